@@ -1,0 +1,18 @@
+//! gongkai-domain: the statutory rules of government information disclosure
+//! (政府信息公开), in plain Rust with no I/O.
+//!
+//! - [`model`]: organisations, users and roles, catalog nodes, information items.
+//! - [`calendar`]: the working-day clock (official holidays and 调休 make-up days).
+//! - [`index_number`]: the 索引号 pattern and its rendering.
+//! - [`workflow`]: the publishing workflow (起草 → 送审 → 审核 → 发布 → 撤回).
+//! - [`validate`]: field validation with Chinese messages naming the field.
+//! - [`catalog`]: default catalogs and the statutory Art. 20/21 categories.
+//! - [`report_format`]: the annual-report formats (2019 trial, 2021) as data.
+
+pub mod calendar;
+pub mod catalog;
+pub mod index_number;
+pub mod model;
+pub mod report_format;
+pub mod validate;
+pub mod workflow;

@@ -1,0 +1,176 @@
+//! gongkai-store: one storage interface over SQLite (the embedded default)
+//! and PostgreSQL (large deployments), each with its own migrations.
+//!
+//! Queries are written once in portable SQL and run through sqlx's `Any`
+//! driver; dates are stored as ISO `TEXT`, timestamps as RFC 3339 UTC `TEXT`,
+//! flags as integers, so that both backends behave identically. The store
+//! never reads the clock: callers pass timestamps, which keeps it testable.
+
+use chrono::{DateTime, Utc};
+use gongkai_domain::model::{DisclosureOffice, ItemStatus, OrgLevel, Role};
+use serde::{Deserialize, Serialize};
+
+mod imp;
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Storage errors. `Conflict` and `NotFound` carry Chinese messages fit for users.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("不支持的数据库地址：{0}（支持 sqlite: 与 postgres:）")]
+    UnsupportedUrl(String),
+    #[error("{0}不存在")]
+    NotFound(&'static str),
+    /// A uniqueness or state conflict, naming the field (Chinese label) involved.
+    #[error("{message}")]
+    Conflict { field: &'static str, message: String },
+    /// Stored data could not be read back (corrupt or from a newer version).
+    #[error("数据损坏：{0}")]
+    Corrupt(String),
+    /// The database is configured with weaker durability than required.
+    #[error("数据库持久性设置不足：{0}")]
+    Durability(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A new organisation.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub slug: String,
+    pub name: String,
+    pub org_code: String,
+    pub level: OrgLevel,
+    pub parent_id: Option<i64>,
+    pub office: DisclosureOffice,
+    pub index_pattern: String,
+    pub description: String,
+}
+
+/// A new staff account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub roles: Vec<Role>,
+}
+
+/// Password hash and lock-out state of an account.
+#[derive(Debug, Clone)]
+pub struct UserAuth {
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub first_failed_at: Option<DateTime<Utc>>,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A server-side session; the token itself is never stored, only its hash.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What to record with a workflow step.
+#[derive(Debug, Clone)]
+pub struct NewItemEvent {
+    pub actor_id: i64,
+    pub action: String,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Ordering of item listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ItemOrder {
+    /// 发布日期 descending, then id descending (portal).
+    #[default]
+    PublishDateDesc,
+    /// Last change descending (back office).
+    UpdatedDesc,
+    /// 成文日期 ascending (deadline lists).
+    FormedDateAsc,
+}
+
+/// A filter for item listings. Empty vectors mean "no restriction" except
+/// `org_ids`, which must not be empty (every listing is scoped).
+#[derive(Debug, Clone, Default)]
+pub struct ItemQuery {
+    pub org_ids: Vec<i64>,
+    pub catalog_ids: Vec<i64>,
+    pub statuses: Vec<ItemStatus>,
+    /// Restrict to items published in this calendar year.
+    pub publish_year: Option<i32>,
+    pub author_id: Option<i64>,
+    pub statutory_category: Option<String>,
+    pub order: ItemOrder,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One page of results plus the total count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// An audit-log entry to append.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub org_id: Option<i64>,
+    /// e.g. `login`, `login_failed`, `item.publish`, `user.create`.
+    pub action: String,
+    /// e.g. `item:42`.
+    pub target: String,
+    pub detail: String,
+    pub client: String,
+    pub success: bool,
+}
+
+/// A stored audit-log entry, part of an SM3 hash chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub org_id: Option<i64>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub client: String,
+    pub success: bool,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A calendar year added by an administrator (JSON in the same shape as
+/// `cn_holidays.json`'s per-year entries).
+#[derive(Debug, Clone)]
+pub struct StoredCalendarYear {
+    pub year: i32,
+    pub json: String,
+    pub added_by: i64,
+    pub added_at: DateTime<Utc>,
+}
+
+pub use imp::Store;
+

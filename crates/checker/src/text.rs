@@ -432,7 +432,8 @@ mod tests {
     #[test]
     fn run_together() {
         assert_eq!(split_run_together("5000005", 7), Some(vec![5, 0, 0, 0, 0, 0, 5]));
-        assert_eq!(split_run_together("121000013", 7), Some(vec![12, 1, 0, 0, 0, 0, 13]));
+        assert_eq!(split_run_together("121000013", 7), None); // 12,1,…,13 and 1,2,10,…,13 both fit
+        assert_eq!(split_run_together("3000003", 7), Some(vec![3, 0, 0, 0, 0, 0, 3]));
         assert_eq!(split_run_together("1", 7), None);
     }
 

@@ -1,1 +1,7 @@
+//! The `gongkai` command: serve the platform, migrate, manage users, ask the
+//! working-day calendar, check annual reports, load the demo.
 
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod demo_data;

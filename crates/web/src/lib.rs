@@ -1,1 +1,120 @@
+#![recursion_limit = "512"]
+//! gongkai-web: the HTTP layer — public portal, back office and JSON API.
+//!
+//! Data flows one way: a handler parses and validates the request, asks the
+//! domain crate whether the step is lawful, and only then calls the store.
 
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use gongkai_domain::calendar::Calendar;
+use gongkai_store::Store;
+
+mod admin;
+mod api;
+mod auth;
+mod error;
+pub mod ops;
+mod portal;
+mod render;
+mod security;
+mod upload;
+mod util;
+
+pub use admin::random_password;
+pub use auth::hash_password;
+pub use util::sanitise_body;
+pub use error::AppError;
+
+/// Settings of the web layer (filled from the configuration file, the
+/// environment and flags by the binary).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Name of the installation shown in page headers.
+    pub site_name: String,
+    /// Largest attachment accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Staff sessions end after this many idle minutes.
+    pub session_idle_minutes: i64,
+    /// Staff sessions end after this many hours in any case.
+    pub session_max_hours: i64,
+    /// Failed logins within the window that lock an account.
+    pub lockout_threshold: i64,
+    pub lockout_window_minutes: i64,
+    pub lockout_minutes: i64,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Password rules for staff accounts.
+    pub password_policy: gongkai_domain::validate::PasswordPolicy,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            site_name: "政府信息公开平台".into(),
+            max_upload_bytes: 20 * 1024 * 1024,
+            session_idle_minutes: 15,
+            session_max_hours: 8,
+            lockout_threshold: 5,
+            lockout_window_minutes: 15,
+            lockout_minutes: 30,
+            secure_cookies: false,
+            password_policy: Default::default(),
+        }
+    }
+}
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub calendar: Arc<RwLock<Calendar>>,
+    pub config: Arc<WebConfig>,
+    limiter: Arc<security::RateLimiter>,
+}
+
+impl AppState {
+    /// Build the state: the official calendar plus the years administrators
+    /// added, loaded from the store.
+    pub async fn new(store: Store, config: WebConfig) -> Result<AppState, AppError> {
+        let mut calendar = Calendar::official();
+        for year in store.calendar_years().await? {
+            match Calendar::parse_year(&year.json) {
+                Ok(data) => {
+                    if let Err(e) = calendar.add_year(year.year, data) {
+                        tracing::warn!(year = year.year, error = %e, "ignoring stored calendar year");
+                    }
+                }
+                Err(e) => tracing::warn!(year = year.year, error = %e, "ignoring unreadable stored calendar year"),
+            }
+        }
+        Ok(AppState {
+            store,
+            calendar: Arc::new(RwLock::new(calendar)),
+            config: Arc::new(config),
+            limiter: Arc::new(security::RateLimiter::default()),
+        })
+    }
+
+    /// A copy of the current working-day calendar.
+    pub fn calendar(&self) -> Calendar {
+        match self.calendar.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_upload_bytes + 1024 * 1024;
+    Router::new()
+        .merge(portal::routes())
+        .merge(admin::routes())
+        .merge(api::routes())
+        .fallback(error::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}

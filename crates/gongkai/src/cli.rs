@@ -1,0 +1,408 @@
+//! Command-line interface (clap).
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use gongkai_domain::calendar::Calendar;
+use gongkai_domain::index_number::DEFAULT_PATTERN;
+use gongkai_domain::model::{DisclosureOffice, OrgLevel, Role};
+use gongkai_store::{NewOrganisation, NewUser, Store};
+
+use crate::config::{Config, Overrides};
+
+#[derive(Parser, Debug)]
+#[command(name = "gongkai", version, about = "gongkai 政府信息公开平台")]
+pub struct Cli {
+    /// 配置文件（TOML）；默认读取 GONGKAI_CONFIG 或当前目录下的 gongkai.toml
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// 数据库地址：sqlite:路径 或 postgres://…（默认：数据目录下的 SQLite 文件）
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// 数据目录（默认 ./gongkai-data）
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 启动门户、后台和接口
+    Serve {
+        /// 监听地址，例如 127.0.0.1:8080
+        #[arg(long)]
+        listen: Option<String>,
+        /// 数据库为空时载入演示数据（源潭镇及其所在的清城区）
+        #[arg(long)]
+        demo: bool,
+    },
+    /// 执行数据库迁移
+    Migrate,
+    /// 管理后台账号
+    #[command(subcommand)]
+    User(UserCmd),
+    /// 工作日计算
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// 政府信息公开工作年度报告
+    #[command(subcommand)]
+    Report(ReportCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCmd {
+    /// 新建账号（随机生成初始密码并显示一次）
+    Add {
+        username: String,
+        /// 姓名
+        #[arg(long)]
+        name: String,
+        /// 所属机关的网址标识（slug）
+        #[arg(long)]
+        org: String,
+        /// 角色，逗号分隔：admin, editor, reviewer
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<String>,
+    },
+    /// 列出账号
+    List,
+    /// 重置密码：默认随机生成；--stdin 从标准输入读取新密码
+    SetPassword {
+        username: String,
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// 停用账号（其登录状态随即失效）
+    Disable { username: String },
+    /// 启用账号
+    Enable { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum CalendarCmd {
+    /// 计算期限：起算日（YYYY-MM-DD）之后第 N 个工作日
+    Due { start: String, working_days: u32 },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCmd {
+    /// 年报体检：检查已发布的年度报告
+    Check(gongkai_checker::cli::CheckArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    // Commands that need no configuration.
+    match &cli.command {
+        Command::Calendar(CalendarCmd::Due { start, working_days }) => return calendar_due(start, *working_days),
+        Command::Report(ReportCmd::Check(args)) => return ExitCode::from(gongkai_checker::cli::run(args).clamp(0, 255) as u8),
+        _ => {}
+    }
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides { listen, data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() };
+    let config = match Config::load(cli.config.as_deref(), &env, &overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("配置错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+fn calendar_due(start: &str, n: u32) -> ExitCode {
+    let Ok(date) = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d") else {
+        eprintln!("起算日期“{start}”格式有误，应为 YYYY-MM-DD，例如 2023-09-27");
+        return ExitCode::from(2);
+    };
+    let due = Calendar::official().add_working_days(date, n);
+    println!("{}", due.due);
+    println!("{}", due.explain());
+    ExitCode::SUCCESS
+}
+
+async fn open_store(config: &Config) -> Result<Store> {
+    let url = config.database_url();
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(&url).await.with_context(|| format!("无法连接数据库 {}", redact(&url)))?;
+    store.migrate().await.context("数据库迁移失败")?;
+    Ok(store)
+}
+
+/// Hide a password in a database URL for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<()> {
+    match command {
+        Command::Serve { demo, .. } => serve(config, demo).await,
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            println!("数据库迁移完成：{}", redact(&config.database_url()));
+            store.close().await;
+            Ok(())
+        }
+        Command::User(cmd) => user_command(&open_store(&config).await?, cmd, &config).await,
+        Command::Calendar(_) | Command::Report(_) => Ok(()),
+    }
+}
+
+fn print_box(lines: &[String]) {
+    println!("================================================================");
+    for l in lines {
+        println!("  {l}");
+    }
+    println!("================================================================");
+}
+
+/// First start: create the root organisation and an administrator with a
+/// random password printed once. With `--demo` on an empty database, load
+/// the demo instead.
+async fn bootstrap(store: &Store, config: &Config, demo: bool) -> Result<()> {
+    let orgs = store.orgs().await?;
+    if orgs.is_empty() && demo {
+        println!("正在载入演示数据（清远市清城区源潭镇人民政府等）……");
+        let accounts = crate::demo::load(store).await.map_err(|e| anyhow!("{e}"))?;
+        let mut lines = vec!["演示数据已载入。演示账号（密码只在此显示一次，并保存在数据目录的 demo-accounts.txt）：".to_string()];
+        for a in &accounts {
+            lines.push(format!("{:<14} {:<20} {}（{}）", a.username, a.password, a.org, a.roles));
+        }
+        print_box(&lines);
+        if config.database_url.is_none() {
+            let path = config.data_dir.join("demo-accounts.txt");
+            let text = lines[1..].join("\n") + "\n";
+            write_private(&path, &text).with_context(|| format!("无法写入 {}", path.display()))?;
+        }
+        return Ok(());
+    }
+    if demo {
+        println!("数据库中已有数据，未重复载入演示数据。");
+    }
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let org = match orgs.first() {
+        Some(o) => o.clone(),
+        None => {
+            gongkai_web::ops::provision_org(
+                store,
+                &NewOrganisation {
+                    slug: "main".into(),
+                    name: config.bootstrap_org_name.clone(),
+                    org_code: String::new(),
+                    level: OrgLevel::CountyGovernment,
+                    parent_id: None,
+                    office: DisclosureOffice { name: "政府信息公开工作机构".into(), ..Default::default() },
+                    index_pattern: DEFAULT_PATTERN.into(),
+                    description: String::new(),
+                },
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?
+        }
+    };
+    let password = gongkai_web::random_password();
+    let hash = gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+    store
+        .create_user(&NewUser { username: "admin".into(), display_name: "系统管理员".into(), org_id: org.id, roles: vec![Role::Admin] }, &hash, Utc::now())
+        .await?;
+    print_box(&[
+        "首次启动：已创建管理员账号。".into(),
+        "用户名：admin".into(),
+        format!("密码：{password}"),
+        "此密码只显示这一次。请登录后在“机关设置”中填写机关名称和机构代码，".into(),
+        "在“用户管理”中为每位工作人员建立自己的账号。".into(),
+    ]);
+    Ok(())
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+async fn serve(config: Config, demo: bool) -> Result<()> {
+    let store = open_store(&config).await?;
+    bootstrap(&store, &config, demo).await?;
+    let state = gongkai_web::AppState::new(store.clone(), config.web()).await.map_err(|e| anyhow!("{e}"))?;
+    let app = gongkai_web::router(state);
+    let addr: SocketAddr = config.listen.parse().with_context(|| format!("监听地址无效：{}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}（端口可能已被占用）"))?;
+    let local = listener.local_addr()?;
+    println!("gongkai 已启动：门户 http://{local}/ 　后台 http://{local}/admin 　接口 http://{local}/api/v1/openapi.json");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("服务运行出错")?;
+    store.close().await;
+    println!("gongkai 已停止。");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn parse_roles(raw: &[String]) -> Result<Vec<Role>> {
+    let mut roles = Vec::new();
+    for r in raw {
+        let r = r.trim();
+        let role = Role::parse(r).ok_or_else(|| anyhow!("角色“{r}”不存在，可用：admin（管理员）、editor（编辑）、reviewer（审核人）"))?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    if roles.is_empty() {
+        bail!("至少指定一个角色");
+    }
+    Ok(roles)
+}
+
+async fn user_command(store: &Store, cmd: UserCmd, config: &Config) -> Result<()> {
+    match cmd {
+        UserCmd::Add { username, name, org, role } => {
+            if let Some(e) = gongkai_domain::validate::validate_username(&username) {
+                bail!("{}", e.message);
+            }
+            if name.trim().is_empty() {
+                bail!("姓名不能为空");
+            }
+            let roles = parse_roles(&role)?;
+            let org = store.org_by_slug(&org).await?.ok_or_else(|| anyhow!("机关“{org}”不存在（请使用网址标识，例如 yuantan）"))?;
+            let password = gongkai_web::random_password();
+            let hash = gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+            let user = store
+                .create_user(&NewUser { username: username.clone(), display_name: name.trim().into(), org_id: org.id, roles }, &hash, Utc::now())
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!("已创建账号 {}（{}），初始密码：{password}", user.username, org.name);
+            println!("此密码只显示这一次。");
+            Ok(())
+        }
+        UserCmd::List => {
+            let orgs: std::collections::HashMap<i64, String> = store.orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
+            for u in store.users(&[]).await? {
+                let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+                println!(
+                    "{:<16} {:<12} {:<28} {:<22} {}",
+                    u.username,
+                    u.display_name,
+                    orgs.get(&u.org_id).map(String::as_str).unwrap_or("?"),
+                    roles.join(","),
+                    if u.disabled { "已停用" } else { "正常" }
+                );
+            }
+            Ok(())
+        }
+        UserCmd::SetPassword { username, stdin } => {
+            let (user, _) = store.user_by_username(&username).await?.ok_or_else(|| anyhow!("账号“{username}”不存在"))?;
+            let password = if stdin {
+                let mut line = String::new();
+                if std::io::stdin().is_terminal() {
+                    eprintln!("请输入新密码后回车：");
+                }
+                std::io::stdin().lock().read_line(&mut line)?;
+                let p = line.trim_end_matches(['\n', '\r']).to_string();
+                let policy = config.web().password_policy;
+                if let Some(e) = gongkai_domain::validate::validate_password(&p, &policy, &user.username) {
+                    bail!("{}", e.message);
+                }
+                p
+            } else {
+                gongkai_web::random_password()
+            };
+            store.set_password(user.id, &gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?).await?;
+            store.reset_login_failures(user.id).await?;
+            store.delete_user_sessions(user.id).await?;
+            if stdin {
+                println!("账号 {username} 的密码已修改。");
+            } else {
+                println!("账号 {username} 的新密码：{password}（只显示这一次）");
+            }
+            Ok(())
+        }
+        UserCmd::Disable { username } => {
+            let (user, _) = store.user_by_username(&username).await?.ok_or_else(|| anyhow!("账号“{username}”不存在"))?;
+            store.set_user_disabled(user.id, true).await?;
+            store.delete_user_sessions(user.id).await?;
+            println!("账号 {username} 已停用。");
+            Ok(())
+        }
+        UserCmd::Enable { username } => {
+            let (user, _) = store.user_by_username(&username).await?.ok_or_else(|| anyhow!("账号“{username}”不存在"))?;
+            store.set_user_disabled(user.id, false).await?;
+            println!("账号 {username} 已启用。");
+            Ok(())
+        }
+    }
+}

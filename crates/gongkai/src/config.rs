@@ -1,0 +1,307 @@
+//! Configuration: defaults, then a TOML file, then `GONGKAI_*` environment
+//! variables, then command-line flags. An unknown key anywhere is an error
+//! that names it.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Errors in the configuration, reported in Chinese with the key named.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("无法读取配置文件 {path}：{source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("配置文件 {path} 有误：{message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("未知的环境变量 {name}（可用的配置项：{known}）")]
+    UnknownEnv { name: String, known: String },
+    #[error("环境变量 {name} 的值“{value}”无效：{expected}")]
+    BadEnv { name: String, value: String, expected: &'static str },
+    #[error("配置项 {key} 的值无效：{message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+/// Keys accepted in the file and as `GONGKAI_<KEY>` variables.
+pub const KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "site_name",
+    "max_upload_mb",
+    "session_idle_minutes",
+    "session_max_hours",
+    "lockout_threshold",
+    "lockout_window_minutes",
+    "lockout_minutes",
+    "secure_cookies",
+    "bootstrap_org_name",
+    "password_min_length",
+    "password_classes",
+    "log",
+];
+
+/// Environment variables with the prefix that are not configuration keys.
+const NON_CONFIG_ENV: &[&str] = &["GONGKAI_CONFIG"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Partial {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    site_name: Option<String>,
+    max_upload_mb: Option<usize>,
+    session_idle_minutes: Option<i64>,
+    session_max_hours: Option<i64>,
+    lockout_threshold: Option<i64>,
+    lockout_window_minutes: Option<i64>,
+    lockout_minutes: Option<i64>,
+    secure_cookies: Option<bool>,
+    bootstrap_org_name: Option<String>,
+    password_min_length: Option<usize>,
+    password_classes: Option<usize>,
+    log: Option<String>,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    /// `None` = the default SQLite file under `data_dir`.
+    pub database_url: Option<String>,
+    pub site_name: String,
+    pub max_upload_mb: usize,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    pub lockout_threshold: i64,
+    pub lockout_window_minutes: i64,
+    pub lockout_minutes: i64,
+    pub secure_cookies: bool,
+    pub bootstrap_org_name: String,
+    pub password_min_length: usize,
+    pub password_classes: usize,
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("gongkai-data"),
+            database_url: None,
+            site_name: "政府信息公开平台".into(),
+            max_upload_mb: 20,
+            session_idle_minutes: 15,
+            session_max_hours: 8,
+            lockout_threshold: 5,
+            lockout_window_minutes: 15,
+            lockout_minutes: 30,
+            secure_cookies: false,
+            bootstrap_org_name: "本级人民政府".into(),
+            password_min_length: 10,
+            password_classes: 3,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Flags that override the file and the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Load: defaults ← file (explicit path, or `GONGKAI_CONFIG`, or
+    /// `./gongkai.toml` if present) ← environment ← flags.
+    pub fn load(file: Option<&Path>, env: &[(String, String)], flags: &Overrides) -> Result<Config, ConfigError> {
+        let mut cfg = Config::default();
+        let env_file = env.iter().find(|(k, _)| k == "GONGKAI_CONFIG").map(|(_, v)| PathBuf::from(v));
+        let path = file.map(Path::to_path_buf).or(env_file).or_else(|| {
+            let p = PathBuf::from("gongkai.toml");
+            p.exists().then_some(p)
+        });
+        if let Some(path) = path {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let partial: Partial = toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.clone(), message: explain_toml(&e) })?;
+            cfg.apply(partial);
+        }
+        cfg.apply(from_env(env)?);
+        if let Some(v) = &flags.listen {
+            cfg.listen = v.clone();
+        }
+        if let Some(v) = &flags.data_dir {
+            cfg.data_dir = v.clone();
+        }
+        if let Some(v) = &flags.database_url {
+            cfg.database_url = Some(v.clone());
+        }
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    fn apply(&mut self, p: Partial) {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
+        }
+        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, log);
+        if let Some(v) = p.database_url {
+            self.database_url = Some(v);
+        }
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let range = |key: &'static str, v: i64, lo: i64, hi: i64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(ConfigError::Invalid { key, message: format!("{v} 不在允许范围 {lo}—{hi} 内") })
+            }
+        };
+        range("max_upload_mb", self.max_upload_mb as i64, 1, 512)?;
+        range("session_idle_minutes", self.session_idle_minutes, 1, 24 * 60)?;
+        range("session_max_hours", self.session_max_hours, 1, 24 * 7)?;
+        range("lockout_threshold", self.lockout_threshold, 3, 20)?;
+        range("lockout_window_minutes", self.lockout_window_minutes, 1, 24 * 60)?;
+        range("lockout_minutes", self.lockout_minutes, 1, 24 * 60)?;
+        range("password_min_length", self.password_min_length as i64, 8, 64)?;
+        range("password_classes", self.password_classes as i64, 1, 4)?;
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::Invalid { key: "listen", message: format!("“{}”不是有效的监听地址，例如 127.0.0.1:8080", self.listen) });
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError::Invalid { key: "database_url", message: format!("“{url}”不受支持，应以 sqlite: 或 postgres:// 开头") });
+            }
+        }
+        if self.site_name.trim().is_empty() {
+            return Err(ConfigError::Invalid { key: "site_name", message: "不能为空".into() });
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite:{}", self.data_dir.join("gongkai.db").display()),
+        }
+    }
+
+    /// Settings for the web layer.
+    pub fn web(&self) -> gongkai_web::WebConfig {
+        gongkai_web::WebConfig {
+            site_name: self.site_name.clone(),
+            max_upload_bytes: self.max_upload_mb * 1024 * 1024,
+            session_idle_minutes: self.session_idle_minutes,
+            session_max_hours: self.session_max_hours,
+            lockout_threshold: self.lockout_threshold,
+            lockout_window_minutes: self.lockout_window_minutes,
+            lockout_minutes: self.lockout_minutes,
+            secure_cookies: self.secure_cookies,
+            password_policy: gongkai_domain::validate::PasswordPolicy {
+                min_len: self.password_min_length,
+                max_len: 128,
+                require_classes: self.password_classes,
+            },
+        }
+    }
+}
+
+fn explain_toml(e: &toml::de::Error) -> String {
+    let msg = e.message();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        return format!("未知的配置项 {name}（可用的配置项：{}）", KEYS.join("、"));
+    }
+    format!("{msg}")
+}
+
+fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
+    let mut p = Partial::default();
+    for (name, value) in env {
+        let Some(key) = name.strip_prefix("GONGKAI_") else { continue };
+        if NON_CONFIG_ENV.contains(&name.as_str()) || key.starts_with("TEST_") {
+            continue;
+        }
+        let key = key.to_ascii_lowercase();
+        let bad = |expected| ConfigError::BadEnv { name: name.clone(), value: value.clone(), expected };
+        let int = |v: &str| v.trim().parse::<i64>().map_err(|_| bad("应为整数"));
+        let uint = |v: &str| v.trim().parse::<usize>().map_err(|_| bad("应为非负整数"));
+        match key.as_str() {
+            "listen" => p.listen = Some(value.clone()),
+            "data_dir" => p.data_dir = Some(PathBuf::from(value)),
+            "database_url" => p.database_url = Some(value.clone()),
+            "site_name" => p.site_name = Some(value.clone()),
+            "bootstrap_org_name" => p.bootstrap_org_name = Some(value.clone()),
+            "log" => p.log = Some(value.clone()),
+            "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
+            "password_min_length" => p.password_min_length = Some(uint(value)?),
+            "password_classes" => p.password_classes = Some(uint(value)?),
+            "session_idle_minutes" => p.session_idle_minutes = Some(int(value)?),
+            "session_max_hours" => p.session_max_hours = Some(int(value)?),
+            "lockout_threshold" => p.lockout_threshold = Some(int(value)?),
+            "lockout_window_minutes" => p.lockout_window_minutes = Some(int(value)?),
+            "lockout_minutes" => p.lockout_minutes = Some(int(value)?),
+            "secure_cookies" => {
+                p.secure_cookies = Some(match value.trim().to_ascii_lowercase().as_str() {
+                    "1" | "true" | "yes" | "on" => true,
+                    "0" | "false" | "no" | "off" => false,
+                    _ => return Err(bad("应为 true 或 false")),
+                })
+            }
+            _ => {
+                let known: Vec<String> = KEYS.iter().map(|k| format!("GONGKAI_{}", k.to_ascii_uppercase())).collect();
+                return Err(ConfigError::UnknownEnv { name: name.clone(), known: known.join("、") });
+            }
+        }
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn precedence_file_env_flags() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("g.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsite_name = \"文件\"\nmax_upload_mb = 5\n").expect("write");
+        let cfg = Config::load(Some(&file), &env(&[("GONGKAI_SITE_NAME", "环境"), ("GONGKAI_LISTEN", "127.0.0.1:9001")]), &Overrides { listen: Some("127.0.0.1:9002".into()), ..Default::default() }).expect("load");
+        assert_eq!(cfg.listen, "127.0.0.1:9002");
+        assert_eq!(cfg.site_name, "环境");
+        assert_eq!(cfg.max_upload_mb, 5);
+        assert!(cfg.database_url().starts_with("sqlite:"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("g.toml");
+        std::fs::write(&file, "lissten = \"x\"\n").expect("write");
+        let err = Config::load(Some(&file), &[], &Overrides::default()).expect_err("unknown key");
+        assert!(err.to_string().contains("lissten"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_LISTN", "x")]), &Overrides::default()).expect_err("unknown env");
+        assert!(err.to_string().contains("GONGKAI_LISTN"), "{err}");
+        // Test-harness variables are not configuration.
+        assert!(Config::load(None, &env(&[("GONGKAI_TEST_DATABASE_URL", "x")]), &Overrides::default()).is_ok());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::load(None, &env(&[("GONGKAI_MAX_UPLOAD_MB", "lots")]), &Overrides::default()).expect_err("bad");
+        assert!(err.to_string().contains("GONGKAI_MAX_UPLOAD_MB"));
+        let err = Config::load(None, &[], &Overrides { database_url: Some("mysql://x".into()), ..Default::default() }).expect_err("bad url");
+        assert!(err.to_string().contains("database_url"));
+        let err = Config::load(None, &env(&[("GONGKAI_LOCKOUT_THRESHOLD", "1")]), &Overrides::default()).expect_err("range");
+        assert!(err.to_string().contains("lockout_threshold"));
+    }
+}

@@ -1,0 +1,84 @@
+//! Shared helpers for tests that drive the real HTTP server.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use gongkai_domain::index_number::DEFAULT_PATTERN;
+use gongkai_domain::model::{DisclosureOffice, OrgLevel, Organisation, Role, User};
+use gongkai_store::{NewOrganisation, NewUser, Store};
+use reqwest::redirect::Policy;
+
+/// Start the application on an ephemeral port of 127.0.0.1 over real TCP.
+pub async fn start(store: Store) -> String {
+    let state = gongkai_web::AppState::new(store, gongkai_web::WebConfig { max_upload_bytes: 64 * 1024, ..Default::default() })
+        .await
+        .expect("state");
+    let app = gongkai_web::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    });
+    format!("http://{addr}")
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+}
+
+/// The value of the first hidden `_csrf` field in a page.
+pub fn csrf(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a _csrf field");
+    html[start..].split('"').next().expect("csrf value").to_string()
+}
+
+pub const PASSWORD: &str = "Xk7#mQ2v-Lp9";
+
+pub async fn org(store: &Store, slug: &str, code: &str) -> Organisation {
+    gongkai_web::ops::provision_org(
+        store,
+        &NewOrganisation {
+            slug: slug.into(),
+            name: format!("测试{slug}镇人民政府"),
+            org_code: code.into(),
+            level: OrgLevel::Township,
+            parent_id: None,
+            office: DisclosureOffice { name: "党政综合办公室".into(), phone: "0763-1234567".into(), ..Default::default() },
+            index_pattern: DEFAULT_PATTERN.into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .expect("org")
+}
+
+pub async fn user(store: &Store, org: &Organisation, username: &str, roles: &[Role]) -> User {
+    let hash = gongkai_web::hash_password(PASSWORD).expect("hash");
+    store
+        .create_user(&NewUser { username: username.into(), display_name: username.into(), org_id: org.id, roles: roles.to_vec() }, &hash, chrono::Utc::now())
+        .await
+        .expect("user")
+}
+
+/// Log in and return a client holding the session.
+pub async fn login(base: &str, username: &str, password: &str) -> (reqwest::Client, reqwest::StatusCode, String) {
+    let c = client();
+    let page = c.get(format!("{base}/admin/login")).send().await.expect("login page").text().await.expect("text");
+    let token = csrf(&page);
+    let res = c
+        .post(format!("{base}/admin/login"))
+        .form(&[("username", username), ("password", password), ("_csrf", token.as_str()), ("next", "/admin")])
+        .send()
+        .await
+        .expect("login");
+    let status = res.status();
+    let body = res.text().await.unwrap_or_default();
+    (c, status, body)
+}
+
+/// GET a back-office page and return its session CSRF token.
+pub async fn page_csrf(c: &reqwest::Client, url: &str) -> String {
+    let html = c.get(url).send().await.expect("get").text().await.expect("text");
+    csrf(&html)
+}

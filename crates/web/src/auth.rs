@@ -1,0 +1,371 @@
+//! Staff authentication: Argon2id password hashes, server-side sessions in
+//! the database (only a hash of the token is stored), HttpOnly SameSite
+//! cookies, per-form CSRF tokens, lock-out after repeated failures.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Utc;
+use gongkai_domain::model::{Organisation, Role, User};
+use gongkai_store::{NewAuditEntry, Session};
+use minijinja::context;
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::security::tokens_equal;
+use crate::{render, AppState};
+
+pub const SESSION_COOKIE: &str = "gk_session";
+const LOGIN_CSRF_COOKIE: &str = "gk_login";
+
+/// Hash a password with Argon2id (default parameters: 19 MiB, 2 passes).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hash: {e}")))
+}
+
+/// Check a password against a stored hash; false for a malformed hash.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A fresh random token (256 bits, hex).
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Read one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("gk_invalid=1"))
+}
+
+/// The client address as a string (for audit records and rate limits).
+pub fn client_addr(parts_ext: &axum::http::Extensions) -> String {
+    parts_ext
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A logged-in staff member, resolved from the session cookie.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user: User,
+    pub org: Organisation,
+    pub csrf: String,
+    /// Organisations this user may administer (own org, plus descendants for admins).
+    pub scope: Vec<i64>,
+    pub client: String,
+}
+
+impl Staff {
+    pub fn is(&self, role: Role) -> bool {
+        self.user.has_role(role)
+    }
+
+    /// Refuse unless the user holds `role`.
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.is(role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("此操作需要“{}”角色", role.label())))
+        }
+    }
+
+    /// Refuse a state-changing form whose CSRF token does not match.
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if tokens_equal(&self.csrf, token) {
+            Ok(())
+        } else {
+            Err(AppError::Csrf)
+        }
+    }
+
+    /// Whether the user may work on records of `org_id`: their own
+    /// organisation; administrators also the organisations below it.
+    pub fn can_access_org(&self, org_id: i64) -> bool {
+        org_id == self.user.org_id || (self.is(Role::Admin) && self.scope.contains(&org_id))
+    }
+
+    /// Append an audit record for an action of this user.
+    pub async fn audit(&self, state: &AppState, action: &str, target: &str, detail: &str, success: bool) -> Result<(), AppError> {
+        state
+            .store
+            .append_audit(&NewAuditEntry {
+                at: Utc::now(),
+                actor_id: Some(self.user.id),
+                actor_name: self.user.display_name.clone(),
+                org_id: Some(self.user.org_id),
+                action: action.into(),
+                target: target.into(),
+                detail: detail.into(),
+                client: self.client.clone(),
+                success,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Common template context for back-office pages.
+    pub fn ctx(&self) -> minijinja::Value {
+        let roles: Vec<&str> = self.user.roles.iter().map(|r| r.as_str()).collect();
+        let role_labels: Vec<&str> = self.user.roles.iter().map(|r| r.label()).collect();
+        context! {
+            user => context! { id => self.user.id, name => self.user.display_name, username => self.user.username, roles => roles, role_labels => role_labels.join("、"), is_admin => self.is(Role::Admin), is_editor => self.is(Role::Editor), is_reviewer => self.is(Role::Reviewer) },
+            org => context! { id => self.org.id, name => self.org.name, slug => self.org.slug },
+            csrf => self.csrf,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/admin".into());
+        let login = || AppError::LoginRequired { next: next.clone() };
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(login)?;
+        let hash = token_hash(token);
+        let session = state.store.session(&hash).await?.ok_or_else(login)?;
+        let now = Utc::now();
+        let idle = chrono::Duration::minutes(state.config.session_idle_minutes);
+        if now > session.expires_at || now - session.last_seen_at > idle {
+            state.store.delete_session(&hash).await?;
+            return Err(login());
+        }
+        let user = state.store.user(session.user_id).await?.ok_or_else(login)?;
+        if user.disabled {
+            state.store.delete_user_sessions(user.id).await?;
+            return Err(login());
+        }
+        if now - session.last_seen_at > chrono::Duration::seconds(30) {
+            state.store.touch_session(&hash, now).await?;
+        }
+        let org = state.store.org(user.org_id).await?.ok_or(AppError::Internal("user without organisation".into()))?;
+        let scope = if user.has_role(Role::Admin) { state.store.org_subtree_ids(org.id).await? } else { vec![org.id] };
+        Ok(Staff { user, org, csrf: session.csrf_token, scope, client: client_addr(&parts.extensions) })
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// Only local back-office paths are accepted as a post-login destination.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/admin".to_string(),
+    }
+}
+
+pub async fn login_page(State(state): State<AppState>, Query(q): Query<LoginQuery>) -> Result<Response, AppError> {
+    login_form(&state, q.next.as_deref(), None, "", StatusCode::OK)
+}
+
+fn login_form(state: &AppState, next: Option<&str>, error: Option<&str>, username: &str, status: StatusCode) -> Result<Response, AppError> {
+    let token = random_token();
+    let mut res = render::page_with_status(
+        status,
+        "admin_login.html",
+        context! { site_name => state.config.site_name, next => safe_next(next), error, username, csrf => token },
+    )?;
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(state, LOGIN_CSRF_COOKIE, &token, 3600));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfoOpt(client): ConnectInfoOpt,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if !tokens_equal(expected, &form.csrf) {
+        return Err(AppError::Csrf);
+    }
+    state.limiter.hit(&format!("login:{client}"), 30, Duration::from_secs(15 * 60))?;
+    let username = form.username.trim();
+    let next = form.next.as_deref();
+    let fail = |msg: &str| login_form(&state, next, Some(msg), username, StatusCode::UNAUTHORIZED);
+    if username.is_empty() || form.password.is_empty() {
+        return fail("请填写用户名和密码");
+    }
+    let now = Utc::now();
+    let audit = |action: &str, user: Option<&User>, success: bool, detail: String| NewAuditEntry {
+        at: now,
+        actor_id: user.map(|u| u.id),
+        actor_name: user.map(|u| u.display_name.clone()).unwrap_or_else(|| username.chars().take(32).collect()),
+        org_id: user.map(|u| u.org_id),
+        action: action.into(),
+        target: "session".into(),
+        detail,
+        client: client.clone(),
+        success,
+    };
+    let Some((user, auth)) = state.store.user_by_username(username).await? else {
+        // Spend the same time as a real check so that user names cannot be probed.
+        let _ = verify_password(&form.password, DUMMY_HASH);
+        state.store.append_audit(&audit("login_failed", None, false, "用户名不存在".into())).await?;
+        return fail("用户名或密码错误");
+    };
+    if user.disabled {
+        let _ = verify_password(&form.password, DUMMY_HASH);
+        state.store.append_audit(&audit("login_failed", Some(&user), false, "账号已停用".into())).await?;
+        return fail("用户名或密码错误");
+    }
+    if let Some(until) = auth.locked_until.filter(|u| *u > now) {
+        state.store.append_audit(&audit("login_locked", Some(&user), false, "账号锁定期间尝试登录".into())).await?;
+        let local = until.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset")));
+        return fail(&format!("连续登录失败次数过多，账号已锁定，请于 {} 后重试或联系管理员解锁", local.format("%H:%M")));
+    }
+    if !verify_password(&form.password, &auth.password_hash) {
+        let cfg = &state.config;
+        let after = state
+            .store
+            .record_login_failure(
+                user.id,
+                now,
+                cfg.lockout_threshold,
+                chrono::Duration::minutes(cfg.lockout_window_minutes),
+                chrono::Duration::minutes(cfg.lockout_minutes),
+            )
+            .await?;
+        let locked = after.locked_until.is_some_and(|u| u > now);
+        let action = if locked { "account_locked" } else { "login_failed" };
+        state.store.append_audit(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins))).await?;
+        if locked {
+            return fail(&format!("连续登录失败次数过多，账号已锁定 {} 分钟", cfg.lockout_minutes));
+        }
+        return fail("用户名或密码错误");
+    }
+    state.store.reset_login_failures(user.id).await?;
+    state.limiter.clear(&format!("login:{client}"));
+    let token = random_token();
+    let max_age = state.config.session_max_hours * 3600;
+    state
+        .store
+        .create_session(&Session {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            csrf_token: random_token(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + chrono::Duration::hours(state.config.session_max_hours),
+        })
+        .await?;
+    state.store.append_audit(&audit("login", Some(&user), true, String::new())).await?;
+    let mut res = Redirect::to(&safe_next(next)).into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, max_age));
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default, rename = "_csrf")]
+    pub csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, staff: Staff, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.delete_session(&token_hash(token)).await?;
+    }
+    staff.audit(&state, "logout", "session", "", true).await?;
+    let mut res = Redirect::to("/admin/login").into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0));
+    Ok(res)
+}
+
+/// The client address, or "unknown" when the server was started without
+/// connection info.
+pub struct ConnectInfoOpt(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ConnectInfoOpt {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ConnectInfoOpt(client_addr(&parts.extensions)))
+    }
+}
+
+/// A valid Argon2id hash of a random string, used to equalise timing.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0lMKhb6r6m7Yb4Y0j+Qm3oJr5YgLqQy3f3Fv8lq7Y8c";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash_password("Gongkai-测试-2026").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("Gongkai-测试-2026", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(!verify_password("x", DUMMY_HASH));
+    }
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next(Some("/admin/items/3")), "/admin/items/3");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/admin");
+        assert_eq!(safe_next(Some("//evil")), "/admin");
+        assert_eq!(safe_next(None), "/admin");
+    }
+
+    #[test]
+    fn cookie_parsing() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; gk_session=abc; b=2"));
+        assert_eq!(cookie(&h, "gk_session"), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}

@@ -1,0 +1,111 @@
+//! Errors at the HTTP edge: every error becomes a clear Chinese page (or a
+//! JSON body for the API), never a stack trace or SQL.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gongkai_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("页面不存在")]
+    NotFound,
+    /// A withdrawn item: 410 with the reason.
+    #[error("该信息已撤回")]
+    Gone { title: String, reason: String },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    BadRequest(String),
+    /// Not logged in: redirect to the login page.
+    #[error("请先登录")]
+    LoginRequired { next: String },
+    #[error("表单已过期或来源不可信，请返回刷新页面后重试")]
+    Csrf,
+    #[error("操作过于频繁，请稍后再试")]
+    TooManyRequests,
+    #[error("{message}")]
+    Conflict { field: &'static str, message: String },
+    #[error("服务器内部错误")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::Conflict { field, message } => AppError::Conflict { field, message },
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::Internal(format!("template: {e:#}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Gone { .. } => StatusCode::GONE,
+            AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::LoginRequired { next } = &self {
+            let location = format!("/admin/login?next={}", crate::util::url_encode(next));
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+        }
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let status = self.status();
+        let (title, message) = match &self {
+            AppError::Gone { title, reason } => (
+                "该信息已撤回".to_string(),
+                format!("《{title}》已于发布后撤回，不再公开。撤回理由：{reason}"),
+            ),
+            other => (status_title(status).to_string(), other.to_string()),
+        };
+        crate::render::error_page(status, &title, &message)
+    }
+}
+
+fn status_title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "请求有误",
+        403 => "没有权限",
+        404 => "页面不存在",
+        409 => "数据冲突",
+        410 => "该信息已撤回",
+        413 => "文件过大",
+        422 => "填写有误",
+        429 => "操作过于频繁",
+        _ => "服务器错误",
+    }
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// A handler that panicked answers a plain 500 page; the panic is logged.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    tracing::error!(%detail, "handler panicked");
+    crate::render::error_page(StatusCode::INTERNAL_SERVER_ERROR, "服务器错误", "服务器内部错误，请稍后再试。")
+}

@@ -1,0 +1,91 @@
+//! Server-rendered HTML with minijinja. Templates are compiled into the
+//! binary; output is HTML-escaped unless a value is explicitly marked safe
+//! (only sanitised 正文 is).
+
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{AutoEscape, Environment, Value};
+
+use crate::error::AppError;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates!(
+    "portal_base.html",
+    "admin_base.html",
+    "error.html",
+    "portal_home.html",
+    "portal_org.html",
+    "portal_column.html",
+    "portal_item.html",
+    "portal_guide.html",
+    "portal_reports.html",
+    "portal_contact.html",
+    "admin_login.html",
+    "admin_dashboard.html",
+    "admin_items.html",
+    "admin_item.html",
+    "admin_item_form.html",
+    "admin_catalog.html",
+    "admin_users.html",
+    "admin_org.html",
+    "admin_orgs.html",
+    "admin_calendar.html",
+    "admin_audit.html",
+    "admin_password.html",
+    "_org_fields.html",
+);
+
+fn build() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+/// The template environment (built once).
+pub fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| match build() {
+        Ok(env) => env,
+        // Templates are compiled in; a broken one is a build defect caught by the tests.
+        Err(e) => panic!("embedded template failed to compile: {e:#}"),
+    })
+}
+
+/// Render a template to an HTML response.
+pub fn page(name: &str, ctx: Value) -> Result<Response, AppError> {
+    page_with_status(StatusCode::OK, name, ctx)
+}
+
+pub fn page_with_status(status: StatusCode, name: &str, ctx: Value) -> Result<Response, AppError> {
+    let tmpl = environment().get_template(name)?;
+    let html = tmpl.render(ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The error page; falls back to plain text if even that fails.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let ctx = minijinja::context! { title, message, status => status.as_u16() };
+    match environment().get_template("error.html").and_then(|t| t.render(ctx)) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, format!("{title}：{message}")).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn all_templates_compile() {
+        super::build().expect("templates compile");
+    }
+}

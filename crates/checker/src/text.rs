@@ -325,8 +325,11 @@ pub fn split_row(text: &str) -> RowLine {
     let mut label_fields: Vec<String> = expanded[..cut].iter().map(|(f, _)| f.clone()).collect();
     // A label run together with its first number: "予以公开5".
     if let Some(last) = label_fields.last_mut() {
-        let digits: String = last.chars().rev().take_while(|c| c.is_ascii_digit()).collect();
-        if !digits.is_empty() && digits.len() < last.len() {
+        let mut digits: String = last.chars().rev().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        while digits.ends_with('.') {
+            digits.pop();
+        }
+        if !digits.is_empty() && digits.len() < last.len() && digits.chars().any(|c| c.is_ascii_digit()) {
             let head_len = last.len() - digits.len();
             let head = &last[..head_len];
             let prev = head.chars().last();

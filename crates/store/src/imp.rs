@@ -1,12 +1,34 @@
 //! The storage implementation. SIGNATURES ARE THE CONTRACT used by the web
-//! crate; bodies are filled in by the storage work.
+//! crate; the method bodies live in the submodules, one per area:
+//! `orgs`, `users` (accounts and sessions), `catalog`, `items`,
+//! `attachments`, `audit` and `calendar`.
+//!
+//! All SQL is portable between SQLite and PostgreSQL and goes through sqlx's
+//! `Any` driver with `$n` placeholders. Only the migrations differ per backend.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use gongkai_domain::model::{
-    Attachment, CatalogKind, CatalogNode, Item, ItemEvent, ItemFields, ItemStatus, Organisation, Role, User, Validity,
-};
+use std::sync::Once;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::AnyConnection;
+use sqlx::{Connection, Executor, Row};
 
 use crate::*;
+
+mod attachments;
+mod audit;
+mod calendar;
+mod catalog;
+mod items;
+mod orgs;
+mod users;
+pub(crate) mod util;
+
+static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Connections per pool.
+const MAX_CONNECTIONS: u32 = 10;
 
 /// The store: a connection pool plus the backend kind. Cheap to clone.
 #[derive(Clone)]
@@ -15,149 +37,258 @@ pub struct Store {
     backend: Backend,
 }
 
-#[allow(unused_variables)]
+/// Raised from `after_connect` when a new connection is not durable enough;
+/// turned into [`StoreError::Durability`] by [`Store::connect`].
+#[derive(Debug)]
+struct DurabilityViolation(String);
+
+impl std::fmt::Display for DurabilityViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DurabilityViolation {}
+
+fn durability_error(message: String) -> sqlx::Error {
+    sqlx::Error::Configuration(Box::new(DurabilityViolation(message)))
+}
+
+/// Map a connection error, recognising durability violations.
+fn connect_error(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Configuration(source) = &e {
+        if let Some(d) = source.downcast_ref::<DurabilityViolation>() {
+            return StoreError::Durability(d.0.clone());
+        }
+    }
+    StoreError::Db(e)
+}
+
+fn install_drivers() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(sqlx::any::install_default_drivers);
+}
+
+/// A parsed `sqlite:` URL.
+struct SqliteTarget {
+    /// `None` for an in-memory database.
+    path: Option<String>,
+    /// Extra query parameters (without `mode`).
+    params: Vec<String>,
+}
+
+fn parse_sqlite_url(url: &str) -> Option<SqliteTarget> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let params: Vec<String> = query
+        .map(|q| {
+            q.split('&')
+                .filter(|kv| !kv.is_empty() && !kv.starts_with("mode="))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let memory = path.is_empty()
+        || path == ":memory:"
+        || query.is_some_and(|q| q.split('&').any(|kv| kv == "mode=memory"));
+    Some(SqliteTarget {
+        path: if memory { None } else { Some(path.to_owned()) },
+        params,
+    })
+}
+
+/// Set the required pragmas on a new SQLite connection and check they took.
+async fn prepare_sqlite_connection(
+    conn: &mut AnyConnection,
+    in_memory: bool,
+) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA busy_timeout = 5000").await?;
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if foreign_keys != 1 {
+        return Err(durability_error(
+            "SQLite 未能启用外键约束（foreign_keys）".into(),
+        ));
+    }
+    if in_memory {
+        // An in-memory database (tests only) cannot be in WAL mode.
+        return Ok(());
+    }
+    let journal: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if !journal.eq_ignore_ascii_case("wal") {
+        return Err(durability_error(format!(
+            "SQLite 日志模式为 {journal}，要求 WAL"
+        )));
+    }
+    let synchronous: i64 = sqlx::query("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if synchronous != 2 {
+        return Err(durability_error(format!(
+            "SQLite synchronous 为 {synchronous}，要求 2（FULL）"
+        )));
+    }
+    Ok(())
+}
+
+/// Check that a PostgreSQL session commits durably.
+async fn check_postgres_connection(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    let fsync: String = sqlx::query("SHOW fsync")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if fsync != "on" {
+        return Err(durability_error(format!(
+            "PostgreSQL fsync 为 {fsync}，要求 on"
+        )));
+    }
+    // `local`, `remote_write` and `remote_apply` also wait for the local WAL
+    // flush; only `off` loses committed transactions on a crash.
+    let commit: String = sqlx::query("SHOW synchronous_commit")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if !matches!(
+        commit.as_str(),
+        "on" | "local" | "remote_write" | "remote_apply"
+    ) {
+        return Err(durability_error(format!(
+            "PostgreSQL synchronous_commit 为 {commit}，要求 on"
+        )));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Connect to `sqlite:PATH` (file created if missing; WAL, synchronous=FULL,
     /// foreign_keys=ON, busy_timeout on every connection) or `postgres://…`.
     /// Refuses to start if durability settings are weaker than required
     /// (SQLite not WAL/FULL; PostgreSQL fsync or synchronous_commit off).
-    pub async fn connect(url: &str) -> Result<Store> { todo!() }
-    pub fn backend(&self) -> Backend { self.backend }
+    ///
+    /// `sqlite::memory:` is accepted for tests: a single-connection pool
+    /// (nothing is durable there, so the WAL/FULL checks are skipped).
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_drivers();
+        if let Some(target) = parse_sqlite_url(url) {
+            Self::connect_sqlite(target).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url).await
+        } else {
+            // Never echo credentials back.
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(StoreError::UnsupportedUrl(format!("{scheme}:…")))
+        }
+    }
+
+    async fn connect_sqlite(target: SqliteTarget) -> Result<Store> {
+        let in_memory = target.path.is_none();
+        let mut url = match &target.path {
+            Some(path) => {
+                let parent = std::path::Path::new(path)
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty());
+                if let Some(parent) = parent {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+                }
+                format!("sqlite:{path}?mode=rwc")
+            }
+            None => "sqlite::memory:?mode=memory".to_owned(),
+        };
+        for p in &target.params {
+            url.push('&');
+            url.push_str(p);
+        }
+        // Check on a connection of our own first: a failing `after_connect`
+        // only makes the pool retry until it times out.
+        let mut probe = AnyConnection::connect(&url).await.map_err(connect_error)?;
+        let checked = prepare_sqlite_connection(&mut probe, in_memory).await;
+        let _ = probe.close().await;
+        checked.map_err(connect_error)?;
+        let mut options = AnyPoolOptions::new().after_connect(move |conn, _meta| {
+            Box::pin(async move { prepare_sqlite_connection(conn, in_memory).await })
+        });
+        options = if in_memory {
+            // Every new connection to `:memory:` would be a new, empty database:
+            // keep exactly one connection for the pool's whole life.
+            options
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            options.max_connections(MAX_CONNECTIONS)
+        };
+        let pool = options.connect(&url).await.map_err(connect_error)?;
+        Ok(Store {
+            pool,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Store> {
+        let mut probe = AnyConnection::connect(url).await.map_err(connect_error)?;
+        let checked = check_postgres_connection(&mut probe).await;
+        let _ = probe.close().await;
+        checked.map_err(connect_error)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move { check_postgres_connection(conn).await })
+            })
+            .connect(url)
+            .await
+            .map_err(connect_error)?;
+        Ok(Store {
+            pool,
+            backend: Backend::Postgres,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// Apply this backend's migrations (idempotent).
-    pub async fn migrate(&self) -> Result<()> { todo!() }
-    pub async fn close(&self) { self.pool.close().await }
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
 
-    // ---- organisations ----
-    /// Errors: Conflict on duplicate slug ("标识") or duplicate org_code ("机构代码").
-    pub async fn create_org(&self, new: &NewOrganisation) -> Result<Organisation> { todo!() }
-    /// Updates every field but id.
-    pub async fn update_org(&self, org: &Organisation) -> Result<()> { todo!() }
-    pub async fn org(&self, id: i64) -> Result<Option<Organisation>> { todo!() }
-    pub async fn org_by_slug(&self, slug: &str) -> Result<Option<Organisation>> { todo!() }
-    /// All organisations ordered by id.
-    pub async fn orgs(&self) -> Result<Vec<Organisation>> { todo!() }
-    /// The organisation and all its descendants' ids (the organisation first).
-    pub async fn org_subtree_ids(&self, id: i64) -> Result<Vec<i64>> { todo!() }
+    pub async fn close(&self) {
+        self.pool.close().await
+    }
 
-    // ---- users ----
-    /// Errors: Conflict on duplicate username ("用户名").
-    pub async fn create_user(&self, new: &NewUser, password_hash: &str, now: DateTime<Utc>) -> Result<User> { todo!() }
-    pub async fn user(&self, id: i64) -> Result<Option<User>> { todo!() }
-    pub async fn user_by_username(&self, username: &str) -> Result<Option<(User, UserAuth)>> { todo!() }
-    /// Users of the given organisations (all when `org_ids` is empty), by username.
-    pub async fn users(&self, org_ids: &[i64]) -> Result<Vec<User>> { todo!() }
-    pub async fn count_users(&self) -> Result<i64> { todo!() }
-    pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()> { todo!() }
-    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> { todo!() }
-    pub async fn set_user_roles(&self, user_id: i64, roles: &[Role]) -> Result<()> { todo!() }
-    pub async fn set_user_display_name(&self, user_id: i64, display_name: &str) -> Result<()> { todo!() }
-    /// Record a failed login. If `threshold` failures happen within `window`
-    /// of the first one, the account is locked until `now + lock_for`.
-    /// Returns the resulting auth state.
-    pub async fn record_login_failure(
-        &self,
-        user_id: i64,
-        now: DateTime<Utc>,
-        threshold: i64,
-        window: chrono::Duration,
-        lock_for: chrono::Duration,
-    ) -> Result<UserAuth> { todo!() }
-    /// Clear failures and any lock (successful login or admin unlock).
-    pub async fn reset_login_failures(&self, user_id: i64) -> Result<()> { todo!() }
+    /// The pool, for `test_support` only.
+    pub(crate) fn pool(&self) -> &sqlx::AnyPool {
+        &self.pool
+    }
 
-    // ---- sessions ----
-    pub async fn create_session(&self, session: &Session) -> Result<()> { todo!() }
-    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> { todo!() }
-    pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<()> { todo!() }
-    pub async fn delete_session(&self, token_hash: &str) -> Result<()> { todo!() }
-    pub async fn delete_user_sessions(&self, user_id: i64) -> Result<()> { todo!() }
-    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> { todo!() }
-
-    // ---- catalog ----
-    /// Errors: Conflict on a duplicate name under the same parent ("栏目名称").
-    pub async fn create_catalog_node(
-        &self,
-        org_id: i64,
-        parent_id: Option<i64>,
-        name: &str,
-        sort_order: i64,
-        kind: CatalogKind,
-    ) -> Result<CatalogNode> { todo!() }
-    pub async fn update_catalog_node(&self, id: i64, name: &str, sort_order: i64, parent_id: Option<i64>) -> Result<()> { todo!() }
-    /// Errors: Conflict if the node has children or items ("栏目").
-    pub async fn delete_catalog_node(&self, id: i64) -> Result<()> { todo!() }
-    /// The organisation's catalog, ordered by (sort_order, id).
-    pub async fn catalog(&self, org_id: i64) -> Result<Vec<CatalogNode>> { todo!() }
-    pub async fn catalog_node(&self, id: i64) -> Result<Option<CatalogNode>> { todo!() }
-
-    // ---- items ----
-    /// Creates a draft. Errors: Conflict on a duplicate 文号 within the
-    /// organisation ("文号"); NotFound("栏目") if the catalog node is not the org's.
-    pub async fn create_item(&self, org_id: i64, author_id: i64, fields: &ItemFields, event: &NewItemEvent) -> Result<Item> { todo!() }
-    /// Replace the editable fields (only while editable; Conflict("状态") otherwise),
-    /// with the same 文号 and catalog checks, and record the event.
-    pub async fn update_item_fields(&self, id: i64, fields: &ItemFields, event: &NewItemEvent) -> Result<Item> { todo!() }
-    pub async fn item(&self, id: i64) -> Result<Option<Item>> { todo!() }
-    /// Move an item from `from` to `to` and record the event, atomically; Conflict("状态")
-    /// if the item is no longer in `from` (someone else acted first).
-    /// `withdraw_reason` is stored when `to` is Withdrawn and cleared otherwise.
-    pub async fn transition_item(
-        &self,
-        id: i64,
-        from: ItemStatus,
-        to: ItemStatus,
-        withdraw_reason: Option<&str>,
-        event: &NewItemEvent,
-    ) -> Result<Item> { todo!() }
-    /// Publish an Approved item: set status Published and 发布日期, and, if it has
-    /// none yet, assign the next 索引号 serial for (org, year of `publish_date`)
-    /// rendered by `render_index(serial)`; the serial counter and the uniqueness of
-    /// 索引号 are guaranteed by the store, in one transaction with the event.
-    pub async fn publish_item(
-        &self,
-        id: i64,
-        publish_date: NaiveDate,
-        render_index: &(dyn Fn(u64) -> String + Send + Sync),
-        event: &NewItemEvent,
-    ) -> Result<Item> { todo!() }
-    /// Set 有效性 (published items only; Conflict("状态") otherwise).
-    pub async fn set_item_validity(
-        &self,
-        id: i64,
-        validity: Validity,
-        validity_date: Option<NaiveDate>,
-        note: &str,
-        event: &NewItemEvent,
-    ) -> Result<Item> { todo!() }
-    /// History, oldest first, with actor display names.
-    pub async fn item_events(&self, item_id: i64) -> Result<Vec<ItemEvent>> { todo!() }
-    pub async fn list_items(&self, q: &ItemQuery) -> Result<Page<Item>> { todo!() }
-    /// Published-item counts per catalog node for an organisation, optionally in one publish year.
-    pub async fn published_counts_by_catalog(&self, org_id: i64, publish_year: Option<i32>) -> Result<Vec<(i64, i64)>> { todo!() }
-    /// Years in which the organisations published items, newest first.
-    pub async fn publish_years(&self, org_ids: &[i64]) -> Result<Vec<i32>> { todo!() }
-    /// Items not yet published (draft/submitted/returned/approved) of the
-    /// organisations, oldest 成文日期 first: the Art. 26 deadline watch list.
-    pub async fn unpublished_items(&self, org_ids: &[i64]) -> Result<Vec<Item>> { todo!() }
-
-    // ---- attachments ----
-    /// Store the bytes with their SHA-256. The web layer has already checked
-    /// size and type.
-    pub async fn add_attachment(&self, item_id: i64, filename: &str, content_type: &str, bytes: &[u8], now: DateTime<Utc>) -> Result<Attachment> { todo!() }
-    pub async fn attachments(&self, item_id: i64) -> Result<Vec<Attachment>> { todo!() }
-    pub async fn attachment(&self, id: i64) -> Result<Option<Attachment>> { todo!() }
-    pub async fn attachment_content(&self, id: i64) -> Result<Option<Vec<u8>>> { todo!() }
-    pub async fn delete_attachment(&self, id: i64) -> Result<()> { todo!() }
-
-    // ---- audit log (append-only, SM3 hash chain) ----
-    pub async fn append_audit(&self, entry: &NewAuditEntry) -> Result<AuditEntry> { todo!() }
-    /// Newest first.
-    pub async fn audit_entries(&self, limit: i64, offset: i64) -> Result<Page<AuditEntry>> { todo!() }
-    /// Verify the whole chain; Ok(None) when intact, Ok(Some(id)) = first broken entry.
-    pub async fn verify_audit_chain(&self) -> Result<Option<i64>> { todo!() }
-
-    // ---- working-day calendar years added by administrators ----
-    pub async fn calendar_years(&self) -> Result<Vec<StoredCalendarYear>> { todo!() }
-    /// Insert or replace a year.
-    pub async fn put_calendar_year(&self, year: &StoredCalendarYear) -> Result<()> { todo!() }
+    /// Begin a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes can
+    /// never fail to upgrade its lock; on PostgreSQL it is READ COMMITTED and
+    /// the statements lock what they touch (conditional updates, upserts).
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
 }

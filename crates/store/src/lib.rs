@@ -5,12 +5,27 @@
 //! driver; dates are stored as ISO `TEXT`, timestamps as RFC 3339 UTC `TEXT`,
 //! flags as integers, so that both backends behave identically. The store
 //! never reads the clock: callers pass timestamps, which keeps it testable.
+//!
+//! Notes for callers:
+//! - Timestamps are stored with nanosecond precision and come back exactly as
+//!   given; instants outside the years 0000–9999 are clamped.
+//! - `Conflict { field, .. }` names the field by its machine name (see
+//!   [`StoreError::Conflict`]); show `message` (or the error's `Display`) to users.
+//! - Every multi-statement write is one transaction; the store never holds a
+//!   connection between calls, so `sqlite::memory:` (one connection) is safe.
+//! - `limit <= 0` in listings means "no limit".
+//! - [`test_support`] gives other crates' tests fresh SQLite/PostgreSQL databases.
 
 use chrono::{DateTime, Utc};
 use gongkai_domain::model::{DisclosureOffice, ItemStatus, OrgLevel, Role};
 use serde::{Deserialize, Serialize};
 
 mod imp;
+pub mod test_support;
+
+/// `prev_hash` of the first audit-log entry.
+pub const AUDIT_GENESIS_HASH: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Which database the store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,9 +45,15 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("{0}不存在")]
     NotFound(&'static str),
-    /// A uniqueness or state conflict, naming the field (Chinese label) involved.
+    /// A uniqueness or state conflict. `field` is the machine name of the field
+    /// involved (`slug`, `org_code`, `username`, `name`, `parent_id`, `catalog`,
+    /// `doc_number`, `index_no`, `status`, `token_hash`), matching form field
+    /// names; `message` is the Chinese text for users, naming the field.
     #[error("{message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     /// Stored data could not be read back (corrupt or from a newer version).
     #[error("数据损坏：{0}")]
     Corrupt(String),
@@ -173,4 +194,3 @@ pub struct StoredCalendarYear {
 }
 
 pub use imp::Store;
-

@@ -1,0 +1,637 @@
+//! Information items (政府信息), their workflow events and listings.
+
+use chrono::{Datelike, NaiveDate};
+use gongkai_domain::model::{
+    DisclosureMode, DocType, Item, ItemEvent, ItemFields, ItemStatus, Validity,
+};
+use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
+
+use super::util::{
+    bind_all, day, doc_number_key, is_foreign_key_violation, ts, unique_violation, Arg, Filter,
+    RowExt,
+};
+use super::Store;
+use crate::{ItemOrder, ItemQuery, NewItemEvent, Page, Result, StoreError};
+
+const ITEM_COLS: &str = "id, org_id, catalog_id, title, summary, body_html, publisher, formed_date, doc_number, topic, \
+     genre, keywords, disclosure_mode, doc_type, statutory_category, index_no, status, publish_date, validity, \
+     validity_date, validity_note, author_id, withdraw_reason, created_at, updated_at";
+
+const EVENT_COLS: &str =
+    "id, item_id, actor_id, actor_name, action, from_status, to_status, comment, at";
+
+/// The statuses of items not yet published (the Art. 26 watch list).
+const UNPUBLISHED: [ItemStatus; 4] = [
+    ItemStatus::Draft,
+    ItemStatus::Submitted,
+    ItemStatus::Returned,
+    ItemStatus::Approved,
+];
+
+fn item_from_row(r: &AnyRow) -> Result<Item> {
+    Ok(Item {
+        id: r.int("id")?,
+        org_id: r.int("org_id")?,
+        fields: ItemFields {
+            catalog_id: r.int("catalog_id")?,
+            title: r.text("title")?,
+            summary: r.text("summary")?,
+            body_html: r.text("body_html")?,
+            publisher: r.text("publisher")?,
+            formed_date: r.date("formed_date")?,
+            doc_number: r.opt_text("doc_number")?,
+            topic: r.text("topic")?,
+            genre: r.text("genre")?,
+            keywords: r.text("keywords")?,
+            disclosure_mode: r.code("disclosure_mode", DisclosureMode::parse)?,
+            doc_type: r.code("doc_type", DocType::parse)?,
+            statutory_category: r.opt_text("statutory_category")?,
+        },
+        index_no: r.opt_text("index_no")?,
+        status: r.code("status", ItemStatus::parse)?,
+        publish_date: r.opt_date("publish_date")?,
+        validity: r.code("validity", Validity::parse)?,
+        validity_date: r.opt_date("validity_date")?,
+        validity_note: r.text("validity_note")?,
+        author_id: r.int("author_id")?,
+        withdraw_reason: r.opt_text("withdraw_reason")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn event_from_row(r: &AnyRow) -> Result<ItemEvent> {
+    Ok(ItemEvent {
+        id: r.int("id")?,
+        item_id: r.int("item_id")?,
+        actor_id: r.int("actor_id")?,
+        actor_name: r.text("actor_name")?,
+        action: r.text("action")?,
+        from_status: r.opt_code("from_status", ItemStatus::parse)?,
+        to_status: r.code("to_status", ItemStatus::parse)?,
+        comment: r.text("comment")?,
+        at: r.time("at")?,
+    })
+}
+
+fn status_conflict() -> StoreError {
+    StoreError::Conflict {
+        field: "status",
+        message: "该信息状态已变化，请刷新后重试".to_owned(),
+    }
+}
+
+fn doc_number_conflict(doc_number: &str) -> StoreError {
+    StoreError::Conflict {
+        field: "doc_number",
+        message: format!("文号“{doc_number}”在本机关已存在"),
+    }
+}
+
+fn index_conflict(index_no: &str) -> StoreError {
+    StoreError::Conflict {
+        field: "index_no",
+        message: format!("索引号“{index_no}”已被其他信息使用"),
+    }
+}
+
+async fn load_item(conn: &mut AnyConnection, id: i64) -> Result<Option<Item>> {
+    let sql = format!("SELECT {ITEM_COLS} FROM items WHERE id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(item_from_row)
+        .transpose()
+}
+
+async fn must_load_item(conn: &mut AnyConnection, id: i64) -> Result<Item> {
+    load_item(conn, id)
+        .await?
+        .ok_or(StoreError::NotFound("信息"))
+}
+
+/// After a conditional update changed nothing: the item is gone or moved on.
+async fn no_row_error(conn: &mut AnyConnection, id: i64) -> StoreError {
+    match load_item(conn, id).await {
+        Ok(Some(_)) => status_conflict(),
+        Ok(None) => StoreError::NotFound("信息"),
+        Err(e) => e,
+    }
+}
+
+/// The catalog node must belong to the organisation.
+async fn check_catalog(conn: &mut AnyConnection, org_id: i64, catalog_id: i64) -> Result<()> {
+    let row = sqlx::query("SELECT org_id FROM catalog_nodes WHERE id = $1")
+        .bind(catalog_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(r) if r.int("org_id")? == org_id => Ok(()),
+        _ => Err(StoreError::NotFound("栏目")),
+    }
+}
+
+/// The normalised 文号 must be free in the organisation (ignoring item `except`).
+async fn check_doc_number(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    fields: &ItemFields,
+    except: i64,
+) -> Result<Option<String>> {
+    let Some(doc) = fields.doc_number.as_deref() else {
+        return Ok(None);
+    };
+    let Some(key) = doc_number_key(doc) else {
+        return Ok(None);
+    };
+    let taken =
+        sqlx::query("SELECT id FROM items WHERE org_id = $1 AND doc_number_key = $2 AND id <> $3")
+            .bind(org_id)
+            .bind(&key)
+            .bind(except)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if taken.is_some() {
+        return Err(doc_number_conflict(doc));
+    }
+    Ok(Some(key))
+}
+
+fn item_write_error(e: sqlx::Error, fields: &ItemFields) -> StoreError {
+    match unique_violation(&e) {
+        Some(t) if t.contains("doc_number") => {
+            doc_number_conflict(fields.doc_number.as_deref().unwrap_or_default())
+        }
+        _ if is_foreign_key_violation(&e) => StoreError::NotFound("栏目"),
+        _ => StoreError::Db(e),
+    }
+}
+
+/// Append a workflow event, with the actor's current display name.
+async fn record_event(
+    conn: &mut AnyConnection,
+    item_id: i64,
+    from: Option<ItemStatus>,
+    to: ItemStatus,
+    event: &NewItemEvent,
+) -> Result<()> {
+    let actor = sqlx::query("SELECT display_name FROM users WHERE id = $1")
+        .bind(event.actor_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound("用户"))?;
+    let actor_name = actor.text("display_name")?;
+    sqlx::query(
+        "INSERT INTO item_events (item_id, actor_id, actor_name, action, from_status, to_status, comment, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(item_id)
+    .bind(event.actor_id)
+    .bind(actor_name)
+    .bind(&event.action)
+    .bind(from.map(ItemStatus::as_str))
+    .bind(to.as_str())
+    .bind(&event.comment)
+    .bind(ts(event.at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// `publish_date` within calendar year `year` (dates are ISO text).
+fn year_filter(f: &mut Filter, year: i32) {
+    let from = f.arg(Arg::Text(format!("{year:04}-01-01")));
+    let to = f.arg(Arg::Text(format!("{year:04}-12-31")));
+    f.clause(format!("publish_date >= {from} AND publish_date <= {to}"));
+}
+
+fn ints(ids: &[i64]) -> impl Iterator<Item = Arg> + '_ {
+    ids.iter().map(|&i| Arg::Int(i))
+}
+
+impl Store {
+    /// Creates a draft. Errors: Conflict("doc_number") on a duplicate 文号 within
+    /// the organisation (compared in normalised form); NotFound("栏目") if the catalog node is not the org's;
+    /// NotFound("用户") if the author or actor does not exist.
+    pub async fn create_item(
+        &self,
+        org_id: i64,
+        author_id: i64,
+        fields: &ItemFields,
+        event: &NewItemEvent,
+    ) -> Result<Item> {
+        let mut tx = self.begin().await?;
+        check_catalog(&mut tx, org_id, fields.catalog_id).await?;
+        let author = sqlx::query("SELECT id FROM users WHERE id = $1")
+            .bind(author_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if author.is_none() {
+            return Err(StoreError::NotFound("用户"));
+        }
+        let key = check_doc_number(&mut tx, org_id, fields, 0).await?;
+        let at = ts(event.at);
+        let row = sqlx::query(
+            "INSERT INTO items (org_id, catalog_id, author_id, title, summary, body_html, publisher, formed_date, \
+             doc_number, doc_number_key, topic, genre, keywords, disclosure_mode, doc_type, statutory_category, \
+             status, validity, validity_note, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, '', $19, $19) \
+             RETURNING id",
+        )
+        .bind(org_id)
+        .bind(fields.catalog_id)
+        .bind(author_id)
+        .bind(&fields.title)
+        .bind(&fields.summary)
+        .bind(&fields.body_html)
+        .bind(&fields.publisher)
+        .bind(day(fields.formed_date))
+        .bind(fields.doc_number.as_deref())
+        .bind(key)
+        .bind(&fields.topic)
+        .bind(&fields.genre)
+        .bind(&fields.keywords)
+        .bind(fields.disclosure_mode.as_str())
+        .bind(fields.doc_type.as_str())
+        .bind(fields.statutory_category.as_deref())
+        .bind(ItemStatus::Draft.as_str())
+        .bind(Validity::Valid.as_str())
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| item_write_error(e, fields))?;
+        let id = row.int("id")?;
+        record_event(&mut tx, id, None, ItemStatus::Draft, event).await?;
+        let item = must_load_item(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// Replace the editable fields (only while editable; Conflict("status") otherwise),
+    /// with the same 文号 and catalog checks, and record the event.
+    pub async fn update_item_fields(
+        &self,
+        id: i64,
+        fields: &ItemFields,
+        event: &NewItemEvent,
+    ) -> Result<Item> {
+        let mut tx = self.begin().await?;
+        let current = must_load_item(&mut tx, id).await?;
+        if !current.status.is_editable() {
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: format!("该信息处于“{}”状态，不能修改", current.status.label()),
+            });
+        }
+        check_catalog(&mut tx, current.org_id, fields.catalog_id).await?;
+        let key = check_doc_number(&mut tx, current.org_id, fields, id).await?;
+        let r = sqlx::query(
+            "UPDATE items SET catalog_id = $3, title = $4, summary = $5, body_html = $6, publisher = $7, \
+             formed_date = $8, doc_number = $9, doc_number_key = $10, topic = $11, genre = $12, keywords = $13, \
+             disclosure_mode = $14, doc_type = $15, statutory_category = $16, updated_at = $17 \
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(id)
+        .bind(current.status.as_str())
+        .bind(fields.catalog_id)
+        .bind(&fields.title)
+        .bind(&fields.summary)
+        .bind(&fields.body_html)
+        .bind(&fields.publisher)
+        .bind(day(fields.formed_date))
+        .bind(fields.doc_number.as_deref())
+        .bind(key)
+        .bind(&fields.topic)
+        .bind(&fields.genre)
+        .bind(&fields.keywords)
+        .bind(fields.disclosure_mode.as_str())
+        .bind(fields.doc_type.as_str())
+        .bind(fields.statutory_category.as_deref())
+        .bind(ts(event.at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| item_write_error(e, fields))?;
+        if r.rows_affected() == 0 {
+            return Err(no_row_error(&mut tx, id).await);
+        }
+        record_event(&mut tx, id, Some(current.status), current.status, event).await?;
+        let item = must_load_item(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    pub async fn item(&self, id: i64) -> Result<Option<Item>> {
+        let mut conn = self.pool.acquire().await?;
+        load_item(&mut conn, id).await
+    }
+
+    /// Move an item from `from` to `to` and record the event, atomically; Conflict("status")
+    /// if the item is no longer in `from` (someone else acted first).
+    /// `withdraw_reason` is stored when `to` is Withdrawn and cleared otherwise.
+    /// Publishing goes through [`Store::publish_item`], which assigns the 索引号.
+    pub async fn transition_item(
+        &self,
+        id: i64,
+        from: ItemStatus,
+        to: ItemStatus,
+        withdraw_reason: Option<&str>,
+        event: &NewItemEvent,
+    ) -> Result<Item> {
+        let reason = if to == ItemStatus::Withdrawn {
+            withdraw_reason
+        } else {
+            None
+        };
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE items SET status = $3, withdraw_reason = $4, updated_at = $5 WHERE id = $1 AND status = $2")
+            .bind(id)
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(reason)
+            .bind(ts(event.at))
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(no_row_error(&mut tx, id).await);
+        }
+        record_event(&mut tx, id, Some(from), to, event).await?;
+        let item = must_load_item(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// Publish an Approved item: set status Published and 发布日期, and, if it has
+    /// none yet, assign the next 索引号 serial for (org, year of `publish_date`)
+    /// rendered by `render_index(serial)`; the serial counter and the uniqueness of
+    /// 索引号 are guaranteed by the store, in one transaction with the event.
+    ///
+    /// Errors: NotFound("信息"); Conflict("status") if the item is not Approved
+    /// (any more); Conflict("index_no") if the rendered 索引号 is already taken
+    /// (nothing is saved and the serial is not consumed).
+    pub async fn publish_item(
+        &self,
+        id: i64,
+        publish_date: NaiveDate,
+        render_index: &(dyn Fn(u64) -> String + Send + Sync),
+        event: &NewItemEvent,
+    ) -> Result<Item> {
+        let mut tx = self.begin().await?;
+        // The conditional update comes first: it takes the row (PostgreSQL)
+        // and decides the race between two publishers.
+        let r = sqlx::query(
+            "UPDATE items SET status = $3, publish_date = $4, withdraw_reason = NULL, updated_at = $5 \
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(id)
+        .bind(ItemStatus::Approved.as_str())
+        .bind(ItemStatus::Published.as_str())
+        .bind(day(publish_date))
+        .bind(ts(event.at))
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(no_row_error(&mut tx, id).await);
+        }
+        let item = must_load_item(&mut tx, id).await?;
+        if item.index_no.is_none() {
+            // Atomic on both backends: the counter row is locked until commit.
+            let serial = sqlx::query(
+                "INSERT INTO index_serials (org_id, year, last) VALUES ($1, $2, 1) \
+                 ON CONFLICT (org_id, year) DO UPDATE SET last = index_serials.last + 1 RETURNING last",
+            )
+            .bind(item.org_id)
+            .bind(i64::from(publish_date.year()))
+            .fetch_one(&mut *tx)
+            .await?
+            .int("last")?;
+            let serial = u64::try_from(serial)
+                .map_err(|_| StoreError::Corrupt(format!("索引号流水号为负数：{serial}")))?;
+            let index_no = render_index(serial);
+            let taken = sqlx::query("SELECT id FROM items WHERE index_no = $1")
+                .bind(&index_no)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_some() {
+                return Err(index_conflict(&index_no));
+            }
+            sqlx::query("UPDATE items SET index_no = $2 WHERE id = $1")
+                .bind(id)
+                .bind(&index_no)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    if unique_violation(&e).is_some() {
+                        index_conflict(&index_no)
+                    } else {
+                        StoreError::Db(e)
+                    }
+                })?;
+        }
+        record_event(
+            &mut tx,
+            id,
+            Some(ItemStatus::Approved),
+            ItemStatus::Published,
+            event,
+        )
+        .await?;
+        let item = must_load_item(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// Set 有效性 (published items only; Conflict("status") otherwise).
+    pub async fn set_item_validity(
+        &self,
+        id: i64,
+        validity: Validity,
+        validity_date: Option<NaiveDate>,
+        note: &str,
+        event: &NewItemEvent,
+    ) -> Result<Item> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE items SET validity = $3, validity_date = $4, validity_note = $5, updated_at = $6 \
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(id)
+        .bind(ItemStatus::Published.as_str())
+        .bind(validity.as_str())
+        .bind(validity_date.map(day))
+        .bind(note)
+        .bind(ts(event.at))
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(match no_row_error(&mut tx, id).await {
+                StoreError::Conflict { .. } => StoreError::Conflict {
+                    field: "status",
+                    message: "只有已发布的信息才能设置有效性".to_owned(),
+                },
+                other => other,
+            });
+        }
+        record_event(
+            &mut tx,
+            id,
+            Some(ItemStatus::Published),
+            ItemStatus::Published,
+            event,
+        )
+        .await?;
+        let item = must_load_item(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// History, oldest first, with actor display names.
+    pub async fn item_events(&self, item_id: i64) -> Result<Vec<ItemEvent>> {
+        let sql = format!("SELECT {EVENT_COLS} FROM item_events WHERE item_id = $1 ORDER BY id");
+        sqlx::query(&sql)
+            .bind(item_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(event_from_row)
+            .collect()
+    }
+
+    /// One page of items. An empty `org_ids` yields an empty page; `limit <= 0`
+    /// means no limit.
+    pub async fn list_items(&self, q: &ItemQuery) -> Result<Page<Item>> {
+        if q.org_ids.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
+        let mut f = Filter::default();
+        f.any_of("org_id", ints(&q.org_ids));
+        if !q.catalog_ids.is_empty() {
+            f.any_of("catalog_id", ints(&q.catalog_ids));
+        }
+        if !q.statuses.is_empty() {
+            f.any_of(
+                "status",
+                q.statuses.iter().map(|s| Arg::Text(s.as_str().to_owned())),
+            );
+        }
+        if let Some(year) = q.publish_year {
+            year_filter(&mut f, year);
+        }
+        if let Some(author) = q.author_id {
+            f.eq("author_id", Arg::Int(author));
+        }
+        if let Some(cat) = &q.statutory_category {
+            f.eq("statutory_category", Arg::Text(cat.clone()));
+        }
+        let where_sql = f.sql();
+
+        let count_sql = format!("SELECT COUNT(*) AS n FROM items{where_sql}");
+        let total = bind_all(sqlx::query(&count_sql), &f.args)
+            .fetch_one(&self.pool)
+            .await?
+            .int("n")?;
+
+        let order = match q.order {
+            ItemOrder::PublishDateDesc => "publish_date DESC NULLS LAST, id DESC",
+            ItemOrder::UpdatedDesc => "updated_at DESC, id DESC",
+            ItemOrder::FormedDateAsc => "formed_date ASC, id ASC",
+        };
+        let limit = f.arg(Arg::Int(if q.limit > 0 { q.limit } else { i64::MAX }));
+        let offset = f.arg(Arg::Int(q.offset.max(0)));
+        let sql = format!("SELECT {ITEM_COLS} FROM items{where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+        let items = bind_all(sqlx::query(&sql), &f.args)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(item_from_row)
+            .collect::<Result<_>>()?;
+        Ok(Page { items, total })
+    }
+
+    /// Published-item counts per catalog node for an organisation, optionally in
+    /// one publish year; ordered by catalog id, nodes without items omitted.
+    pub async fn published_counts_by_catalog(
+        &self,
+        org_id: i64,
+        publish_year: Option<i32>,
+    ) -> Result<Vec<(i64, i64)>> {
+        let mut f = Filter::default();
+        f.eq("org_id", Arg::Int(org_id));
+        f.eq(
+            "status",
+            Arg::Text(ItemStatus::Published.as_str().to_owned()),
+        );
+        if let Some(year) = publish_year {
+            year_filter(&mut f, year);
+        }
+        let sql = format!(
+            "SELECT catalog_id, COUNT(*) AS n FROM items{} GROUP BY catalog_id ORDER BY catalog_id",
+            f.sql()
+        );
+        bind_all(sqlx::query(&sql), &f.args)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.int("catalog_id")?, r.int("n")?)))
+            .collect()
+    }
+
+    /// Years in which the organisations published items (currently published
+    /// ones), newest first.
+    pub async fn publish_years(&self, org_ids: &[i64]) -> Result<Vec<i32>> {
+        if org_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut f = Filter::default();
+        f.any_of("org_id", ints(org_ids));
+        f.eq(
+            "status",
+            Arg::Text(ItemStatus::Published.as_str().to_owned()),
+        );
+        f.clause("publish_date IS NOT NULL".to_owned());
+        let sql = format!(
+            "SELECT DISTINCT SUBSTR(publish_date, 1, 4) AS y FROM items{} ORDER BY y DESC",
+            f.sql()
+        );
+        bind_all(sqlx::query(&sql), &f.args)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let y = r.text("y")?;
+                y.parse::<i32>().map_err(|_| {
+                    StoreError::Corrupt(format!("字段 publish_date：年份“{y}”无法解析"))
+                })
+            })
+            .collect()
+    }
+
+    /// Items not yet published (draft/submitted/returned/approved) of the
+    /// organisations, oldest 成文日期 first: the Art. 26 deadline watch list.
+    pub async fn unpublished_items(&self, org_ids: &[i64]) -> Result<Vec<Item>> {
+        if org_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut f = Filter::default();
+        f.any_of("org_id", ints(org_ids));
+        f.any_of(
+            "status",
+            UNPUBLISHED.iter().map(|s| Arg::Text(s.as_str().to_owned())),
+        );
+        let sql = format!(
+            "SELECT {ITEM_COLS} FROM items{} ORDER BY formed_date ASC, id ASC",
+            f.sql()
+        );
+        bind_all(sqlx::query(&sql), &f.args)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(item_from_row)
+            .collect()
+    }
+}

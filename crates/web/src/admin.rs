@@ -82,7 +82,7 @@ fn deadline_ctx(calendar: &Calendar, item: &Item, today: NaiveDate) -> (i64, Val
         left,
         context! {
             id => item.id, title => item.fields.title, formed_date => item.fields.formed_date.to_string(),
-            due => due.due.to_string(), provisional => due.provisional, left, overdue,
+            due => due.due.to_string(), provisional => due.provisional, left, overdue, overdue_days => -left,
             status_label => item.status.label(),
         },
     )

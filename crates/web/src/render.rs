@@ -46,6 +46,29 @@ fn build() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    // Escape &, <, >, " and ' only: '/' stays readable in 索引号 and URLs.
+    // A missing value prints nothing.
+    env.set_formatter(|out, state, value| {
+        if value.is_none() || value.is_undefined() {
+            Ok(())
+        } else if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+            let text = value.to_string();
+            let mut escaped = String::with_capacity(text.len());
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }
@@ -87,5 +110,16 @@ mod tests {
     #[test]
     fn all_templates_compile() {
         super::build().expect("templates compile");
+    }
+
+    #[test]
+    fn output_is_escaped_but_slashes_stay() {
+        let mut env = super::build().expect("env");
+        env.add_template("t.html", "{{ v }}|{{ s }}|{{ n }}").expect("template");
+        let out = env
+            .get_template("t.html")
+            .and_then(|t| t.render(minijinja::context! { v => "<b a=\"x\">'&/2023-1", s => minijinja::Value::from_safe_string("<p>ok</p>".into()), n => () }))
+            .expect("render");
+        assert_eq!(out, "&lt;b a=&quot;x&quot;&gt;&#39;&amp;/2023-1|<p>ok</p>|");
     }
 }

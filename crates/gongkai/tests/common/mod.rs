@@ -29,7 +29,10 @@ pub fn client() -> reqwest::Client {
 /// The value of the first hidden `_csrf` field in a page.
 pub fn csrf(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a _csrf field");
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .unwrap_or_else(|| panic!("page has no _csrf field: {}", html.chars().take(1500).collect::<String>()));
     html[start..].split('"').next().expect("csrf value").to_string()
 }
 

@@ -236,11 +236,34 @@ async fn scenario(store: Store) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body.contains("锁定"), "{body}");
 
-    // Logout invalidates the session server-side.
-    let token = page_csrf(&reviewer, &format!("{base}/admin")).await;
-    let res = reviewer.post(format!("{base}/admin/logout")).form(&[("_csrf", token.as_str())]).send().await.expect("logout");
+    // Logout invalidates the session server-side: replaying the old cookie fails.
+    let cookie = login_cookie(&base, "reviewer1", PASSWORD).await;
+    let replay = client();
+    let with_cookie = |c: &reqwest::Client| c.get(format!("{base}/admin")).header("cookie", format!("gk_session={cookie}"));
+    assert_eq!(with_cookie(&replay).send().await.expect("get").status(), StatusCode::OK);
+    let html = with_cookie(&replay).send().await.expect("get").text().await.expect("text");
+    let token = csrf(&html);
+    let res = replay
+        .post(format!("{base}/admin/logout"))
+        .header("cookie", format!("gk_session={cookie}"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .expect("logout");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(reviewer.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::SEE_OTHER);
+    assert_eq!(with_cookie(&client()).send().await.expect("get").status(), StatusCode::SEE_OTHER);
+
+    // A disabled account's sessions end at once.
+    let (admin, _, _) = login(&base, "outsider", PASSWORD).await;
+    let cookie = login_cookie(&base, "both1", PASSWORD).await;
+    let both_id = store.user_by_username("both1").await.expect("user").expect("both1").0.id;
+    // `outsider` administers another organisation: it may not disable a town account.
+    let token = page_csrf(&admin, &format!("{base}/admin/users")).await;
+    let res = admin.post(format!("{base}/admin/users/{both_id}")).form(&[("_csrf", token.as_str()), ("op", "disable")]).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    store.set_user_disabled(both_id, true).await.expect("disable");
+    let res = client().get(format!("{base}/admin")).header("cookie", format!("gk_session={cookie}")).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
     // The audit chain holds.
     assert_eq!(store.verify_audit_chain().await.expect("verify"), None);

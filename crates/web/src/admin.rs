@@ -295,7 +295,12 @@ fn parse_item_form(form: &ItemForm, catalog: &[CatalogNode]) -> Result<ItemField
         doc_type,
         statutory_category: (!stat.is_empty()).then(|| stat.to_string()),
     };
-    errors.extend(validate::validate_item(&fields, today()));
+    for e in validate::validate_item(&fields, today()) {
+        // One message per field: the form's own parse error comes first.
+        if !errors.iter().any(|x: &FieldError| x.field == e.field) {
+            errors.push(e);
+        }
+    }
     if errors.is_empty() {
         Ok(fields)
     } else {

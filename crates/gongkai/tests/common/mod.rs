@@ -85,3 +85,22 @@ pub async fn page_csrf(c: &reqwest::Client, url: &str) -> String {
     let html = c.get(url).send().await.expect("get").text().await.expect("text");
     csrf(&html)
 }
+
+/// Log in and return the raw session cookie value from the response.
+pub async fn login_cookie(base: &str, username: &str, password: &str) -> String {
+    let c = client();
+    let page = c.get(format!("{base}/admin/login")).send().await.expect("login page").text().await.expect("text");
+    let token = csrf(&page);
+    let res = c
+        .post(format!("{base}/admin/login"))
+        .form(&[("username", username), ("password", password), ("_csrf", token.as_str())])
+        .send()
+        .await
+        .expect("login");
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("gk_session=").map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+        .expect("session cookie")
+}

@@ -1,0 +1,120 @@
+//! The `gongkai` command line as an operator uses it: migrate, users,
+//! calendar, configuration errors.
+
+use std::process::{Command, Output};
+
+fn gongkai(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("GONGKAI_CONFIG")
+        .output()
+        .expect("run gongkai")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn calendar_due_prints_the_date_and_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = gongkai(dir.path(), &["calendar", "due", "2023-09-27", "20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("2023-10-31"));
+    assert!(text.contains("国庆"), "{text}");
+    let out = gongkai(dir.path(), &["calendar", "due", "2027-03-01", "5"]);
+    assert!(stdout(&out).contains("暂定"));
+    let out = gongkai(dir.path(), &["calendar", "due", "2023/09/27", "20"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("格式有误"));
+}
+
+#[test]
+fn users_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = gongkai(dir.path(), &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("迁移完成"));
+    // No organisation yet: adding a user names the problem.
+    let out = gongkai(dir.path(), &["user", "add", "clerk", "--name", "信息员", "--org", "yuantan", "--role", "editor"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("机关“yuantan”不存在"), "{}", stderr(&out));
+    // First start: an administrator with a random password printed once.
+    let first = start_and_stop(dir.path());
+    assert!(first.contains("用户名：admin"), "{first}");
+    let password = first.lines().find_map(|l| l.trim().strip_prefix("密码：")).expect("password printed").to_string();
+    assert!(password.len() >= 12);
+    let second = start_and_stop(dir.path());
+    assert!(!second.contains("密码："), "password printed again: {second}");
+    // Unknown role.
+    let out = gongkai(dir.path(), &["user", "add", "clerk", "--name", "信息员", "--org", "main", "--role", "boss"]);
+    assert!(stderr(&out).contains("角色“boss”不存在"), "{}", stderr(&out));
+    let out = gongkai(dir.path(), &["user", "add", "clerk", "--name", "信息员", "--org", "main", "--role", "editor,reviewer"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("初始密码"));
+    let out = gongkai(dir.path(), &["user", "add", "clerk", "--name", "重复", "--org", "main", "--role", "editor"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("用户名"), "{}", stderr(&out));
+    let list = stdout(&gongkai(dir.path(), &["user", "list"]));
+    assert!(list.contains("clerk") && list.contains("editor,reviewer") && list.contains("admin"), "{list}");
+    let out = gongkai(dir.path(), &["user", "set-password", "clerk"]);
+    assert!(stdout(&out).contains("新密码"));
+    let out = gongkai(dir.path(), &["user", "disable", "clerk"]);
+    assert!(out.status.success());
+    assert!(stdout(&gongkai(dir.path(), &["user", "list"])).contains("已停用"));
+    let out = gongkai(dir.path(), &["user", "disable", "nobody"]);
+    assert!(stderr(&out).contains("不存在"));
+}
+
+/// Start `gongkai serve` on a free port, wait until it answers, stop it, and
+/// return what it printed.
+fn start_and_stop(data: &std::path::Path) -> String {
+    use std::io::Read;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data)
+        .env_remove("GONGKAI_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut text = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut text);
+    }
+    text
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("gongkai.toml");
+    std::fs::write(&cfg, "listen = \"127.0.0.1:1\"\nsite_nam = \"x\"\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_gongkai")).args(["migrate", "--config"]).arg(&cfg).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("site_nam"), "{}", stderr(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .arg("migrate")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("GONGKAI_LISTN", "x")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("GONGKAI_LISTN"));
+}

@@ -149,3 +149,39 @@ async fn every_page_renders_for_every_role() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.expect("text").contains("机构代码"));
 }
+
+#[tokio::test]
+async fn report_checker_page_shows_findings_beside_the_text() {
+    let (store, _db) = gongkai_store::test_support::fresh_sqlite().await;
+    let town = org(&store, "town", "11441802007183516B").await;
+    user(&store, &town, "clerk", &[gongkai_domain::model::Role::Editor]).await;
+    let base = start(store).await;
+    // Anonymous users are sent to the login page.
+    assert_eq!(client().get(format!("{base}/admin/report-check")).send().await.expect("get").status(), StatusCode::SEE_OTHER);
+    let (c, _, _) = login(&base, "clerk", PASSWORD).await;
+    let token = page_csrf(&c, &format!("{base}/admin/report-check")).await;
+    let report = "测试镇2023年政府信息公开工作年度报告\n一、总体情况\n2023年，我镇公开政府信息10条，其中通知公告4条，工作动态5条。\n?。?/span>2)通过公开栏进行公开；\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n存在不足。\n六、其他需要报告的事项\n无。\n测试镇人民政府\n2024年1月17日\n";
+    let form = reqwest::multipart::Form::new().text("_csrf", token.clone()).text("text", report.to_string());
+    let res = c.post(format!("{base}/admin/report-check")).multipart(form).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("text");
+    assert!(html.contains("问题清单"));
+    assert!(html.contains("sev-error"), "no error finding for the empty sections");
+    assert!(html.contains("id=\"L4\" class=\"flagged\""), "the debris line is not marked");
+    // The same report uploaded as a GBK-encoded text file.
+    let (gbk, _, _) = encoding_rs::GBK.encode(report);
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
+        .part("file", reqwest::multipart::Part::bytes(gbk.into_owned()).file_name("report.txt"));
+    let html = c.post(format!("{base}/admin/report-check")).multipart(form).send().await.expect("post").text().await.expect("text");
+    assert!(html.contains("sev-error"));
+    assert!(html.contains("测试镇人民政府"));
+    // Nothing submitted: a clear message.
+    let form = reqwest::multipart::Form::new().text("_csrf", token.clone()).text("text", "  ");
+    let res = c.post(format!("{base}/admin/report-check")).multipart(form).send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("请粘贴年度报告全文"));
+    // Without the CSRF token: refused.
+    let form = reqwest::multipart::Form::new().text("text", report.to_string());
+    assert_eq!(c.post(format!("{base}/admin/report-check")).multipart(form).send().await.expect("post").status(), StatusCode::FORBIDDEN);
+}

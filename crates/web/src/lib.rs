@@ -17,6 +17,7 @@ mod error;
 pub mod ops;
 mod portal;
 mod render;
+mod report_check;
 mod security;
 mod upload;
 mod util;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::routes())
         .merge(admin::routes())
         .merge(api::routes())
+        .merge(report_check::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::headers))

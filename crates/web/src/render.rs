@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_audit.html",
     "admin_password.html",
     "_org_fields.html",
+    "admin_report_check.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {

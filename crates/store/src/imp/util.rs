@@ -218,32 +218,9 @@ pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
 /// `〔 〕`, so that `清城府(2023)12号` and `清城府〔2023〕12号` collide.
 /// `None` when nothing is left.
 pub(crate) fn doc_number_key(doc_number: &str) -> Option<String> {
-    fn opening(c: char) -> bool {
-        matches!(c, '[' | '(' | '（' | '［' | '【' | '﹝' | '〔')
-    }
-    fn closing(c: char) -> bool {
-        matches!(c, ']' | ')' | '）' | '］' | '】' | '﹞' | '〕')
-    }
-    let chars: Vec<char> = doc_number.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut out = String::with_capacity(doc_number.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if opening(c)
-            && i + 5 < chars.len()
-            && chars[i + 1..i + 5].iter().all(char::is_ascii_digit)
-            && closing(chars[i + 5])
-        {
-            out.push('〔');
-            out.extend(&chars[i + 1..i + 5]);
-            out.push('〕');
-            i += 6;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    (!out.is_empty()).then_some(out)
+    // One rule for 文号 equality, owned by the domain.
+    let key = gongkai_domain::validate::normalise_doc_number(doc_number);
+    (!key.is_empty()).then_some(key)
 }
 
 #[cfg(test)]

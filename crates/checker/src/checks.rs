@@ -188,7 +188,8 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
         if raw.is_empty() {
             continue;
         }
-        if let Some(m) = TAG_RE.find(raw) {
+        let maybe_tag = raw.contains(['<', '>', '&']);
+        if let Some(m) = maybe_tag.then(|| TAG_RE.find(raw)).flatten() {
             push(
                 findings,
                 "DEBRIS_MARKUP",
@@ -206,7 +207,7 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
                 Location::line(l.no),
             );
         }
-        if let Some(m) = LOST_RE.find(raw) {
+        if let Some(m) = raw.contains(['?', '？']).then(|| LOST_RE.find(raw)).flatten() {
             push(
                 findings,
                 "DEBRIS_LOST_CHARS",
@@ -215,7 +216,8 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
                 Location::line(l.no),
             );
         }
-        if let Some(m) = PINYIN_RE.find(raw) {
+        let maybe_pinyin = raw.chars().any(|c| ('\u{00E0}'..='\u{01DC}').contains(&c));
+        if let Some(m) = maybe_pinyin.then(|| PINYIN_RE.find(raw)).flatten() {
             push(
                 findings,
                 "DEBRIS_PINYIN",
@@ -353,6 +355,9 @@ fn check_sections(lines: &[Line], st: &Structure, findings: &mut Vec<Finding>) -
 }
 
 fn is_debris_only(l: &Line) -> bool {
+    if !l.raw.contains(['<', '>', '&']) {
+        return false;
+    }
     let stripped = TAG_RE.replace_all(&l.raw, "");
     compact(&stripped).chars().all(|c| c.is_ascii_alphabetic())
 }
@@ -1019,7 +1024,7 @@ fn check_dates(
 ) {
     // Dates missing 年.
     for l in lines {
-        if let Some(c) = MISSING_NIAN_RE.captures(&l.text) {
+        if let Some(c) = l.text.contains('月').then(|| MISSING_NIAN_RE.captures(&l.text)).flatten() {
             let m = c.get(0).map(|m| m.as_str().trim_start_matches(|ch: char| !ch.is_ascii_digit())).unwrap_or("");
             push(
                 findings,

@@ -81,7 +81,7 @@ pub fn decode_bytes(bytes: &[u8], filename_hint: Option<&str>) -> Result<Decoded
         if bytes.len() > MAX_HTML_BYTES {
             return Err(CheckError::TooLarge { size: bytes.len(), limit: MAX_HTML_BYTES });
         }
-        return Ok(Decoded { kind: InputKind::Html, text: html_text(&text), note });
+        return Ok(Decoded { kind: InputKind::Html, text: html_text(&limit_nesting(&text)), note });
     }
     Ok(Decoded { kind: InputKind::Text, text, note })
 }
@@ -140,6 +140,59 @@ fn looks_like_html(text: &str) -> bool {
 // HTML
 // ---------------------------------------------------------------------------------------------
 
+/// Nesting depth of elements above which further opening tags are dropped (the HTML tree
+/// builder is quadratic in depth).
+const MAX_HTML_DEPTH: usize = 256;
+
+/// Drops opening tags nested deeper than [`MAX_HTML_DEPTH`] (an estimate: elements whose end
+/// tag is optional or that are void are not counted). Text is kept.
+pub fn limit_nesting(html: &str) -> std::borrow::Cow<'_, str> {
+    const UNCOUNTED: &[&str] = &[
+        "p", "li", "td", "th", "tr", "dt", "dd", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup",
+        "rb", "rt", "rp", "br", "img", "hr", "meta", "link", "input", "wbr", "col", "area", "base", "source",
+        "track", "embed", "param", "!doctype", "html", "head", "body",
+    ];
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut out: Option<String> = None;
+    let mut copied = 0usize;
+    let mut i = 0usize;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
+        let start = i + off;
+        let Some(end_off) = bytes[start..].iter().position(|&b| b == b'>') else { break };
+        let end = start + end_off + 1;
+        let tag = &html[start + 1..end - 1];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        i = end;
+        if name.is_empty() || name.starts_with("!--") || UNCOUNTED.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !tag.ends_with('/') {
+            depth += 1;
+            if depth > MAX_HTML_DEPTH {
+                let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+                o.push_str(&html[copied..start]);
+                copied = end;
+            }
+        }
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&html[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+        None => std::borrow::Cow::Borrowed(html),
+    }
+}
+
 fn is_block(name: &str) -> bool {
     matches!(
         name,
@@ -158,6 +211,7 @@ fn is_skipped(name: &str) -> bool {
 pub fn html_text(html: &str) -> String {
     use scraper::{Html, Node};
     let doc = Html::parse_document(html);
+    let nested = tables_with_nested_tables(&doc);
     let mut out = String::new();
     // Iterative walk: (node id, entering?)
     let root = doc.tree.root();
@@ -176,7 +230,7 @@ pub fn html_text(html: &str) -> String {
                     continue;
                 }
                 if entering {
-                    if name == "table" && !has_descendant_table(node) {
+                    if name == "table" && !nested.contains(&id) {
                         newline(&mut out);
                         for row in table_rows(node) {
                             out.push_str(&row.join("\t"));
@@ -236,8 +290,19 @@ fn push_inline(out: &mut String, t: &str) {
     }
 }
 
-fn has_descendant_table(node: ego_tree::NodeRef<'_, scraper::Node>) -> bool {
-    node.descendants().skip(1).any(|d| matches!(d.value(), scraper::Node::Element(e) if e.name() == "table"))
+/// Tables that contain another table (layout tables): one pass, each table marks its nearest
+/// table ancestor.
+fn tables_with_nested_tables(doc: &scraper::Html) -> std::collections::HashSet<ego_tree::NodeId> {
+    let is_table = |n: &ego_tree::NodeRef<'_, scraper::Node>| matches!(n.value(), scraper::Node::Element(e) if e.name() == "table");
+    let mut set = std::collections::HashSet::new();
+    for n in doc.tree.root().descendants() {
+        if is_table(&n) {
+            if let Some(a) = n.ancestors().find(|a| is_table(a)) {
+                set.insert(a.id());
+            }
+        }
+    }
+    set
 }
 
 fn cell_text(node: ego_tree::NodeRef<'_, scraper::Node>) -> String {

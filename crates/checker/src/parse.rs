@@ -98,7 +98,11 @@ fn heading_topic(heading_compact: &str) -> Option<u8> {
 }
 
 fn parse_heading(line: &Line, idx: usize) -> Option<Heading> {
-    if line.compact.is_empty() || line.text.chars().count() > 200 {
+    if line.compact.is_empty() || line.text.len() > 600 {
+        return None;
+    }
+    let first = line.text.trim_start_matches(['#', '*', ' ']).chars().next();
+    if !first.is_some_and(|c| "一二三四五六七八九十第".contains(c)) {
         return None;
     }
     let caps = HEADING_RE.captures(&line.text)?;
@@ -283,6 +287,9 @@ pub fn structure(lines: &[Line]) -> Structure {
 
     // Publication date from page metadata.
     for (i, l) in lines.iter().enumerate() {
+        if !l.text.contains("日期") && !l.text.contains("时间") {
+            continue;
+        }
         if let Some(c) = META_DATE_RE.captures(&l.text) {
             let parsed = (|| {
                 let y = c.get(1)?.as_str().parse().ok()?;

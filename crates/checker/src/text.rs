@@ -30,10 +30,34 @@ impl Line {
 
 struct Converters {
     t2s: Option<OpenCC>,
-    /// Characters that the t2s table changes (Traditional-only characters).
-    trad: HashSet<char>,
+    /// Characters that the t2s table changes (Traditional-only characters), U+3400..=U+9FFF.
+    trad: CharSet,
     /// Characters that the s2t table changes (Simplified-only characters).
-    simp: HashSet<char>,
+    simp: CharSet,
+}
+
+const SET_BASE: u32 = 0x3400;
+const SET_LEN: usize = (0x9FFF - 0x3400 + 1) as usize;
+
+/// A bitset over the BMP Han block.
+struct CharSet(Vec<u64>);
+
+impl CharSet {
+    fn from(set: &HashSet<char>) -> Self {
+        let mut bits = vec![0u64; SET_LEN.div_ceil(64)];
+        for c in set {
+            let i = (*c as u32).wrapping_sub(SET_BASE) as usize;
+            if i < SET_LEN {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        CharSet(bits)
+    }
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        let i = (c as u32).wrapping_sub(SET_BASE) as usize;
+        i < SET_LEN && self.0[i / 64] & (1 << (i % 64)) != 0
+    }
 }
 
 fn converters() -> &'static Converters {
@@ -71,7 +95,7 @@ fn converters() -> &'static Converters {
             trad.remove(&c);
             simp.remove(&c);
         }
-        Converters { t2s, trad, simp }
+        Converters { t2s, trad: CharSet::from(&trad), simp: CharSet::from(&simp) }
     })
 }
 
@@ -89,9 +113,9 @@ pub fn script_stats(text: &str) -> ScriptStats {
         if (ch as u32) < 0x3400 {
             continue;
         }
-        if c.trad.contains(&ch) {
+        if c.trad.contains(ch) {
             st.traditional += 1;
-        } else if c.simp.contains(&ch) {
+        } else if c.simp.contains(ch) {
             st.simplified += 1;
         }
     }
@@ -132,7 +156,19 @@ pub fn fold_width(s: &str) -> String {
 
 /// Letters, digits and Han only.
 pub fn compact(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let keep = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            let u = c as u32;
+            (0x4E00..=0x9FFF).contains(&u) || (0x3400..=0x4DBF).contains(&u) || (!(0x2000..=0x206F).contains(&u) && !(0xFF00..=0xFF0F).contains(&u) && c.is_alphanumeric())
+        };
+        if keep {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_page_marker(t: &str) -> bool {

@@ -180,7 +180,10 @@ fn is_page_marker(t: &str) -> bool {
     if inner.len() < t.len() && !inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_digit()) {
         return true;
     }
-    // 第 3 页 / 第3页 共6页 / 3/6
+    // 第 3 页 / 第3页 共6页
+    if !t.contains('页') || t.len() > 40 {
+        return false;
+    }
     let c = compact(t);
     if let Some(rest) = c.strip_prefix('第') {
         let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();

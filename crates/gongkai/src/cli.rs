@@ -53,6 +53,25 @@ enum Command {
     /// 政府信息公开工作年度报告
     #[command(subcommand)]
     Report(ReportCmd),
+    /// 信息处理费
+    #[command(subcommand)]
+    Fee(FeeCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum FeeCmd {
+    /// 计算信息处理费：按件（--pieces）或按量（--pages），二者只能选一种
+    Quote {
+        /// 按件计收：本次申请的件数
+        #[arg(long, conflicts_with = "pages", required_unless_present = "pages")]
+        pieces: Option<u32>,
+        /// 按件计收：同一申请人本自然月此前已申请的件数
+        #[arg(long, requires = "pieces", default_value_t = 0)]
+        already_this_month: u32,
+        /// 按量计收：页数
+        #[arg(long)]
+        pages: Option<u32>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -108,6 +127,7 @@ pub fn main() -> ExitCode {
     match &cli.command {
         Command::Calendar(CalendarCmd::Due { start, working_days }) => return calendar_due(start, *working_days),
         Command::Report(ReportCmd::Check(args)) => return ExitCode::from(gongkai_checker::cli::run(args).clamp(0, 255) as u8),
+        Command::Fee(FeeCmd::Quote { pieces, already_this_month, pages }) => return fee_quote(*pieces, *already_this_month, *pages),
         _ => {}
     }
     let env: Vec<(String, String)> = std::env::vars().collect();
@@ -156,6 +176,32 @@ fn calendar_due(start: &str, n: u32) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Print the fee for a number of pieces or pages with its tier breakdown.
+fn fee_quote(pieces: Option<u32>, already_this_month: u32, pages: Option<u32>) -> ExitCode {
+    use gongkai_domain::fees::{FeeBasis, FeeSchedule};
+    let basis = match (pieces, pages) {
+        (Some(count), None) => FeeBasis::PerPiece { count, already_this_month },
+        (None, Some(count)) => FeeBasis::PerPage { count },
+        _ => {
+            eprintln!("请指定 --pieces（按件计收）或 --pages（按量计收）中的一种");
+            return ExitCode::from(2);
+        }
+    };
+    let schedule = FeeSchedule::default();
+    match schedule.quote(basis) {
+        Ok(q) => {
+            println!("{}", gongkai_domain::fees::format_yuan(q.total_fen));
+            println!("{}", q.explain());
+            println!("依据：{}", schedule.document);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 async fn open_store(config: &Config) -> Result<Store> {
     let url = config.database_url();
     if config.database_url.is_none() {
@@ -190,7 +236,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             Ok(())
         }
         Command::User(cmd) => user_command(&open_store(&config).await?, cmd, &config).await,
-        Command::Calendar(_) | Command::Report(_) => Ok(()),
+        Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }
 

@@ -118,3 +118,23 @@ fn configuration_errors_name_the_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("GONGKAI_LISTN"));
 }
+
+#[test]
+fn fee_quote_prints_the_amount_and_tiers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = gongkai(dir.path(), &["fee", "quote", "--pages", "250"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("4700元"));
+    assert!(text.contains("第201—250页"), "{text}");
+    let out = gongkai(dir.path(), &["fee", "quote", "--pieces", "5", "--already-this-month", "28"]);
+    assert_eq!(stdout(&out).lines().next(), Some("800元"));
+    let out = gongkai(dir.path(), &["fee", "quote", "--pieces", "10"]);
+    assert_eq!(stdout(&out).lines().next(), Some("0元"));
+    // One method only; zero is refused with a clear message.
+    let out = gongkai(dir.path(), &["fee", "quote", "--pieces", "3", "--pages", "40"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = gongkai(dir.path(), &["fee", "quote", "--pieces", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("件数"));
+}

@@ -58,7 +58,7 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
         text
     };
     let norm = normalize(text);
-    let lines = &norm.lines;
+    let lines = &norm.lines();
 
     check_debris(lines, &mut findings);
     check_script(norm.stats, &mut findings);
@@ -137,7 +137,7 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     Analysis { report, narrative: joined.text }
 }
 
-fn section_lines<'a>(lines: &'a [Line], st: &Structure, topic: u8) -> &'a [Line] {
+fn section_lines<'a, 'b>(lines: &'a [Line<'b>], st: &Structure, topic: u8) -> &'a [Line<'b>] {
     match st.section_range(topic) {
         Some((a, b)) if a <= b && b <= lines.len() => &lines[a..b],
         _ => &[],
@@ -184,7 +184,7 @@ static PINYIN_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
     for l in lines {
-        let raw = &l.raw;
+        let raw = l.raw;
         if raw.is_empty() {
             continue;
         }
@@ -216,7 +216,9 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
                 Location::line(l.no),
             );
         }
-        let maybe_pinyin = raw.chars().any(|c| ('\u{00E0}'..='\u{01DC}').contains(&c));
+        // U+00E0..=U+01DC are two-byte sequences led by 0xC3..=0xC7.
+        let maybe_pinyin = raw.bytes().any(|b| (0xC3..=0xC7).contains(&b))
+            && raw.chars().any(|c| ('\u{00E0}'..='\u{01DC}').contains(&c));
         if let Some(m) = maybe_pinyin.then(|| PINYIN_RE.find(raw)).flatten() {
             push(
                 findings,
@@ -287,7 +289,7 @@ fn check_sections(lines: &[Line], st: &Structure, findings: &mut Vec<Finding>) -
             || lines.get(a..b).is_some_and(|ls| ls.iter().any(|l| !l.is_blank() && !is_debris_only(l)));
         out.push(SectionInfo {
             number: h.topic,
-            heading: lines.get(h.idx).map(|l| l.text.clone()).unwrap_or_default(),
+            heading: lines.get(h.idx).map(|l| l.text.to_string()).unwrap_or_default(),
             empty: !content,
             line: lines.get(h.idx).map(|l| l.no).unwrap_or(0),
             end_line: b,
@@ -358,7 +360,7 @@ fn is_debris_only(l: &Line) -> bool {
     if !l.raw.contains(['<', '>', '&']) {
         return false;
     }
-    let stripped = TAG_RE.replace_all(&l.raw, "");
+    let stripped = TAG_RE.replace_all(l.raw, "");
     compact(&stripped).chars().all(|c| c.is_ascii_alphabetic())
 }
 
@@ -853,7 +855,7 @@ pub(crate) fn join_lines(lines: &[Line], idx: &[usize]) -> Joined {
     for &i in idx {
         if let Some(l) = lines.get(i) {
             map.push((text.len(), l.no));
-            text.push_str(&l.text);
+            text.push_str(l.text);
         }
     }
     Joined { text, map }
@@ -912,22 +914,53 @@ fn find_breakdowns(j: &Joined, findings: &mut Vec<Finding>) -> Vec<Breakdown> {
 static NUM_UNIT_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d+)\s*(件|宗|个|份|起|条)").expect("regex"));
 
+/// Clauses of a text between the delimiters 。，,；;（(）) with their byte offsets; the last
+/// clause runs to the end of the text.
+fn clauses(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let b = text.as_bytes();
+    let mut start = 0usize;
+    let mut i = 0usize;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let at = i;
+            // ASCII delimiters are single bytes; the full-width ones are 。 (E3 80 82) and
+            // ，；（） (EF BC 8C / 9B / 88 / 89).
+            let len = match b[i] {
+                b',' | b';' | b'(' | b')' => 1,
+                0xE3 if b.get(i + 1..i + 3) == Some(&[0x80, 0x82]) => 3,
+                0xEF if matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9B | 0x88 | 0x89])) => 3,
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            i += len;
+            let clause_start = start;
+            start = i;
+            return Some((clause_start, text.get(clause_start..at).unwrap_or_default()));
+        }
+        if start <= b.len() {
+            let clause_start = start;
+            start = b.len() + 1;
+            return Some((clause_start, text.get(clause_start..).unwrap_or_default()));
+        }
+        None
+    })
+}
+
 fn check_narrative_vs_tables(j: &Joined, report: &CheckReport, findings: &mut Vec<Finding>) {
     let t = &report.tables;
     let received = t.section3_row(tables::S3_RECEIVED).and_then(|v| v.get(6).copied());
     let s4 = &t.section4;
     let recon = (s4.len() == 15).then(|| s4[4].or_zero() as i64);
     let litig = (s4.len() == 15).then(|| (s4[9].or_zero() + s4[14].or_zero()) as i64);
-    let mut start = 0usize;
     let text = &j.text;
-    for (pos, ch) in text.char_indices().chain(std::iter::once((text.len(), '。'))) {
-        if !matches!(ch, '。' | '，' | ',' | '；' | ';' | '（' | '(' | '）' | ')') {
+    for (clause_start, clause) in clauses(text) {
+        if clause.is_empty() || clause.len() > 400 {
             continue;
         }
-        let clause = &text[start..pos];
-        let clause_start = start;
-        start = pos + ch.len_utf8();
-        if clause.is_empty() || clause.len() > 400 {
+        // The figure must be ASCII digits to parse; skip the regex when there are none.
+        if !clause.bytes().any(|b| b.is_ascii_digit()) {
             continue;
         }
         let Some(m) = NUM_UNIT_RE.captures(clause) else { continue };
@@ -1024,7 +1057,7 @@ fn check_dates(
 ) {
     // Dates missing 年.
     for l in lines {
-        if let Some(c) = l.text.contains('月').then(|| MISSING_NIAN_RE.captures(&l.text)).flatten() {
+        if let Some(c) = l.text.contains('月').then(|| MISSING_NIAN_RE.captures(l.text)).flatten() {
             let m = c.get(0).map(|m| m.as_str().trim_start_matches(|ch: char| !ch.is_ascii_digit())).unwrap_or("");
             push(
                 findings,
@@ -1058,7 +1091,7 @@ fn check_dates(
     if let Some((a, b)) = st.section_range(1) {
         let mut counts: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
         for l in lines.get(a..b).unwrap_or(&[]) {
-            for c in YEAR_RE.captures_iter(&l.text) {
+            for c in YEAR_RE.captures_iter(l.text) {
                 if let Some(y) = c.get(1).and_then(|m| m.as_str().parse::<i32>().ok()) {
                     *counts.entry(y).or_insert(0) += 1;
                 }
@@ -1276,4 +1309,16 @@ fn compare_previous(cur: &mut Analysis, prev: &Analysis) {
 
 fn same_values(a: &[Section3Row], b: &[Section3Row]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.label == y.label && x.values == y.values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clauses;
+
+    #[test]
+    fn clause_split() {
+        let got: Vec<(usize, &str)> = clauses("共12件，其中a(1)；b。").collect();
+        assert_eq!(got, vec![(0, "共12件"), (11, "其中a"), (19, "1"), (21, ""), (24, "b"), (28, "")]);
+        assert_eq!(clauses("").collect::<Vec<_>>(), vec![(0, "")]);
+    }
 }

@@ -105,7 +105,7 @@ fn parse_heading(line: &Line, idx: usize) -> Option<Heading> {
     if !first.is_some_and(|c| "一二三四五六七八九十第".contains(c)) {
         return None;
     }
-    let caps = HEADING_RE.captures(&line.text)?;
+    let caps = HEADING_RE.captures(line.text)?;
     let written = numeral_value(caps.get(1)?.as_str())?;
     let rest = caps.get(2)?.as_str().trim();
     let (head, inline) = match rest.find('。') {
@@ -116,7 +116,7 @@ fn parse_heading(line: &Line, idx: usize) -> Option<Heading> {
     if hc.is_empty() || hc.chars().count() > 40 {
         return None;
     }
-    if !inline && !split_row(&line.text).cells.is_empty() {
+    if !inline && !split_row(line.text).cells.is_empty() {
         return None;
     }
     let topic = heading_topic(&hc)?;
@@ -217,7 +217,7 @@ const AGENCY_SUFFIXES: &[&str] = &[
 ];
 
 fn is_agency_line(line: &Line) -> bool {
-    let c = &line.compact;
+    let c = line.compact;
     let n = c.chars().count();
     (2..=40).contains(&n)
         && !line.text.contains('。')
@@ -290,7 +290,7 @@ pub fn structure(lines: &[Line]) -> Structure {
         if !l.text.contains("日期") && !l.text.contains("时间") {
             continue;
         }
-        if let Some(c) = META_DATE_RE.captures(&l.text) {
+        if let Some(c) = META_DATE_RE.captures(l.text) {
             let parsed = (|| {
                 let y = c.get(1)?.as_str().parse().ok()?;
                 let m = c.get(2)?.as_str().parse().ok()?;
@@ -309,11 +309,11 @@ pub fn structure(lines: &[Line]) -> Structure {
     let scan_end = first_heading.min(lines.len());
     for i in 0..scan_end {
         let l = &lines[i];
-        let c = &l.compact;
+        let c = l.compact;
         if !(c.contains("报告") || c.contains("年报")) {
             continue;
         }
-        let Some(m) = TITLE_RE.captures(&l.text) else { continue };
+        let Some(m) = TITLE_RE.captures(l.text) else { continue };
         let (Some(whole), Some(ym)) = (m.get(0), m.get(1)) else { continue };
         let Ok(year) = ym.as_str().parse::<i32>() else { continue };
         let after = compact(&l.text[whole.end()..]);
@@ -329,7 +329,7 @@ pub fn structure(lines: &[Line]) -> Structure {
             if !agency.is_empty() {
                 st.agency = Some(agency);
             } else if let Some(prev) = lines[..i].iter().rev().find(|p| !p.is_blank()) {
-                let pc = &prev.compact;
+                let pc = prev.compact;
                 if pc.chars().count() <= 30 && !pc.chars().any(|ch| ch.is_ascii_digit()) {
                     st.agency = Some(prev.text.trim().to_string());
                 }

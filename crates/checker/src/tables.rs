@@ -3,6 +3,7 @@
 //! labels split over several lines, cells run together.
 
 use crate::report::Value;
+use std::borrow::Cow;
 use crate::text::{compact, split_row, split_run_together, Line, Tok};
 
 /// One row read from a table.
@@ -17,11 +18,11 @@ pub struct ReadRow {
 }
 
 #[derive(Debug, Clone)]
-struct Item {
+struct Item<'a> {
     line: usize,
     id: Option<&'static str>,
-    label: String,
-    cells: Vec<Tok>,
+    label: Cow<'a, str>,
+    cells: Vec<Tok<'a>>,
 }
 
 /// Result of reading a table.
@@ -155,13 +156,13 @@ fn misprint_tail(id: &str, label: &str) -> bool {
     d > 0 && d <= want.len() / 3 + 1
 }
 
-fn items_of(lines: &[Line], identify: &dyn Fn(&str, bool) -> Option<&'static str>) -> Vec<Item> {
+fn items_of<'a>(lines: &[Line<'a>], identify: &dyn Fn(&str, bool) -> Option<&'static str>) -> Vec<Item<'a>> {
     let mut items: Vec<Item> = Vec::new();
     for l in lines {
         if l.is_blank() {
             continue;
         }
-        let r = split_row(&l.text);
+        let r = split_row(l.text);
         let id = identify(&r.label, !r.cells.is_empty());
         if id.is_none() && r.cells.is_empty() {
             continue;
@@ -172,7 +173,7 @@ fn items_of(lines: &[Line], identify: &dyn Fn(&str, bool) -> Option<&'static str
 }
 
 /// Merges consecutive items carrying the same id (a label split over lines).
-fn merge_split_labels(items: Vec<Item>) -> Vec<Item> {
+fn merge_split_labels(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     for it in items {
         if let (Some(id), Some(prev)) = (it.id, out.iter_mut().rev().find(|p| p.id.is_some())) {
@@ -181,7 +182,7 @@ fn merge_split_labels(items: Vec<Item>) -> Vec<Item> {
                 if prev.cells.is_empty() {
                     prev.cells = it.cells;
                 }
-                prev.label.push_str(&it.label);
+                prev.label.to_mut().push_str(&it.label);
                 continue;
             }
         }
@@ -191,7 +192,7 @@ fn merge_split_labels(items: Vec<Item>) -> Vec<Item> {
 }
 
 /// Pairs labels without values and values without labels.
-fn assemble(items: Vec<Item>, width_of: &dyn Fn(&str) -> usize) -> ReadTable {
+fn assemble(items: Vec<Item<'_>>, width_of: &dyn Fn(&str) -> usize) -> ReadTable {
     let mut table = ReadTable { any_cells: items.iter().any(|i| !i.cells.is_empty()), ..Default::default() };
     let mut seen: Vec<&'static str> = Vec::new();
     // Positions: (item index) of orphan labels and orphan value items.
@@ -254,7 +255,7 @@ fn assemble(items: Vec<Item>, width_of: &dyn Fn(&str) -> usize) -> ReadTable {
         let mut run_together = false;
         let mut values: Vec<Value> = cells.iter().map(|t| t.value).collect();
         if values.len() == 1 && w >= 7 {
-            if let Some(split) = split_run_together(&cells[0].raw, w) {
+            if let Some(split) = split_run_together(cells[0].raw, w) {
                 values = split.into_iter().map(Value::Int).collect();
                 run_together = true;
             }
@@ -350,7 +351,7 @@ pub fn read_section4(lines: &[Line]) -> (Vec<Value>, Option<usize>) {
         if l.is_blank() {
             continue;
         }
-        let r = split_row(&l.text);
+        let r = split_row(l.text);
         let label_c = compact(&r.label);
         if r.cells.is_empty() {
             // Prose after the data ends the table.
@@ -375,8 +376,8 @@ pub fn read_section4(lines: &[Line]) -> (Vec<Value>, Option<usize>) {
     if cells.len() == 1 {
         // 15 cells run together.
         if let Some(v) = lines.iter().find_map(|l| {
-            let r = split_row(&l.text);
-            (r.cells.len() == 1).then(|| r.cells[0].raw.clone())
+            let r = split_row(l.text);
+            (r.cells.len() == 1).then(|| r.cells[0].raw)
         }) {
             if v.len() == 15 && v.bytes().all(|b| b.is_ascii_digit()) {
                 cells = v.bytes().map(|b| Value::Int(i64::from(b - b'0'))).collect();

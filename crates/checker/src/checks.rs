@@ -188,7 +188,7 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
         if raw.is_empty() {
             continue;
         }
-        let maybe_tag = raw.contains(['<', '>', '&']);
+        let maybe_tag = has_markup_byte(raw);
         if let Some(m) = maybe_tag.then(|| TAG_RE.find(raw)).flatten() {
             push(
                 findings,
@@ -207,7 +207,7 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
                 Location::line(l.no),
             );
         }
-        if let Some(m) = raw.contains(['?', '？']).then(|| LOST_RE.find(raw)).flatten() {
+        if let Some(m) = (raw.contains('?') || raw.contains('？')).then(|| LOST_RE.find(raw)).flatten() {
             push(
                 findings,
                 "DEBRIS_LOST_CHARS",
@@ -229,6 +229,11 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// `s` contains `<`, `>` or `&` (a byte scan; a char-set pattern would decode every char).
+fn has_markup_byte(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'<' | b'>' | b'&'))
 }
 
 fn snippet(s: &str) -> String {
@@ -357,7 +362,7 @@ fn check_sections(lines: &[Line], st: &Structure, findings: &mut Vec<Finding>) -
 }
 
 fn is_debris_only(l: &Line) -> bool {
-    if !l.raw.contains(['<', '>', '&']) {
+    if !has_markup_byte(l.raw) {
         return false;
     }
     let stripped = TAG_RE.replace_all(l.raw, "");

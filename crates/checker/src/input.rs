@@ -163,14 +163,11 @@ pub fn limit_nesting(html: &str) -> std::borrow::Cow<'_, str> {
         let end = start + end_off + 1;
         let tag = &html[start + 1..end - 1];
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let after_slash = tag.trim_start_matches('/');
+        let name_len = after_slash.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'!').count();
+        let name = &after_slash[..name_len];
         i = end;
-        if name.is_empty() || name.starts_with("!--") || UNCOUNTED.contains(&name.as_str()) {
+        if name.is_empty() || name.starts_with("!--") || UNCOUNTED.iter().any(|u| u.eq_ignore_ascii_case(name)) {
             continue;
         }
         if closing {
@@ -277,16 +274,24 @@ fn newline(out: &mut String) {
 
 fn push_inline(out: &mut String, t: &str) {
     let mut last_space = out.ends_with(' ') || out.ends_with('\n') || out.is_empty();
-    for ch in t.chars() {
+    // Runs of non-space characters are copied whole; each run of whitespace becomes one space.
+    let mut run: Option<usize> = None;
+    for (i, ch) in t.char_indices() {
         if ch.is_whitespace() && ch != '\u{3000}' {
+            if let Some(r) = run.take() {
+                out.push_str(&t[r..i]);
+                last_space = false;
+            }
             if !last_space {
                 out.push(' ');
                 last_space = true;
             }
-        } else {
-            out.push(ch);
-            last_space = false;
+        } else if run.is_none() {
+            run = Some(i);
         }
+    }
+    if let Some(r) = run {
+        out.push_str(&t[r..]);
     }
 }
 

@@ -15,6 +15,7 @@ use sqlx::{Connection, Executor, Row};
 
 use crate::*;
 
+mod applications;
 mod attachments;
 mod audit;
 mod calendar;

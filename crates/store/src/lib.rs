@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use gongkai_domain::model::{DisclosureOffice, ItemStatus, OrgLevel, Role};
 use serde::{Deserialize, Serialize};
 
+pub mod applications;
 mod imp;
 pub mod test_support;
 
@@ -193,4 +194,5 @@ pub struct StoredCalendarYear {
     pub added_at: DateTime<Utc>,
 }
 
+pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, StoredApplication, StoredStep};
 pub use imp::Store;

@@ -301,7 +301,7 @@ fn extension(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> 
         format!(
             "依照{REGS}第三十三条的规定，经本机关政府信息公开工作机构负责人同意，\
              决定将答复期限延长{working_days}个工作日（延长的期限最长不超过{MAX_EXTENSION_WORKING_DAYS}个工作日），\
-             延长后的答复期限届满日为{}。本机关将在该日期前作出答复，办理完毕即予答复。",
+             延长后的答复期限届满日为{}。本机关将在延长后的期限内作出答复。",
             date(due)
         ),
     ];
@@ -606,7 +606,7 @@ fn outcome_text(outcome: Outcome, basis: &str) -> Vec<String> {
         Outcome::UnavailableNotHeld => vec![
             format!(
                 "经本机关检索查找，本机关没有制作或者获取{YOU}申请公开的政府信息，该信息不存在于本机关。\
-                 {by}，本机关无法提供，特此告知。"
+                 {by}，本机关无法提供。"
             ),
             format!("该信息依法应由其他行政机关负责公开的，建议{YOU}向该机关提出申请。"),
         ],

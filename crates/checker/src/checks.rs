@@ -6,7 +6,7 @@ use crate::report::{
     numeral, Breakdown, CheckReport, Finding, Location, Section2Row, Section3Row, SectionInfo, Severity, Value,
 };
 use crate::tables::{self, ReadTable};
-use crate::text::{compact, normalize, Line, ScriptStats};
+use crate::text::{compact, normalize, utf8_len, Line, ScriptStats};
 use crate::{CheckOptions, MAX_TEXT_CHARS};
 use chrono::{Datelike, NaiveDate};
 use gongkai_domain::report_format::{format, format_for_year, FormatVersion, RowRole};
@@ -217,7 +217,7 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
             );
         }
         // U+00E0..=U+01DC are two-byte sequences led by 0xC3..=0xC7.
-        let maybe_pinyin = raw.bytes().any(|b| (0xC3..=0xC7).contains(&b))
+        let maybe_pinyin = has_lead_byte(raw, 0xC3..=0xC7)
             && raw.chars().any(|c| ('\u{00E0}'..='\u{01DC}').contains(&c));
         if let Some(m) = maybe_pinyin.then(|| PINYIN_RE.find(raw)).flatten() {
             push(
@@ -231,9 +231,23 @@ fn check_debris(lines: &[Line], findings: &mut Vec<Finding>) {
     }
 }
 
-/// `s` contains `<`, `>` or `&` (a byte scan; a char-set pattern would decode every char).
+/// `s` contains `<`, `>` or `&` (single-character searches use memchr; a char-set pattern
+/// would decode every character).
 fn has_markup_byte(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, b'<' | b'>' | b'&'))
+    s.contains('<') || s.contains('>') || s.contains('&')
+}
+
+/// Some character of `s` starts with a byte in `leads` (steps over whole characters).
+fn has_lead_byte(s: &str, leads: std::ops::RangeInclusive<u8>) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&lead) = b.get(i) {
+        if leads.contains(&lead) {
+            return true;
+        }
+        i += utf8_len(lead);
+    }
+    false
 }
 
 fn snippet(s: &str) -> String {
@@ -930,12 +944,13 @@ fn clauses(text: &str) -> impl Iterator<Item = (usize, &str)> {
             let at = i;
             // ASCII delimiters are single bytes; the full-width ones are 。 (E3 80 82) and
             // ，；（） (EF BC 8C / 9B / 88 / 89).
-            let len = match b[i] {
+            let lead = b[i];
+            let len = match lead {
                 b',' | b';' | b'(' | b')' => 1,
                 0xE3 if b.get(i + 1..i + 3) == Some(&[0x80, 0x82]) => 3,
                 0xEF if matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9B | 0x88 | 0x89])) => 3,
                 _ => {
-                    i += 1;
+                    i += utf8_len(lead);
                     continue;
                 }
             };

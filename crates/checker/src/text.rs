@@ -217,7 +217,7 @@ fn compact_keeps(c: char) -> bool {
 /// Length of the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte,
 /// which valid `str` data never has at a character boundary).
 #[inline]
-fn utf8_len(lead: u8) -> usize {
+pub fn utf8_len(lead: u8) -> usize {
     match lead {
         0..=0xDF if lead < 0xC0 => 1,
         0xC0..=0xDF => 2,
@@ -474,7 +474,7 @@ pub fn split_row(text: &str) -> RowLine<'_> {
         return RowLine::default();
     }
     // (field, empty field allowed as a blank cell)
-    let mut expanded: Vec<(&str, bool)> = Vec::new();
+    let mut expanded: Vec<(&str, bool)> = Vec::with_capacity(16);
     if t.bytes().filter(|&b| b == b'|').nth(1).is_some() {
         for f in t.trim_matches('|').split('|') {
             expand_field(f.trim(), true, &mut expanded);
@@ -487,7 +487,7 @@ pub fn split_row(text: &str) -> RowLine<'_> {
         // Whitespace-separated fields hold no further whitespace: nothing to expand.
         expanded.extend(t.split_whitespace().map(|f| (f, false)));
     }
-    let mut cells_rev: Vec<Tok> = Vec::new();
+    let mut cells_rev: Vec<Tok> = Vec::with_capacity(expanded.len());
     let mut cut = expanded.len();
     while cut > 0 {
         let (f, empty_ok) = expanded[cut - 1];

@@ -105,15 +105,18 @@ pub enum Role {
     Editor,
     /// 审核人
     Reviewer,
+    /// 公开工作机构负责人 (office head: approves extensions of reply periods)
+    OfficeHead,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Editor, Role::Reviewer];
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Editor, Role::Reviewer, Role::OfficeHead];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Editor => "editor",
             Role::Reviewer => "reviewer",
+            Role::OfficeHead => "office_head",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -124,6 +127,7 @@ impl Role {
             Role::Admin => "管理员",
             Role::Editor => "编辑",
             Role::Reviewer => "审核人",
+            Role::OfficeHead => "公开工作机构负责人",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Command-line interface (clap).
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -171,8 +171,8 @@ fn calendar_due(start: &str, n: u32) -> ExitCode {
         return ExitCode::from(2);
     };
     let due = Calendar::official().add_working_days(date, n);
-    println!("{}", due.due);
-    println!("{}", due.explain());
+    // A closed pipe (e.g. `| head -1`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout(), "{}\n{}", due.due, due.explain());
     ExitCode::SUCCESS
 }
 
@@ -190,9 +190,7 @@ fn fee_quote(pieces: Option<u32>, already_this_month: u32, pages: Option<u32>) -
     let schedule = FeeSchedule::default();
     match schedule.quote(basis) {
         Ok(q) => {
-            println!("{}", gongkai_domain::fees::format_yuan(q.total_fen));
-            println!("{}", q.explain());
-            println!("依据：{}", schedule.document);
+            let _ = writeln!(std::io::stdout(), "{}\n{}\n依据：{}", gongkai_domain::fees::format_yuan(q.total_fen), q.explain(), schedule.document);
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -218,7 +218,9 @@ async fn migrations_are_idempotent(store: &Store) {
         .await
         .expect("migrations table")
         .get(0);
-    assert_eq!(n, 1);
+    // Each migration is recorded once however often migrate() runs.
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).expect("migrations dir").count() as i64;
+    assert_eq!(n, files);
     assert_eq!(store.count_users().await.unwrap(), 0);
 }
 

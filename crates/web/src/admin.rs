@@ -765,7 +765,7 @@ async fn users_view(state: &AppState, staff: &Staff, msg: Option<&str>, err: Opt
                 id => u.id, username => u.username, display_name => u.display_name, disabled => u.disabled,
                 org => orgs.get(&u.org_id).map(|o| o.name.clone()),
                 roles => u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
-                is_admin => u.has_role(Role::Admin), is_editor => u.has_role(Role::Editor), is_reviewer => u.has_role(Role::Reviewer),
+                is_admin => u.has_role(Role::Admin), is_editor => u.has_role(Role::Editor), is_reviewer => u.has_role(Role::Reviewer), is_office_head => u.has_role(Role::OfficeHead),
                 is_self => u.id == staff.user.id,
             }
         })
@@ -796,6 +796,8 @@ struct UserForm {
     #[serde(default)]
     role_reviewer: Option<String>,
     #[serde(default)]
+    role_office_head: Option<String>,
+    #[serde(default)]
     op: String,
     #[serde(default, rename = "_csrf")]
     csrf: String,
@@ -812,6 +814,9 @@ impl UserForm {
         }
         if self.role_reviewer.is_some() {
             roles.push(Role::Reviewer);
+        }
+        if self.role_office_head.is_some() {
+            roles.push(Role::OfficeHead);
         }
         roles
     }

@@ -12,7 +12,9 @@ use gongkai_store::Store;
 
 mod admin;
 mod api;
+mod apply;
 mod auth;
+mod cases;
 mod error;
 pub mod ops;
 mod portal;
@@ -114,6 +116,8 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(api::routes())
         .merge(report_check::routes())
+        .merge(apply::routes())
+        .merge(cases::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::headers))

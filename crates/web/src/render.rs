@@ -41,6 +41,13 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_password.html",
     "_org_fields.html",
     "admin_report_check.html",
+    "portal_apply.html",
+    "portal_receipt.html",
+    "portal_track.html",
+    "portal_track_result.html",
+    "admin_applications.html",
+    "admin_application_new.html",
+    "admin_application.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {

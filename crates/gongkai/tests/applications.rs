@@ -1,0 +1,227 @@
+//! Applications for disclosure end to end over HTTP, on SQLite and PostgreSQL:
+//! an applicant submits online and tracks the case; staff register a case
+//! received in person and work it through correction, third-party
+//! consultation, an extension approved by the office head and a 部分公开
+//! reply — with the due date asserted at every step on real dates that cross
+//! the 2024 国庆 break — and a second case across the 2025 春节 break.
+
+mod common;
+
+use common::*;
+use gongkai_domain::model::Role;
+use gongkai_store::Store;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+async fn staff_case(c: &reqwest::Client, base: &str, id: i64) -> Value {
+    let all: Value = c.get(format!("{base}/api/v1/staff/applications")).send().await.expect("api").json().await.expect("json");
+    all["applications"].as_array().expect("list").iter().find(|a| a["id"] == id).cloned().expect("case listed")
+}
+
+async fn step(c: &reqwest::Client, base: &str, id: i64, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let html = c.get(format!("{base}/admin/applications/{id}")).send().await.expect("case").text().await.expect("text");
+    let token = csrf(&html);
+    let seq_marker = "name=\"seq\" value=\"";
+    let seq = html.find(seq_marker).map(|i| html[i + seq_marker.len()..].split('"').next().unwrap_or("0").to_string()).unwrap_or_else(|| "0".into());
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str()), ("seq", seq.as_str())];
+    form.extend_from_slice(fields);
+    let res = c.post(format!("{base}/admin/applications/{id}/step")).form(&form).send().await.expect("step");
+    let status = res.status();
+    (status, res.text().await.unwrap_or_default())
+}
+
+fn id_from_location(res: &reqwest::Response) -> i64 {
+    let loc = res.headers().get("location").expect("redirect").to_str().expect("ascii");
+    loc.trim_start_matches("/admin/applications/").split('?').next().expect("id").parse().expect("numeric id")
+}
+
+async fn scenario(store: Store) {
+    let town = org(&store, "town", "11441802007183516B").await;
+    user(&store, &town, "clerk", &[Role::Editor]).await;
+    user(&store, &town, "head", &[Role::Reviewer, Role::OfficeHead]).await;
+    let base = start(store.clone()).await;
+
+    // ---- An applicant applies online, without an account. ----
+    let anon = client();
+    let page = anon.get(format!("{base}/org/town/apply")).send().await.expect("form").text().await.expect("text");
+    let token = csrf(&page);
+    let mut form = vec![
+        ("_csrf", token.as_str()),
+        ("applicant_type", "natural"),
+        ("name", "王小明"),
+        ("id_doc_type", "id_card"),
+        ("id_doc_number", "110105194912310021"),
+        ("phone", "13800138000"),
+        ("description", "2023年本镇农村人居环境整治资金的使用情况"),
+        ("form_electronic", "1"),
+        ("delivery", "email"),
+    ];
+    // A wrong check digit is refused with a clear message and nothing is saved.
+    let res = anon.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("submit");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("text");
+    assert!(html.contains("身份证") && html.contains("校验"), "{html}");
+    assert!(html.contains("电子邮箱"), "email delivery needs an email: {html}");
+    let token = csrf(&html);
+    form[0] = ("_csrf", token.as_str());
+    form[4] = ("id_doc_number", "11010519491231002X");
+    form.push(("email", "wang@example.cn"));
+    let res = anon.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("submit");
+    let status = res.status();
+    let receipt = res.text().await.expect("text");
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let _ = receipt.len();
+    let grab = |label: &str| -> String {
+        let i = receipt.find(label).unwrap_or_else(|| panic!("receipt lacks {label}"));
+        let rest = &receipt[i..];
+        let start = rest.find("<code class=\"password\">").expect("code") + "<code class=\"password\">".len();
+        rest[start..].split('<').next().expect("value").to_string()
+    };
+    let code = grab("<dt>查询码</dt>");
+    let secret = grab("<dt>查询密码</dt>");
+    assert!(receipt.contains("王**"), "the name is masked on the receipt");
+    assert!(!receipt.contains("11010519491231002X"));
+
+    // Tracking: a wrong secret is refused; the right one shows the status and nothing else.
+    let track = |c: &reqwest::Client, code: String, secret: String| {
+        let c = c.clone();
+        let base = base.clone();
+        async move {
+            let page = c.get(format!("{base}/track")).send().await.expect("track").text().await.expect("text");
+            let token = csrf(&page);
+            c.post(format!("{base}/track")).form(&[("_csrf", token.as_str()), ("code", code.as_str()), ("secret", secret.as_str())]).send().await.expect("track")
+        }
+    };
+    let res = track(&anon, code.clone(), "WRONG".into()).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = track(&anon, code.to_lowercase(), secret.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("text");
+    assert!(html.contains("已收到") || html.contains("收到"), "{html}");
+    assert!(!html.contains("13800138000") && !html.contains("王小明"), "tracking page shows personal data");
+
+    // ---- Staff register an application received in person on 2024-09-20. ----
+    let (clerk, _, _) = login(&base, "clerk", PASSWORD).await;
+    let html = clerk.get(format!("{base}/admin/applications/new")).send().await.expect("new").text().await.expect("text");
+    let token = csrf(&html);
+    let register = |submitted: &'static str, token: String| {
+        vec![
+            ("_csrf".to_string(), token),
+            ("channel".into(), "in_person".into()),
+            ("submitted_on".into(), submitted.into()),
+            ("applicant_type".into(), "organisation".into()),
+            ("org_type".into(), "legal_service".into()),
+            ("name".into(), "某某律师事务所".into()),
+            ("id_doc_type".into(), "uscc".into()),
+            ("id_doc_number".into(), "91350100M000100Y43".into()),
+            ("phone".into(), "0763-1234567".into()),
+            ("description".into(), "2024年镇级征地补偿款发放明细".into()),
+            ("form_paper".into(), "1".into()),
+            ("delivery".into(), "post".into()),
+            ("postal_address".into(), "清远市清城区某路8号".into()),
+        ]
+    };
+    let res = clerk.post(format!("{base}/admin/applications")).form(&register("2024-09-20", token.clone())).send().await.expect("register");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = id_from_location(&res);
+    let due = |c: reqwest::Client, id: i64| {
+        let base = base.clone();
+        async move { staff_case(&c, &base, id).await }
+    };
+    let case = due(clerk.clone(), id).await;
+    assert_eq!(case["received"], "2024-09-20");
+    assert_eq!(case["due"], "2024-10-23", "20 working days, 国庆 skipped, 调休 9-29 and 10-12 counted");
+
+    // An unlawful step is refused and nothing changes.
+    let (status, body) = step(&clerk, &base, id, &[("kind", "reply"), ("date", "2024-09-23"), ("outcome", "disclosed"), ("basis", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(due(clerk.clone(), id).await["steps"].as_array().map(Vec::len), Some(0));
+
+    let clerk_id = store.user_by_username("clerk").await.expect("user").expect("clerk").0.id.to_string();
+    let (status, body) = step(&clerk, &base, id, &[("kind", "accept"), ("date", "2024-09-23"), ("handler_id", clerk_id.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(due(clerk.clone(), id).await["due"], "2024-10-23");
+
+    // Correction: the clock stops until the correction arrives, then restarts from that day.
+    let (status, body) = step(&clerk, &base, id, &[("kind", "request_correction"), ("date", "2024-09-24"), ("defects", "请说明所需补偿款所属的项目名称\n请说明所需信息的时间范围"), ("deadline", "2024-10-15")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(due(clerk.clone(), id).await["due"], Value::Null);
+    let (status, body) = step(&clerk, &base, id, &[("kind", "receive_correction"), ("date", "2024-10-09")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(due(clerk.clone(), id).await["due"], "2024-11-05", "restarted from 2024-10-09");
+    // The correction received, the case is in progress: starting again is not a lawful step.
+    let (status, _) = step(&clerk, &base, id, &[("kind", "start_processing"), ("date", "2024-10-10")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Third-party consultation pauses the clock.
+    let (status, body) = step(&clerk, &base, id, &[("kind", "consult"), ("date", "2024-10-14"), ("party", "third_party"), ("addressee", "某建设工程有限公司")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, body) = step(&clerk, &base, id, &[("kind", "consultation_answered"), ("date", "2024-10-28"), ("answer", "objected"), ("reasons", "涉及本公司商业秘密")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let after_consult = due(clerk.clone(), id).await;
+    assert_eq!(after_consult["due"], "2024-11-19", "10 paused working days (10-15 … 10-28) added");
+
+    // An extension needs the office head.
+    let (status, body) = step(&clerk, &base, id, &[("kind", "extend"), ("date", "2024-11-01"), ("working_days", "10"), ("applicant_notified", "1")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("负责人"), "{body}");
+    let (head, _, _) = login(&base, "head", PASSWORD).await;
+    let (status, body) = step(&head, &base, id, &[("kind", "extend"), ("date", "2024-11-01"), ("working_days", "10"), ("applicant_notified", "1")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(due(clerk.clone(), id).await["due"], "2024-12-03", "extended by 10 working days");
+
+    // Reply: an outcome without a legal basis is refused; 部分公开 with its basis is recorded.
+    let (status, _) = step(&clerk, &base, id, &[("kind", "reply"), ("date", "2024-11-15"), ("outcome", "partly_disclosed"), ("basis", ""), ("remedies_stated", "1")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = step(&clerk, &base, id, &[("kind", "reply"), ("date", "2024-11-15"), ("outcome", "partly_disclosed"), ("basis", "《中华人民共和国政府信息公开条例》第三十七条"), ("remedies_stated", "1"), ("override_reason", "")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, body) = step(&clerk, &base, id, &[("kind", "deliver"), ("date", "2024-11-18"), ("delivery_method", "post"), ("proof", "EMS 1234567890")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, body) = step(&clerk, &base, id, &[("kind", "close"), ("date", "2024-11-20")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let closed = due(clerk.clone(), id).await;
+    assert_eq!(closed["state"], "closed");
+    assert_eq!(closed["outcome"], "partly_disclosed");
+    assert!(closed["due_explanation"].as_str().expect("explanation").contains("国庆") || closed["due_explanation"].as_str().unwrap_or("").contains("2024"));
+
+    // Lists mask personal data; the full view is for the handler and is logged.
+    let html = clerk.get(format!("{base}/admin/applications/{id}")).send().await.expect("case").text().await.expect("text");
+    assert!(!html.contains("91350100M000100Y43"), "full ID number shown without reveal");
+    let token = csrf(&html);
+    let res = clerk.post(format!("{base}/admin/applications/{id}/reveal")).form(&[("_csrf", token.as_str())]).send().await.expect("reveal");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("text").contains("91350100M000100Y43"));
+    let audit = store.audit_entries(200, 0).await.expect("audit");
+    assert!(audit.items.iter().any(|e| e.action == "application.reveal" && e.success));
+
+    // ---- A case across 春节 2025, withdrawn by the applicant. ----
+    let res = clerk.post(format!("{base}/admin/applications")).form(&register("2025-01-20", token.clone())).send().await.expect("register");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id2 = id_from_location(&res);
+    assert_eq!(due(clerk.clone(), id2).await["due"], "2025-02-21", "春节 1-28…2-4 skipped, 1-26 and 2-8 counted");
+    let (status, body) = step(&clerk, &base, id2, &[("kind", "withdraw"), ("date", "2025-02-10"), ("reasons", "申请人书面撤回")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(due(clerk.clone(), id2).await["outcome"], "other_other", "withdrawal counts as 其他处理 3");
+
+    // Another organisation's staff cannot see the cases.
+    let other = org(&store, "other", "11441802007183698F").await;
+    user(&store, &other, "outsider", &[Role::Admin]).await;
+    let (outsider, _, _) = login(&base, "outsider", PASSWORD).await;
+    assert_eq!(outsider.get(format!("{base}/admin/applications/{id}")).send().await.expect("get").status(), StatusCode::FORBIDDEN);
+    let list: Value = outsider.get(format!("{base}/api/v1/staff/applications")).send().await.expect("api").json().await.expect("json");
+    assert_eq!(list["applications"].as_array().map(Vec::len), Some(0));
+    // Anonymous users get no staff API.
+    assert_eq!(client().get(format!("{base}/api/v1/staff/applications")).send().await.expect("api").status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn applications_on_sqlite() {
+    let (store, _db) = gongkai_store::test_support::fresh_sqlite().await;
+    scenario(store).await;
+}
+
+#[tokio::test]
+async fn applications_on_postgres() {
+    let Some((store, _db)) = gongkai_store::test_support::fresh_postgres().await else { return };
+    scenario(store).await;
+}

@@ -175,6 +175,49 @@ async fn scenario(store: Store) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, body) = step(&clerk, &base, id, &[("kind", "reply"), ("date", "2024-11-15"), ("outcome", "partly_disclosed"), ("basis", "《中华人民共和国政府信息公开条例》第三十七条"), ("remedies_stated", "1"), ("override_reason", "")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // The reply letter: drafted from the case, edited, issued (then frozen), as valid DOCX.
+    let html = clerk.get(format!("{base}/admin/applications/{id}")).send().await.expect("case").text().await.expect("text");
+    let token = csrf(&html);
+    let res = clerk
+        .post(format!("{base}/admin/applications/{id}/letters"))
+        .form(&[("_csrf", token.as_str()), ("kind", "reply"), ("extra", "其中涉及第三方商业秘密的部分不予公开。")])
+        .send()
+        .await
+        .expect("draft letter");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let letter_url = res.headers()["location"].to_str().expect("loc").to_string();
+    let page = clerk.get(format!("{base}{letter_url}")).send().await.expect("letter").text().await.expect("text");
+    assert!(page.contains("第三十七条") && page.contains("60日") && page.contains("6个月"), "reply letter lacks basis or remedies");
+    let token = csrf(&page);
+    let text_marker = "name=\"text\" rows=\"16\" required>";
+    let text = page[page.find(text_marker).expect("editor") + text_marker.len()..].split("</textarea>").next().expect("text").to_string();
+    let edited = format!("{}\n经核实，可以公开部分已随本告知书提供。", text.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
+    let res = clerk.post(format!("{base}{letter_url}")).form(&[("_csrf", token.as_str()), ("op", "save"), ("title", "政府信息公开申请答复告知书"), ("text", edited.as_str())]).send().await.expect("save");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = clerk.post(format!("{base}{letter_url}")).form(&[("_csrf", token.as_str()), ("op", "issue")]).send().await.expect("issue");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = clerk.post(format!("{base}{letter_url}")).form(&[("_csrf", token.as_str()), ("op", "save"), ("title", "改"), ("text", "改")]).send().await.expect("save");
+    assert_eq!(res.status(), StatusCode::CONFLICT, "an issued letter is frozen");
+    let docx = clerk.get(format!("{base}{letter_url}/docx")).send().await.expect("docx");
+    assert_eq!(docx.status(), StatusCode::OK);
+    let bytes = docx.bytes().await.expect("bytes");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("DOCX is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").expect("document.xml"), &mut xml).expect("utf-8");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("document.xml is not well-formed: {e}"),
+        }
+    }
+    assert!(xml.contains("可以公开部分已随本告知书提供"), "the edit is in the DOCX");
+    zip.by_name("[Content_Types].xml").expect("content types");
+    let res = clerk.post(format!("{base}{letter_url}")).form(&[("_csrf", token.as_str()), ("op", "new_version")]).send().await.expect("new version");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(clerk.get(format!("{base}{}", res.headers()["location"].to_str().expect("loc"))).send().await.expect("v2").text().await.expect("text").contains("第 2 版"));
+
     let (status, body) = step(&clerk, &base, id, &[("kind", "deliver"), ("date", "2024-11-18"), ("delivery_method", "post"), ("proof", "EMS 1234567890")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (status, body) = step(&clerk, &base, id, &[("kind", "close"), ("date", "2024-11-20")]).await;

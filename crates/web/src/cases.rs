@@ -294,6 +294,8 @@ async fn case_page(
         context! { name => mask_name(&app.applicant_name), id_doc_number => mask_middle(&app.id_doc_number), phone => mask_middle(&app.phone), email => mask_email(&app.email), postal_address => if app.postal_address.is_empty() { String::new() } else { "（已隐藏）".to_string() } }
     };
     let may_reveal = staff.is(Role::Admin) || case.handler_id == Some(staff.user.id);
+    let letters = crate::letters::letters_ctx(&state.store.letters(app.id).await?);
+    let letter_kinds: Vec<Value> = crate::letters::available(steps).iter().map(|(k, _)| context! { code => k.as_str(), label => k.label() }).collect();
     render::page_with_status(
         status,
         "admin_application.html",
@@ -311,6 +313,7 @@ async fn case_page(
             correction_due => (case.state == CaseState::Received || case.state == CaseState::Accepted).then(|| case.correction_notice_due(&state.calendar()).to_string()),
             history, allowed, outcomes, handlers, seq => steps.len(), today => today.to_string(),
             remedies => gongkai_domain::application::REMEDIES_NOTICE,
+            letters, letter_kinds,
         },
     )
 }

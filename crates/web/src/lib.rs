@@ -16,6 +16,7 @@ mod apply;
 mod auth;
 mod cases;
 mod error;
+mod letters;
 pub mod ops;
 mod portal;
 mod render;
@@ -118,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .merge(report_check::routes())
         .merge(apply::routes())
         .merge(cases::routes())
+        .merge(letters::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::headers))

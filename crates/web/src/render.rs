@@ -48,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_applications.html",
     "admin_application_new.html",
     "admin_application.html",
+    "admin_letter.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {

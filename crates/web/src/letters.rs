@@ -1,0 +1,241 @@
+//! Letters of an application in the back office: drafted from the case by
+//! `gongkai-letters`, editable before issue, frozen once issued (a change
+//! makes a new version), printable, and downloadable as DOCX.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Utc;
+use gongkai_domain::application::{ClockConfig, StepKind};
+use gongkai_letters::{LetterContext, LetterKind};
+use gongkai_store::{Letter, StoredApplication, StoredStep};
+use minijinja::{context, Value};
+use serde::Deserialize;
+
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::util::today;
+use crate::{render, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/applications/{id}/letters", post(create))
+        .route("/admin/letters/{id}", get(view).post(update))
+        .route("/admin/letters/{id}/docx", get(docx))
+}
+
+/// The step kinds a letter kind is drafted from; `None` = the application itself.
+fn source_steps(kind: LetterKind) -> Option<&'static [StepKind]> {
+    match kind {
+        LetterKind::Receipt => None,
+        LetterKind::Correction => Some(&[StepKind::RequestCorrection]),
+        LetterKind::Extension => Some(&[StepKind::Extend]),
+        LetterKind::Consultation => Some(&[StepKind::Consult]),
+        LetterKind::FeeNotice => Some(&[StepKind::IssueFeeNotice]),
+        LetterKind::Reply => Some(&[StepKind::Reply, StepKind::CorrectionLapsed, StepKind::FeeLapsed]),
+    }
+}
+
+/// Letter kinds that can be drafted for this history, with the step each belongs to.
+pub fn available(steps: &[StoredStep]) -> Vec<(LetterKind, Option<&StoredStep>)> {
+    LetterKind::ALL
+        .iter()
+        .filter_map(|k| match source_steps(*k) {
+            None => Some((*k, None)),
+            Some(kinds) => steps.iter().rev().find(|s| kinds.contains(&s.step.kind())).map(|s| (*k, Some(s))),
+        })
+        .collect()
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    LetterKind::parse(kind).map(|k| k.label()).unwrap_or("文书")
+}
+
+/// Letters for the case page.
+pub fn letters_ctx(letters: &[Letter]) -> Vec<Value> {
+    letters
+        .iter()
+        .map(|l| context! { id => l.id, kind => kind_label(&l.kind), title => l.title, version => l.version, issued => l.issued_at.map(crate::cases::local_date), step_seq => l.step_seq })
+        .collect()
+}
+
+async fn load_app(state: &AppState, staff: &Staff, id: i64) -> Result<(StoredApplication, Vec<StoredStep>), AppError> {
+    let app = state.store.application(id).await?.ok_or(AppError::NotFound)?;
+    if !staff.can_access_org(app.org_id) {
+        return Err(AppError::Forbidden("该申请不属于您所在的机关".into()));
+    }
+    let steps = state.store.application_steps(app.id).await?;
+    Ok((app, steps))
+}
+
+#[derive(Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    extra: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+async fn create(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<CreateForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (app, steps) = load_app(&state, &staff, id).await?;
+    if app.org_id != staff.user.org_id {
+        return Err(AppError::Forbidden("只能为本机关的申请出具文书".into()));
+    }
+    let back = |m: &str| Redirect::to(&format!("/admin/applications/{}?msg={}", app.id, crate::util::url_encode(m))).into_response();
+    let Some(kind) = LetterKind::parse(form.kind.trim()) else { return Ok(back("请选择文书种类")) };
+    let Some((_, source)) = available(&steps).into_iter().find(|(k, _)| *k == kind) else {
+        return Ok(back(&format!("尚未办理相应步骤，不能出具{}", kind.label())));
+    };
+    let org = state.store.org(app.org_id).await?.ok_or(AppError::NotFound)?;
+    let case = crate::cases::replay(&state, &app, &steps)?;
+    let clock = case.clock(&state.calendar(), &ClockConfig::default(), today());
+    let extra = form.extra.trim();
+    if extra.chars().count() > 2000 {
+        return Ok(back("补充说明不能超过 2000 字"));
+    }
+    let ctx = LetterContext {
+        org_name: org.name.clone(),
+        office: org.office.clone(),
+        tracking_code: app.tracking_code.clone(),
+        applicant_name: app.applicant_name.clone(),
+        description: app.description.clone(),
+        submitted_on: app.submitted_on,
+        received: app.received,
+        reply_due: clock.due,
+        issue_date: today(),
+        step: source.map(|s| s.step.clone()),
+        extra: (!extra.is_empty()).then(|| extra.to_string()),
+    };
+    let draft = match gongkai_letters::draft(kind, &ctx) {
+        Ok(d) => d,
+        Err(e) => return Ok(back(&format!("无法生成{}：{e}", kind.label()))),
+    };
+    let letter = state
+        .store
+        .create_letter(app.id, kind.as_str(), source.map(|s| s.seq), &draft.title, &gongkai_letters::to_html(&draft), Some(staff.user.id), Utc::now())
+        .await?;
+    staff.audit(&state, "letter.draft", &format!("letter:{}", letter.id), &letter.title, true).await?;
+    Ok(Redirect::to(&format!("/admin/letters/{}", letter.id)).into_response())
+}
+
+async fn load_letter(state: &AppState, staff: &Staff, id: &str) -> Result<(Letter, StoredApplication, gongkai_domain::model::Organisation), AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let letter = state.store.letter(id).await?.ok_or(AppError::NotFound)?;
+    let app = state.store.application(letter.application_id).await?.ok_or(AppError::NotFound)?;
+    if !staff.can_access_org(app.org_id) {
+        return Err(AppError::Forbidden("该文书不属于您所在的机关".into()));
+    }
+    let org = state.store.org(app.org_id).await?.ok_or(AppError::NotFound)?;
+    Ok((letter, app, org))
+}
+
+/// The date printed on a letter: its issue date, or today for a draft.
+fn letter_date(letter: &Letter) -> chrono::NaiveDate {
+    letter
+        .issued_at
+        .map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset"))).date_naive())
+        .unwrap_or_else(today)
+}
+
+async fn letter_page(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApplication, org: &gongkai_domain::model::Organisation, msg: Option<&str>, err: Option<&str>, status: StatusCode) -> Result<Response, AppError> {
+    let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
+    let fragment = gongkai_letters::to_html_fragment(&letter.title, &paragraphs, &org.name, letter_date(letter), &org.office);
+    render::page_with_status(
+        status,
+        "admin_letter.html",
+        context! {
+            staff => staff.ctx(), site_name => state.config.site_name, msg, err,
+            letter => context! { id => letter.id, kind => kind_label(&letter.kind), title => letter.title, version => letter.version, issued => letter.issued_at.map(crate::cases::local_date) },
+            text => paragraphs.join("\n\n"),
+            fragment => Value::from_safe_string(fragment),
+            app => context! { id => app.id, code => app.tracking_code },
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct MsgQuery {
+    msg: Option<String>,
+}
+
+async fn view(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, axum::extract::Query(q): axum::extract::Query<MsgQuery>) -> Result<Response, AppError> {
+    let (letter, app, org) = load_letter(&state, &staff, &id).await?;
+    letter_page(&state, &staff, &letter, &app, &org, q.msg.as_deref(), None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct UpdateForm {
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+fn paragraphs_to_html(text: &str) -> String {
+    let paragraphs: Vec<String> = text.split('\n').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
+    gongkai_letters::to_html(&gongkai_letters::LetterDraft { kind: LetterKind::Receipt, title: String::new(), paragraphs })
+}
+
+async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<UpdateForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let (letter, app, org) = load_letter(&state, &staff, &id).await?;
+    if app.org_id != staff.user.org_id {
+        return Err(AppError::Forbidden("只能处理本机关的文书".into()));
+    }
+    let go = |id: i64, m: &str| Redirect::to(&format!("/admin/letters/{id}?msg={}", crate::util::url_encode(m))).into_response();
+    match form.op.as_str() {
+        "save" => {
+            let title = form.title.trim();
+            if title.is_empty() || title.chars().count() > 100 || form.text.trim().is_empty() || form.text.len() > 200_000 {
+                return letter_page(&state, &staff, &letter, &app, &org, None, Some("标题（不超过 100 字）和正文不能为空"), StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+            match state.store.update_letter_draft(letter.id, title, &paragraphs_to_html(&form.text)).await {
+                Ok(l) => {
+                    staff.audit(&state, "letter.edit", &format!("letter:{}", l.id), &l.title, true).await?;
+                    Ok(go(l.id, "已保存"))
+                }
+                Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(&state, &staff, &letter, &app, &org, None, Some(&message), StatusCode::CONFLICT).await,
+                Err(e) => Err(e.into()),
+            }
+        }
+        "issue" => match state.store.issue_letter(letter.id, Some(staff.user.id), Utc::now()).await {
+            Ok(l) => {
+                staff.audit(&state, "letter.issue", &format!("letter:{}", l.id), &l.title, true).await?;
+                Ok(go(l.id, "已出具，文书已锁定"))
+            }
+            Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(&state, &staff, &letter, &app, &org, None, Some(&message), StatusCode::CONFLICT).await,
+            Err(e) => Err(e.into()),
+        },
+        "new_version" => {
+            let l = state.store.create_letter(app.id, &letter.kind, letter.step_seq, &letter.title, &letter.body_html, Some(staff.user.id), Utc::now()).await?;
+            staff.audit(&state, "letter.new_version", &format!("letter:{}", l.id), &l.title, true).await?;
+            Ok(go(l.id, &format!("已生成第 {} 版草稿", l.version)))
+        }
+        other => Err(AppError::BadRequest(format!("操作“{other}”不存在"))),
+    }
+}
+
+async fn docx(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Result<Response, AppError> {
+    let (letter, _app, org) = load_letter(&state, &staff, &id).await?;
+    let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
+    let bytes = gongkai_letters::to_docx(&letter.title, &paragraphs, &org.name, letter_date(&letter), &org.office).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!("{}-第{}版.docx", letter.title, letter.version);
+    let disposition = format!("attachment; filename=\"letter-{}.docx\"; filename*=UTF-8''{}", letter.id, crate::util::url_encode(&name));
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/vnd.openxmlformats-officedocument.wordprocessingml.document"));
+    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+

@@ -276,10 +276,24 @@ fn push_inline(out: &mut String, t: &str) {
     let mut last_space = out.ends_with(' ') || out.ends_with('\n') || out.is_empty();
     // Runs of non-space characters are copied whole; each run of whitespace becomes one space.
     let mut run: Option<usize> = None;
-    for (i, ch) in t.char_indices() {
-        if ch.is_whitespace() && ch != '\u{3000}' {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while let Some(&lead) = b.get(i) {
+        // Unicode White_Space outside ASCII is led by 0xC2 (U+0085, U+00A0), 0xE1 (U+1680),
+        // 0xE2 (U+2000 block) or 0xE3 (U+3000, kept); decode only those.
+        let (space, len) = match lead {
+            0..=0x7F => (lead.is_ascii_whitespace() || lead == 0x0B, 1),
+            0xC2 | 0xE1 | 0xE2 => match t.get(i..).and_then(|r| r.chars().next()) {
+                Some(ch) => (ch.is_whitespace(), ch.len_utf8()),
+                None => break,
+            },
+            _ => (false, crate::text::utf8_len(lead)),
+        };
+        let at = i;
+        i += len;
+        if space {
             if let Some(r) = run.take() {
-                out.push_str(&t[r..i]);
+                out.push_str(&t[r..at]);
                 last_space = false;
             }
             if !last_space {
@@ -287,7 +301,7 @@ fn push_inline(out: &mut String, t: &str) {
                 last_space = true;
             }
         } else if run.is_none() {
-            run = Some(i);
+            run = Some(at);
         }
     }
     if let Some(r) = run {
@@ -564,6 +578,46 @@ pub fn pdf_text(bytes: &[u8]) -> Result<String, CheckError> {
 
 #[cfg(test)]
 mod tests {
+    /// The byte-level `push_inline` agrees with collapsing `char::is_whitespace` (except
+    /// U+3000) character by character.
+    #[test]
+    fn push_inline_matches_reference() {
+        fn reference(out: &mut String, t: &str) {
+            let mut last_space = out.ends_with(' ') || out.ends_with('\n') || out.is_empty();
+            for ch in t.chars() {
+                if ch.is_whitespace() && ch != '\u{3000}' {
+                    if !last_space {
+                        out.push(' ');
+                        last_space = true;
+                    }
+                } else {
+                    out.push(ch);
+                    last_space = false;
+                }
+            }
+        }
+        let mut all = String::new();
+        for u in 0..=0x10FFFFu32 {
+            if let Some(c) = char::from_u32(u) {
+                all.push(c);
+                all.push('x');
+                if u % 7 == 0 {
+                    all.push_str(" \t");
+                }
+            }
+        }
+        for prefix in ["", "a", "a ", "a\n"] {
+            let (mut got, mut want) = (prefix.to_string(), prefix.to_string());
+            super::push_inline(&mut got, &all);
+            reference(&mut want, &all);
+            assert!(got == want, "prefix {prefix:?}");
+            let (mut got, mut want) = (prefix.to_string(), prefix.to_string());
+            super::push_inline(&mut got, "  \u{3000}甲 \u{00A0}\u{2028}乙\u{1680}");
+            reference(&mut want, "  \u{3000}甲 \u{00A0}\u{2028}乙\u{1680}");
+            assert_eq!(got, want);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -246,6 +246,38 @@ async fn scenario(store: Store) {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(due(clerk.clone(), id2).await["outcome"], "other_other", "withdrawal counts as 其他处理 3");
 
+    // The register behind section 四, and the year's statistics from the records.
+    let html = clerk.get(format!("{base}/admin/appeals")).send().await.expect("appeals").text().await.expect("text");
+    let token = csrf(&html);
+    let id_s = id.to_string();
+    for (result, decided) in [("upheld", "2024-12-20"), ("pending", "")] {
+        let res = clerk
+            .post(format!("{base}/admin/appeals"))
+            .form(&[("_csrf", token.as_str()), ("kind", "reconsideration"), ("body", "清远市清城区人民政府"), ("filed_on", "2024-12-02"), ("application_id", id_s.as_str()), ("result", result), ("decided_on", decided)])
+            .send()
+            .await
+            .expect("appeal");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    // A decided case without its date is refused.
+    let res = clerk
+        .post(format!("{base}/admin/appeals"))
+        .form(&[("_csrf", token.as_str()), ("kind", "litigation_direct"), ("body", "清城区人民法院"), ("filed_on", "2024-12-02"), ("result", "corrected"), ("decided_on", "")])
+        .send()
+        .await
+        .expect("appeal");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let stats = clerk.get(format!("{base}/admin/statistics?year=2024")).send().await.expect("stats").text().await.expect("text");
+    assert!(!stats.contains("统计核对未通过"), "{stats}");
+    assert!(stats.contains("<tr><td>1</td><td>0</td><td>0</td><td>1</td><td>2</td><td>0</td>"), "section 四 row");
+    // 2024: one application received (法律服务机构) and answered 部分公开.
+    let row = |label: &str| -> String {
+        let i = stats.find(label).unwrap_or_else(|| panic!("no row {label}"));
+        stats[i..].split("</tr>").next().unwrap_or("").to_string()
+    };
+    assert!(row("一、本年新收政府信息公开申请数量").contains("<td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td>"));
+    assert!(row("（二）部分公开").contains("<td>1</td><td>0</td><td>1</td>"));
+
     // Another organisation's staff cannot see the cases.
     let other = org(&store, "other", "11441802007183698F").await;
     user(&store, &other, "outsider", &[Role::Admin]).await;

@@ -29,9 +29,10 @@ async fn every_page_renders_for_every_role() {
         "/static/site.css".into(),
         "/api/v1/openapi.json".into(),
         "/api/v1/organisations".into(),
+        "/track".into(),
     ];
     for slug in ["qingcheng", "yuantan", "feilaixia", "minzheng"] {
-        for p in ["", "/xxgk", "/xxgk?year=2023", "/xxgk?scope=all&page=2", "/xxgk?stat=art20-1", "/guide", "/reports", "/contact"] {
+        for p in ["", "/xxgk", "/xxgk?year=2023", "/xxgk?scope=all&page=2", "/xxgk?stat=art20-1", "/guide", "/reports", "/contact", "/apply"] {
             public.push(format!("/org/{slug}{p}"));
         }
         public.push(format!("/api/v1/organisations/{slug}"));
@@ -66,7 +67,21 @@ async fn every_page_renders_for_every_role() {
 
     let admin_only = ["/admin/catalog", "/admin/users", "/admin/org", "/admin/orgs", "/admin/audit"];
     let reviewer_pages = ["/admin/review"];
-    let everyone = ["/admin", "/admin/items", "/admin/items?status=draft", "/admin/calendar?start=2023-09-27&days=20", "/admin/password"];
+    let everyone = [
+        "/admin",
+        "/admin/items",
+        "/admin/items?status=draft",
+        "/admin/calendar?start=2023-09-27&days=20",
+        "/admin/password",
+        "/admin/applications",
+        "/admin/applications?filter=open",
+        "/admin/applications/new",
+        "/admin/appeals",
+        "/admin/statistics",
+        "/admin/statistics?year=2025",
+        "/admin/report-check",
+        "/api/v1/staff/applications",
+    ];
     for account in &accounts {
         let (c, status, body) = login(&base, &account.username, &account.password).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{}: {body}", account.username);

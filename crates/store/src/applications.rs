@@ -124,75 +124,7 @@ pub struct Letter {
     pub issued_at: Option<DateTime<Utc>>,
 }
 
-/// Kind of an appeal in the section 四 register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppealKind {
-    /// 行政复议
-    Reconsideration,
-    /// 行政诉讼：未经复议直接起诉
-    LitigationDirect,
-    /// 行政诉讼：复议后起诉
-    LitigationAfterReconsideration,
-}
-
-impl AppealKind {
-    pub const ALL: [AppealKind; 3] = [AppealKind::Reconsideration, AppealKind::LitigationDirect, AppealKind::LitigationAfterReconsideration];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppealKind::Reconsideration => "reconsideration",
-            AppealKind::LitigationDirect => "litigation_direct",
-            AppealKind::LitigationAfterReconsideration => "litigation_after_reconsideration",
-        }
-    }
-    pub fn parse(s: &str) -> Option<AppealKind> {
-        AppealKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            AppealKind::Reconsideration => "行政复议",
-            AppealKind::LitigationDirect => "行政诉讼（未经复议直接起诉）",
-            AppealKind::LitigationAfterReconsideration => "行政诉讼（复议后起诉）",
-        }
-    }
-}
-
-/// Result of an appeal (section 四 columns).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppealResult {
-    /// 结果维持
-    Upheld,
-    /// 结果纠正
-    Corrected,
-    /// 其他结果
-    Other,
-    /// 尚未审结
-    Pending,
-}
-
-impl AppealResult {
-    pub const ALL: [AppealResult; 4] = [AppealResult::Upheld, AppealResult::Corrected, AppealResult::Other, AppealResult::Pending];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppealResult::Upheld => "upheld",
-            AppealResult::Corrected => "corrected",
-            AppealResult::Other => "other",
-            AppealResult::Pending => "pending",
-        }
-    }
-    pub fn parse(s: &str) -> Option<AppealResult> {
-        AppealResult::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            AppealResult::Upheld => "结果维持",
-            AppealResult::Corrected => "结果纠正",
-            AppealResult::Other => "其他结果",
-            AppealResult::Pending => "尚未审结",
-        }
-    }
-}
+pub use gongkai_domain::appeal::{AppealKind, AppealResult};
 
 /// A new entry of the reconsideration/litigation register.
 #[derive(Debug, Clone)]

@@ -12,6 +12,7 @@ use gongkai_store::Store;
 
 mod admin;
 mod api;
+mod appeals;
 mod apply;
 mod auth;
 mod cases;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(apply::routes())
         .merge(cases::routes())
         .merge(letters::routes())
+        .merge(appeals::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::headers))

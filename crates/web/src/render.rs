@@ -49,6 +49,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_application_new.html",
     "admin_application.html",
     "admin_letter.html",
+    "admin_appeals.html",
+    "admin_statistics.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {

@@ -18,6 +18,10 @@ pub enum DemoError {
     App(#[from] AppError),
     #[error(transparent)]
     Store(#[from] gongkai_store::StoreError),
+    #[error("演示申请“{case}”的第{index}步（{step}）不合法：{source}")]
+    Step { case: String, index: usize, step: &'static str, source: gongkai_domain::application::ApplicationError },
+    #[error(transparent)]
+    Letter(#[from] gongkai_letters::LetterError),
 }
 
 /// A demo account and its one-time password.
@@ -244,5 +248,8 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
             _ => {}
         }
     }
+    // Applications for disclosure and the appeals register, 2024–2026.
+    let yt_head = account(store, &mut accounts, &yuantan, "yt_head", "源潭镇公开办负责人", &[Role::Reviewer, Role::OfficeHead]).await?;
+    crate::demo_applications::load_applications(store, &yuantan, &minzheng, yt.editor, yt_head, mz.editor).await?;
     Ok(accounts)
 }

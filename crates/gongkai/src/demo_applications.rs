@@ -149,6 +149,7 @@ fn person(name: &'static str, birth: &'static str, serial: &'static str, phone: 
     Who { kind: ApplicantKind::NaturalPerson, name, doc: Doc::IdCard { birth, serial }, phone, email, address: "清远市清城区源潭镇某某村（演示地址）" }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn entity(kind: OrgType, name: &'static str, prefix: &'static str, region: &'static str, body: &'static str, phone: &'static str, email: &'static str, address: &'static str) -> Who {
     Who { kind: ApplicantKind::Organisation(kind), name, doc: Doc::Uscc { prefix, region, body }, phone, email, address }
 }

@@ -1265,6 +1265,7 @@ fn compare_previous(cur: &mut Analysis, prev: &Analysis) {
         if let (Some(cin), Some(pout)) = (cin, pout) {
             let cols = format(FormatVersion::V2021).section3_columns;
             let line = cur.report.tables.section3.iter().find(|r| r.label == tables::S3_CARRIED_IN).map(|r| r.line);
+            #[allow(clippy::needless_range_loop)] // `i` indexes three parallel sequences
             for i in 0..7 {
                 let (a, b) = (cin.get(i).copied().unwrap_or(Value::Blank), pout.get(i).copied().unwrap_or(Value::Blank));
                 if (a.or_zero() - b.or_zero()).abs() > 1e-9 {

@@ -329,11 +329,7 @@ fn cell_text(node: ego_tree::NodeRef<'_, scraper::Node>) -> String {
     for d in node.descendants() {
         match d.value() {
             scraper::Node::Text(t) => push_inline(&mut s, t),
-            scraper::Node::Element(e) if matches!(e.name(), "br" | "p" | "div") => {
-                if !s.ends_with(' ') {
-                    s.push(' ');
-                }
-            }
+            scraper::Node::Element(e) if matches!(e.name(), "br" | "p" | "div") && !s.ends_with(' ') => s.push(' '),
             _ => {}
         }
     }
@@ -408,8 +404,6 @@ fn table_rows(table: ego_tree::NodeRef<'_, scraper::Node>) -> Vec<Vec<String>> {
                 break;
             }
         }
-        // Drop empty placeholders introduced by numeric rowspans.
-        row.retain(|c| !c.is_empty() || true);
         rows.push(row);
     }
     rows

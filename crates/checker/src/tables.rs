@@ -296,12 +296,7 @@ fn identify_s2(label: &str, has_cells: bool) -> Option<&'static str> {
     if c.contains("规范性文件") {
         return Some("规范性文件");
     }
-    for id in ["规章", "行政许可", "其他对外管理服务事项", "行政处罚", "行政强制", "行政事业性收费", "政府集中采购"] {
-        if c.contains(id) {
-            return Some(id);
-        }
-    }
-    None
+    ["规章", "行政许可", "其他对外管理服务事项", "行政处罚", "行政强制", "行政事业性收费", "政府集中采购"].into_iter().find(|id| c.contains(id))
 }
 
 /// Markers of the format version seen in section 二.

@@ -37,8 +37,7 @@ fn clean_previous() -> String {
     let p = replace(&p, "（一）予以公开	5	1	0	0	1	0	7", "（一）予以公开	4	0	0	0	0	0	4");
     let p = replace(&p, "1.本机关不掌握相关政府信息	2	1	0	0	0	0	3", "1.本机关不掌握相关政府信息	0	0	0	0	0	0	0");
     let p = replace(&p, "（七）总计	10	2	0	0	1	0	13", "（七）总计	7	0	0	0	0	0	7");
-    let p = replace(&p, "1	0	0	0	1	0	0	0	1	1	0	0	0	0	0", "0	0	0	0	0	0	0	0	0	0	0	0	0	0	0");
-    p
+    replace(&p, "1	0	0	0	1	0	0	0	1	1	0	0	0	0	0", "0	0	0	0	0	0	0	0	0	0	0	0	0	0	0")
 }
 
 fn with_previous(text: &str, prev: &str) -> gongkai_checker::CheckReport {

@@ -37,6 +37,7 @@ pub const KEYS: &[&str] = &[
     "bootstrap_org_name",
     "password_min_length",
     "password_classes",
+    "reminder_working_days",
     "log",
 ];
 
@@ -60,6 +61,7 @@ struct Partial {
     bootstrap_org_name: Option<String>,
     password_min_length: Option<usize>,
     password_classes: Option<usize>,
+    reminder_working_days: Option<i64>,
     log: Option<String>,
 }
 
@@ -81,6 +83,8 @@ pub struct Config {
     pub bootstrap_org_name: String,
     pub password_min_length: usize,
     pub password_classes: usize,
+    /// Due-soon lists show what falls due within this many working days.
+    pub reminder_working_days: i64,
     pub log: String,
 }
 
@@ -101,6 +105,7 @@ impl Default for Config {
             bootstrap_org_name: "本级人民政府".into(),
             password_min_length: 10,
             password_classes: 3,
+            reminder_working_days: 5,
             log: "info".into(),
         }
     }
@@ -147,7 +152,7 @@ impl Config {
         macro_rules! take {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }
-        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, log);
+        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, log);
         if let Some(v) = p.database_url {
             self.database_url = Some(v);
         }
@@ -169,6 +174,7 @@ impl Config {
         range("lockout_minutes", self.lockout_minutes, 1, 24 * 60)?;
         range("password_min_length", self.password_min_length as i64, 8, 64)?;
         range("password_classes", self.password_classes as i64, 1, 4)?;
+        range("reminder_working_days", self.reminder_working_days, 1, 20)?;
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(ConfigError::Invalid { key: "listen", message: format!("“{}”不是有效的监听地址，例如 127.0.0.1:8080", self.listen) });
         }
@@ -207,6 +213,7 @@ impl Config {
                 max_len: 128,
                 require_classes: self.password_classes,
             },
+            reminder_working_days: self.reminder_working_days,
         }
     }
 }
@@ -217,7 +224,7 @@ fn explain_toml(e: &toml::de::Error) -> String {
         let name = rest.split('`').next().unwrap_or(rest);
         return format!("未知的配置项 {name}（可用的配置项：{}）", KEYS.join("、"));
     }
-    format!("{msg}")
+    msg.to_string()
 }
 
 fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
@@ -246,6 +253,7 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "lockout_threshold" => p.lockout_threshold = Some(int(value)?),
             "lockout_window_minutes" => p.lockout_window_minutes = Some(int(value)?),
             "lockout_minutes" => p.lockout_minutes = Some(int(value)?),
+            "reminder_working_days" => p.reminder_working_days = Some(int(value)?),
             "secure_cookies" => {
                 p.secure_cookies = Some(match value.trim().to_ascii_lowercase().as_str() {
                     "1" | "true" | "yes" | "on" => true,

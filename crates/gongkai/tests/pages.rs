@@ -59,6 +59,11 @@ async fn every_page_renders_for_every_role() {
         let res = anon.get(format!("{base}{path}")).send().await.expect("get");
         assert_eq!(res.status(), status, "{path}");
     }
+    // A body that is not a form gets a Chinese page, not the framework's English text.
+    let res = anon.post(format!("{base}/track")).header("content-type", "application/json").body("{}").send().await.expect("post");
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(res.text().await.expect("text").contains("请通过页面上的表单提交"));
+
     // Drafts are unreachable anonymously, by page and by API.
     for d in &drafts {
         assert_eq!(anon.get(format!("{base}/item/{}", d.id)).send().await.expect("get").status(), StatusCode::NOT_FOUND);

@@ -126,7 +126,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Respon
         }
         if left < 0 {
             overdue.push(row);
-        } else if left <= 5 {
+        } else if left <= state.config.reminder_working_days {
             due_soon.push(row);
         }
     }
@@ -143,6 +143,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Respon
             review => review.iter().map(|i| item_row(i, &catalogs, &orgs)).collect::<Vec<_>>(),
             due_soon, overdue,
             needs_org_code => staff.org.org_code.trim().is_empty(),
+            due_soon_days => state.config.reminder_working_days,
         },
     )
 }
@@ -1015,7 +1016,7 @@ impl OrgForm {
             }
         }
         let email = self.office_email.trim();
-        if !email.is_empty() && !(email.contains('@') && email.contains('.')) {
+        if !email.is_empty() && (!email.contains('@') || !email.contains('.')) {
             errors.push(format!("电子邮箱“{email}”格式有误"));
         }
         let pattern = self.index_pattern.trim();

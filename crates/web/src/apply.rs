@@ -389,7 +389,7 @@ async fn track(State(state): State<AppState>, ConnectInfoOpt(client): ConnectInf
         .await?
         .into_iter()
         .filter(|l| l.issued_at.is_some())
-        .map(|l| context! { title => l.title, issued => l.issued_at.map(|t| crate::cases::local_date(t)), body_html => Value::from_safe_string(l.body_html) })
+        .map(|l| context! { title => l.title, issued => l.issued_at.map(crate::cases::local_date), body_html => Value::from_safe_string(l.body_html) })
         .collect();
     render::page(
         "portal_track_result.html",

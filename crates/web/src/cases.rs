@@ -81,11 +81,9 @@ struct ListQuery {
     filter: Option<String>,
 }
 
-/// Reminder threshold for the due-soon list (working days).
-const DUE_SOON_DAYS: i64 = 5;
-
 async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
     let today = today();
+    let due_soon_days = state.config.reminder_working_days;
     let all = state.store.applications_with_steps(&[staff.user.org_id]).await?;
     let mut rows = Vec::new();
     let (mut overdue, mut soon) = (Vec::new(), Vec::new());
@@ -96,7 +94,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
             let clock = case.clock(&state.calendar(), &ClockConfig::default(), today);
             match clock.working_days_left {
                 Some(l) if l < 0 => overdue.push(row.clone()),
-                Some(l) if l <= DUE_SOON_DAYS => soon.push(row.clone()),
+                Some(l) if l <= due_soon_days => soon.push(row.clone()),
                 _ => {}
             }
         }
@@ -115,7 +113,7 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQ
     let shown: Vec<Value> = rows.into_iter().skip(start).take(30).collect();
     render::page(
         "admin_applications.html",
-        context! { staff => staff.ctx(), site_name => state.config.site_name, rows => shown, overdue, soon, paging, filter => q.filter, due_soon_days => DUE_SOON_DAYS },
+        context! { staff => staff.ctx(), site_name => state.config.site_name, rows => shown, overdue, soon, paging, filter => q.filter, due_soon_days },
     )
 }
 

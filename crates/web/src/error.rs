@@ -109,3 +109,25 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     tracing::error!(%detail, "handler panicked");
     crate::render::error_page(StatusCode::INTERNAL_SERVER_ERROR, "服务器错误", "服务器内部错误，请稍后再试。")
 }
+
+/// The framework's own rejections (a body that is not a well-formed form, a
+/// wrong content type, a body over the size limit) answer in plain English
+/// text; give users a clear Chinese page instead, keeping the status.
+pub async fn explain_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() && plain) {
+        return res;
+    }
+    let message = match status.as_u16() {
+        413 => "提交的内容超过了允许的大小",
+        415 => "提交的数据类型不正确，请通过页面上的表单提交",
+        _ => "提交的数据格式有误，请返回页面重新填写后提交",
+    };
+    crate::render::error_page(status, status_title(status), message)
+}

@@ -143,6 +143,7 @@ fn letter_date(letter: &Letter) -> chrono::NaiveDate {
         .unwrap_or_else(today)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn letter_page(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApplication, org: &gongkai_domain::model::Organisation, msg: Option<&str>, err: Option<&str>, status: StatusCode) -> Result<Response, AppError> {
     let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
     let fragment = gongkai_letters::to_html_fragment(&letter.title, &paragraphs, &org.name, letter_date(letter), &org.office);

@@ -51,6 +51,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Password rules for staff accounts.
     pub password_policy: gongkai_domain::validate::PasswordPolicy,
+    /// Cases and items due within this many working days are listed as due soon.
+    pub reminder_working_days: i64,
 }
 
 impl Default for WebConfig {
@@ -65,6 +67,7 @@ impl Default for WebConfig {
             lockout_minutes: 30,
             secure_cookies: false,
             password_policy: Default::default(),
+            reminder_working_days: 5,
         }
     }
 }
@@ -125,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
 }

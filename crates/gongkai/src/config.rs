@@ -38,6 +38,7 @@ pub const KEYS: &[&str] = &[
     "password_min_length",
     "password_classes",
     "reminder_working_days",
+    "apply_submissions_per_hour",
     "log",
 ];
 
@@ -62,6 +63,7 @@ struct Partial {
     password_min_length: Option<usize>,
     password_classes: Option<usize>,
     reminder_working_days: Option<i64>,
+    apply_submissions_per_hour: Option<i64>,
     log: Option<String>,
 }
 
@@ -85,6 +87,8 @@ pub struct Config {
     pub password_classes: usize,
     /// Due-soon lists show what falls due within this many working days.
     pub reminder_working_days: i64,
+    /// Online applications accepted per client address per hour.
+    pub apply_submissions_per_hour: i64,
     pub log: String,
 }
 
@@ -106,6 +110,7 @@ impl Default for Config {
             password_min_length: 10,
             password_classes: 3,
             reminder_working_days: 5,
+            apply_submissions_per_hour: 10,
             log: "info".into(),
         }
     }
@@ -152,7 +157,7 @@ impl Config {
         macro_rules! take {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }
-        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, log);
+        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, apply_submissions_per_hour, log);
         if let Some(v) = p.database_url {
             self.database_url = Some(v);
         }
@@ -175,6 +180,7 @@ impl Config {
         range("password_min_length", self.password_min_length as i64, 8, 64)?;
         range("password_classes", self.password_classes as i64, 1, 4)?;
         range("reminder_working_days", self.reminder_working_days, 1, 20)?;
+        range("apply_submissions_per_hour", self.apply_submissions_per_hour, 1, 1_000_000)?;
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(ConfigError::Invalid { key: "listen", message: format!("“{}”不是有效的监听地址，例如 127.0.0.1:8080", self.listen) });
         }
@@ -214,6 +220,7 @@ impl Config {
                 require_classes: self.password_classes,
             },
             reminder_working_days: self.reminder_working_days,
+            apply_submissions_per_hour: u32::try_from(self.apply_submissions_per_hour).unwrap_or(u32::MAX),
         }
     }
 }
@@ -254,6 +261,7 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "lockout_window_minutes" => p.lockout_window_minutes = Some(int(value)?),
             "lockout_minutes" => p.lockout_minutes = Some(int(value)?),
             "reminder_working_days" => p.reminder_working_days = Some(int(value)?),
+            "apply_submissions_per_hour" => p.apply_submissions_per_hour = Some(int(value)?),
             "secure_cookies" => {
                 p.secure_cookies = Some(match value.trim().to_ascii_lowercase().as_str() {
                     "1" | "true" | "yes" | "on" => true,

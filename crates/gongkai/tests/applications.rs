@@ -242,6 +242,20 @@ async fn scenario(store: Store) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let id2 = id_from_location(&res);
     assert_eq!(due(clerk.clone(), id2).await["due"], "2025-02-21", "春节 1-28…2-4 skipped, 1-26 and 2-8 counted");
+    // A fee: computed from the page count; none under the free threshold.
+    let clerk_ref = clerk_id.as_str();
+    let (status, body) = step(&clerk, &base, id2, &[("kind", "accept"), ("date", "2025-01-21"), ("handler_id", clerk_ref)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, body) = step(&clerk, &base, id2, &[("kind", "start_processing"), ("date", "2025-01-22")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let fee = |pages: &'static str| vec![("kind", "issue_fee_notice"), ("date", "2025-02-06"), ("fee_method", "per_page"), ("fee_count", pages), ("notice_received", "2025-02-07")];
+    let (status, body) = step(&clerk, &base, id2, &fee("30")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("不得收取信息处理费"), "{body}");
+    let (status, body) = step(&clerk, &base, id2, &fee("250")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let html = clerk.get(format!("{base}/admin/applications/{id2}")).send().await.expect("case").text().await.expect("text");
+    assert!(html.contains("4700元"), "fee amount recorded");
     let (status, body) = step(&clerk, &base, id2, &[("kind", "withdraw"), ("date", "2025-02-10"), ("reasons", "申请人书面撤回")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(due(clerk.clone(), id2).await["outcome"], "other_other", "withdrawal counts as 其他处理 3");

@@ -258,7 +258,7 @@ async fn submit(
         Ok(i) => i,
         Err(errors) => return render_form(&state, &slug, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    state.limiter.hit(&format!("apply:{client}"), 10, Duration::from_secs(3600))?;
+    state.limiter.hit(&format!("apply:{client}"), state.config.apply_submissions_per_hour, Duration::from_secs(3600))?;
     let today = today();
     // Online: the system acknowledges at once, so both sides confirm today (Art. 31).
     let received = receipt_date(Channel::Online, &ReceiptDates { submitted: Some(today), signed_for: None, confirmed: Some(today) })

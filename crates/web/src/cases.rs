@@ -13,7 +13,7 @@ use gongkai_domain::application::{
     receipt_date, Application, Approver, Channel, ClockConfig, ConsultParty, ConsultationAnswer, DeliveryMethod, Outcome, ReceiptDates, State as CaseState, Step,
     StepKind,
 };
-use gongkai_domain::fees::FeeMethod;
+use gongkai_domain::fees::{FeeBasis, FeeMethod, FeeSchedule};
 use gongkai_domain::model::Role;
 use gongkai_store::{NewApplication, StoredApplication, StoredStep};
 use minijinja::{context, Value};
@@ -293,6 +293,8 @@ async fn case_page(
     };
     let may_reveal = staff.is(Role::Admin) || case.handler_id == Some(staff.user.id);
     let letters = crate::letters::letters_ctx(&state.store.letters(app.id).await?);
+    // The applicant's earlier applications this natural month (for per-piece fees).
+    let earlier_this_month = (state.store.count_applications_in_month(app.org_id, &app.id_doc_number, app.received).await? - 1).max(0);
     let letter_kinds: Vec<Value> = crate::letters::available(steps).iter().map(|(k, _)| context! { code => k.as_str(), label => k.label() }).collect();
     render::page_with_status(
         status,
@@ -311,7 +313,7 @@ async fn case_page(
             correction_due => (case.state == CaseState::Received || case.state == CaseState::Accepted).then(|| case.correction_notice_due(&state.calendar()).to_string()),
             history, allowed, outcomes, handlers, seq => steps.len(), today => today.to_string(),
             remedies => gongkai_domain::application::REMEDIES_NOTICE,
-            letters, letter_kinds,
+            letters, letter_kinds, earlier_this_month,
         },
     )
 }
@@ -380,6 +382,10 @@ struct StepForm {
     fee_method: String,
     #[serde(default)]
     amount_yuan: String,
+    #[serde(default)]
+    fee_count: String,
+    #[serde(default)]
+    already_this_month: String,
     #[serde(default)]
     notice_received: String,
     #[serde(default)]
@@ -474,12 +480,26 @@ fn parse_step(f: &StepForm, staff: &Staff) -> Result<Step, String> {
             applicant_notified: notified,
         },
         "set_reasonable_period" => Step::SetReasonablePeriod { date, reasons: req_text(&f.reasons, "理由", 2000)?, new_due: req_date(&f.new_due, "答复期限")?, applicant_notified: notified },
-        "issue_fee_notice" => Step::IssueFeeNotice {
-            date,
-            method: FeeMethod::parse(f.fee_method.trim()).ok_or_else(|| "请选择计费方式".to_string())?,
-            amount_fen: parse_yuan(&f.amount_yuan)?,
-            notice_received: req_date(&f.notice_received, "申请人收到收费通知的日期")?,
-        },
+        "issue_fee_notice" => {
+            // The amount is computed from the count by the schedule, never typed.
+            let method = FeeMethod::parse(f.fee_method.trim()).ok_or_else(|| "请选择计费方式".to_string())?;
+            let count: u32 = f.fee_count.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| "请填写件数或页数（正整数）".to_string())?;
+            let basis = match method {
+                FeeMethod::PerPiece => FeeBasis::PerPiece {
+                    count,
+                    already_this_month: match f.already_this_month.trim() {
+                        "" => 0,
+                        s => s.parse().map_err(|_| "本自然月此前已申请件数应为非负整数".to_string())?,
+                    },
+                },
+                FeeMethod::PerPage => FeeBasis::PerPage { count },
+            };
+            let quote = FeeSchedule::default().quote(basis).map_err(|e| e.to_string())?;
+            if quote.is_free() {
+                return Err(format!("按《{}》的标准，本次未超过免费额度，不得收取信息处理费。\n{}", FeeSchedule::default().document, quote.explain()));
+            }
+            Step::IssueFeeNotice { date, method, amount_fen: quote.total_fen, notice_received: req_date(&f.notice_received, "申请人收到收费通知的日期")? }
+        }
         "pay_fee" => Step::PayFee { date, amount_fen: parse_yuan(&f.amount_yuan)?, receipt_no: req_text(&f.receipt_no, "票据号", 100)? },
         "fee_lapsed" => Step::FeeLapsed { date },
         "reply" => Step::Reply {

@@ -53,6 +53,8 @@ pub struct WebConfig {
     pub password_policy: gongkai_domain::validate::PasswordPolicy,
     /// Cases and items due within this many working days are listed as due soon.
     pub reminder_working_days: i64,
+    /// Online applications accepted per client address per hour.
+    pub apply_submissions_per_hour: u32,
 }
 
 impl Default for WebConfig {
@@ -68,6 +70,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             password_policy: Default::default(),
             reminder_working_days: 5,
+            apply_submissions_per_hour: 10,
         }
     }
 }

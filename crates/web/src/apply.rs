@@ -424,7 +424,11 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("2026-") && a.len() == 13);
         assert_eq!(s.len(), 8);
-        assert!(!a.contains('0') && !a.contains('O') && !a.contains('1') && !a.contains('I'));
+        let random = &a[5..];
+        for part in [random, s.as_str()] {
+            assert!(part.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()), "{part}");
+            assert!(!part.contains(['0', 'O', '1', 'I']), "look-alike characters in {part}");
+        }
     }
 
     fn valid_form() -> ApplyForm {

@@ -194,3 +194,31 @@ mod tests {
         );
     }
 }
+
+/// Run each named `async fn case(store: &Store)` of the calling test file on
+/// SQLite and on PostgreSQL, as `sqlite::case` and `postgres::case`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let (store, _db) = $crate::test_support::fresh_sqlite().await;
+                    super::$case(&store).await;
+                    store.close().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let Some((store, _db)) = $crate::test_support::fresh_postgres().await else { return };
+                    super::$case(&store).await;
+                    store.close().await;
+                }
+            )*
+        }
+    };
+}

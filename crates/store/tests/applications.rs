@@ -9,37 +9,14 @@ use gongkai_domain::application::{
     ApplicantKind, Approver, Channel, ConsultParty, OrgType, Outcome, State, Step,
 };
 use gongkai_domain::model::{DisclosureOffice, OrgLevel, Role};
-use gongkai_store::test_support::{fresh_postgres, fresh_sqlite, raw_pool};
+use gongkai_store::test_support::raw_pool;
 use gongkai_store::{
     AppealKind, AppealResult, ApplicationQuery, NewAppeal, NewApplication, NewOrganisation,
     NewUser, Store, StoreError, StoredApplication,
 };
 use sqlx::Row;
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let (store, _db) = super::fresh_sqlite().await;
-                    super::$case(&store).await;
-                    store.close().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let Some((store, _db)) = super::fresh_postgres().await else { return };
-                    super::$case(&store).await;
-                    store.close().await;
-                }
-            )*
-        }
-    };
-}
+use gongkai_store::on_both_backends;
 
 on_both_backends!(
     migrations_are_idempotent,

@@ -17,30 +17,7 @@ use gongkai_store::{
 };
 use sqlx::Row;
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let (store, _db) = super::fresh_sqlite().await;
-                    super::$case(&store).await;
-                    store.close().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let Some((store, _db)) = super::fresh_postgres().await else { return };
-                    super::$case(&store).await;
-                    store.close().await;
-                }
-            )*
-        }
-    };
-}
+use gongkai_store::on_both_backends;
 
 on_both_backends!(
     migrations_are_idempotent,

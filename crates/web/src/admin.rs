@@ -474,7 +474,7 @@ async fn item_view_page(state: &AppState, staff: &Staff, item: &Item, msg: Optio
                 _ => "其他",
             });
             context! {
-                at => e.at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset"))).format("%Y-%m-%d %H:%M").to_string(),
+                at => e.at.with_timezone(&crate::util::cst()).format("%Y-%m-%d %H:%M").to_string(),
                 actor => e.actor_name, action => label, comment => e.comment, to => e.to_status.label(),
             }
         })
@@ -1244,7 +1244,7 @@ async fn audit_page(State(state): State<AppState>, staff: Staff, Query(q): Query
     let per_page = 50;
     let result = state.store.audit_entries(per_page, (page - 1) * per_page).await?;
     let broken = state.store.verify_audit_chain().await?;
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset"));
+    let cst = crate::util::cst();
     let rows: Vec<Value> = result
         .items
         .iter()

@@ -263,7 +263,7 @@ pub async fn login_submit(
     }
     if let Some(until) = auth.locked_until.filter(|u| *u > now) {
         state.store.append_audit(&audit("login_locked", Some(&user), false, "账号锁定期间尝试登录".into())).await?;
-        let local = until.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset")));
+        let local = until.with_timezone(&crate::util::cst());
         return fail(&format!("连续登录失败次数过多，账号已锁定，请于 {} 后重试或联系管理员解锁", local.format("%H:%M")));
     }
     if !verify_password(&form.password, &auth.password_hash) {

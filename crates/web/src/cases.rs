@@ -37,12 +37,12 @@ pub fn routes() -> Router<AppState> {
 
 /// Date in China Standard Time of a timestamp.
 pub fn local_date(t: DateTime<Utc>) -> String {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset"));
+    let cst = crate::util::cst();
     t.with_timezone(&cst).format("%Y-%m-%d").to_string()
 }
 
 fn local_time(t: DateTime<Utc>) -> String {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset"));
+    let cst = crate::util::cst();
     t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
 }
 

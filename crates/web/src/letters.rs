@@ -139,7 +139,7 @@ async fn load_letter(state: &AppState, staff: &Staff, id: &str) -> Result<(Lette
 fn letter_date(letter: &Letter) -> chrono::NaiveDate {
     letter
         .issued_at
-        .map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).expect("offset"))).date_naive())
+        .map(|t| t.with_timezone(&crate::util::cst()).date_naive())
         .unwrap_or_else(today)
 }
 

@@ -1,11 +1,16 @@
 //! Small helpers shared by the handlers.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 
-/// Today's date in China Standard Time (UTC+8), the date staff and citizens see.
+/// China Standard Time (UTC+8), the time zone staff and citizens live in.
+pub fn cst() -> FixedOffset {
+    // 8 h is within the valid range, so the fallback to UTC is never taken.
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// Today's date in China Standard Time, the date staff and citizens see.
 pub fn today() -> NaiveDate {
-    let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-    Utc::now().with_timezone(&cst).date_naive()
+    Utc::now().with_timezone(&cst()).date_naive()
 }
 
 /// Percent-encode a string for use in a query value or path segment.

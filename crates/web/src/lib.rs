@@ -17,6 +17,7 @@ mod apply;
 mod auth;
 mod cases;
 mod error;
+mod hant;
 mod letters;
 pub mod ops;
 mod portal;
@@ -128,8 +129,10 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(letters::routes())
         .merge(appeals::routes())
+        .merge(hant::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(hant::convert))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))

@@ -96,6 +96,7 @@ pub struct ApplyForm {
 }
 
 /// Validated intake data (shared with staff registration).
+#[derive(Clone)]
 pub struct Intake {
     pub applicant: ApplicantKind,
     pub name: String,
@@ -107,6 +108,41 @@ pub struct Intake {
     pub description: String,
     pub forms: Vec<&'static str>,
     pub delivery: &'static str,
+}
+
+/// How and when an application arrived, and who registered it.
+pub struct Arrival {
+    pub org_id: i64,
+    pub channel: Channel,
+    pub submitted_on: chrono::NaiveDate,
+    pub received: chrono::NaiveDate,
+    pub registered_by: Option<i64>,
+}
+
+impl Intake {
+    /// The record to store, with a fresh 查询码 and the hash of its secret.
+    pub fn to_new_application(&self, arrival: &Arrival, tracking_code: String, secret: &str) -> NewApplication {
+        NewApplication {
+            org_id: arrival.org_id,
+            tracking_code,
+            secret_hash: secret_hash(secret),
+            applicant: self.applicant,
+            applicant_name: self.name.clone(),
+            id_doc_type: self.id_doc_type.as_str().into(),
+            id_doc_number: self.id_doc_number.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            postal_address: self.postal_address.clone(),
+            description: self.description.clone(),
+            forms: self.forms.join(","),
+            delivery: self.delivery.into(),
+            channel: arrival.channel,
+            submitted_on: arrival.submitted_on,
+            received: arrival.received,
+            registered_by: arrival.registered_by,
+            at: Utc::now(),
+        }
+    }
 }
 
 impl ApplyForm {
@@ -263,31 +299,12 @@ async fn submit(
     // Online: the system acknowledges at once, so both sides confirm today (Art. 31).
     let received = receipt_date(Channel::Online, &ReceiptDates { submitted: Some(today), signed_for: None, confirmed: Some(today) })
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let new = |code: String, secret: &str| NewApplication {
-        org_id: org.id,
-        tracking_code: code,
-        secret_hash: secret_hash(secret),
-        applicant: intake.applicant,
-        applicant_name: intake.name.clone(),
-        id_doc_type: intake.id_doc_type.as_str().into(),
-        id_doc_number: intake.id_doc_number.clone(),
-        phone: intake.phone.clone(),
-        email: intake.email.clone(),
-        postal_address: intake.postal_address.clone(),
-        description: intake.description.clone(),
-        forms: intake.forms.join(","),
-        delivery: intake.delivery.into(),
-        channel: Channel::Online,
-        submitted_on: today,
-        received,
-        registered_by: None,
-        at: Utc::now(),
-    };
+    let arrival = Arrival { org_id: org.id, channel: Channel::Online, submitted_on: today, received, registered_by: None };
     // A 查询码 collision is astronomically rare; try again with a fresh one.
     let mut attempt = 0;
     let (stored, secret) = loop {
         let (code, secret) = new_tracking_code(received.format("%Y").to_string().parse().unwrap_or(2026));
-        match state.store.create_application(&new(code, &secret)).await {
+        match state.store.create_application(&intake.to_new_application(&arrival, code, &secret)).await {
             Ok(a) => break (a, secret),
             Err(gongkai_store::StoreError::Conflict { field: "tracking_code", .. }) if attempt < 3 => attempt += 1,
             Err(e) => return Err(e.into()),

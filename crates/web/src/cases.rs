@@ -15,11 +15,11 @@ use gongkai_domain::application::{
 };
 use gongkai_domain::fees::{FeeBasis, FeeMethod, FeeSchedule};
 use gongkai_domain::model::Role;
-use gongkai_store::{NewApplication, StoredApplication, StoredStep};
+use gongkai_store::{StoredApplication, StoredStep};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
-use crate::apply::{delivery_label, form_label, mask_middle, mask_name, new_tracking_code, secret_hash, ApplyForm};
+use crate::apply::{delivery_label, form_label, mask_middle, mask_name, new_tracking_code, ApplyForm, Arrival};
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::util::{parse_page, today, Paging};
@@ -198,26 +198,11 @@ async fn register(State(state): State<AppState>, staff: Staff, Form(form): Form<
     let (code, secret) = new_tracking_code(received.format("%Y").to_string().parse().unwrap_or(2026));
     let stored = state
         .store
-        .create_application(&NewApplication {
-            org_id: staff.user.org_id,
-            tracking_code: code,
-            secret_hash: secret_hash(&secret),
-            applicant: intake.applicant,
-            applicant_name: intake.name,
-            id_doc_type: intake.id_doc_type.as_str().into(),
-            id_doc_number: intake.id_doc_number,
-            phone: intake.phone,
-            email: intake.email,
-            postal_address: intake.postal_address,
-            description: intake.description,
-            forms: intake.forms.join(","),
-            delivery: intake.delivery.into(),
-            channel,
-            submitted_on: dates.submitted.unwrap_or(received),
-            received,
-            registered_by: Some(staff.user.id),
-            at: Utc::now(),
-        })
+        .create_application(&intake.to_new_application(
+            &Arrival { org_id: staff.user.org_id, channel, submitted_on: dates.submitted.unwrap_or(received), received, registered_by: Some(staff.user.id) },
+            code,
+            &secret,
+        ))
         .await?;
     staff.audit(&state, "application.register", &format!("application:{}", stored.id), &stored.tracking_code, true).await?;
     let msg = format!("已登记。查询码 {}，查询密码 {}（请告知申请人，只显示这一次）", stored.tracking_code, secret);

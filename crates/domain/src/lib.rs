@@ -9,10 +9,12 @@
 //! - [`catalog`]: default catalogs and the statutory Art. 20/21 categories.
 //! - [`report_format`]: the annual-report formats (2019 trial, 2021) as data.
 //! - [`application`]: applications for disclosure (依申请公开): intake, lifecycle, reply clock, section 三 statistics.
+//! - [`annual_report`]: the annual report: model, generation from records, narrative draft, validation, workflow, deadline.
 //! - [`appeal`]: the reconsideration/litigation register and section 四.
 //! - [`fees`]: the information-processing fee (信息处理费).
 //! - [`id_check`]: identity-document checks (居民身份证, 统一社会信用代码).
 
+pub mod annual_report;
 pub mod appeal;
 pub mod application;
 pub mod calendar;

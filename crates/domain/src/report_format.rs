@@ -17,10 +17,10 @@
 //! (e.g. `"一、本年新收政府信息公开申请数量"`), sub-rows are `"<group>/<label>"`
 //! (e.g. `"不予公开/1.属于国家秘密"`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which annual-report format a report follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FormatVersion {
     /// 国办公开办函〔2019〕60号 (trial format; 2019 and 2020 reports).
     Trial2019,
@@ -77,7 +77,7 @@ impl SectionSpec {
 }
 
 /// What the cells of a section 二 row hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CellKind {
     /// A non-negative integer count.
     Count,
@@ -116,7 +116,7 @@ pub struct Section3Row {
 }
 
 /// The role of a section 三 row in the arithmetic of spec §2 (C1, C3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RowRole {
     /// 一、本年新收.
     Received,

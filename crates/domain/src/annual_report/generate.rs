@@ -354,3 +354,92 @@ pub fn entered_cells(
     }
     out
 }
+
+/// The combined tables of several organisations' reports of one year (the district roll-up):
+/// every cell summed. Reports in another format than the first are skipped and returned in the
+/// second value. The result carries `organisation` and an empty narrative.
+pub fn combine(organisation: ReportOrg, year: i32, reports: &[&AnnualReport]) -> (AnnualReport, Vec<String>) {
+    let version = format_for_year(year);
+    let fmt = format(version);
+    let mut skipped = Vec::new();
+    let empty = ReportInputs {
+        year,
+        organisation: organisation.clone(),
+        portal_name: String::new(),
+        categories: Vec::new(),
+        items: Vec::new(),
+        entered: EnteredFigures::new(),
+        cases: Vec::new(),
+        late_replies: 0,
+        appeals: Vec::new(),
+        fee_notices: 0,
+        fees_noticed_fen: 0,
+        fees_collected_fen: 0,
+    };
+    let (section2, _) = section2(&empty, version);
+    let mut out = AnnualReport {
+        schema_version: SCHEMA_VERSION,
+        format: version,
+        year,
+        title: format!("{}所属机关{}年政府信息公开工作年度报告汇总", organisation.name, year),
+        signature: organisation.name.clone(),
+        organisation,
+        preamble: String::new(),
+        section1: String::new(),
+        section2,
+        section3: fmt
+            .section3_rows
+            .iter()
+            .map(|r| Section3Row {
+                id: r.id.to_string(),
+                label: r.label.to_string(),
+                group: r.group.map(str::to_string),
+                role: r.role,
+                cells: [0; 7],
+            })
+            .collect(),
+        section4: [0; 15],
+        section5: String::new(),
+        section6: String::new(),
+        date: None,
+        figures: SourceFigures::default(),
+    };
+    let mut categories: BTreeMap<String, u64> = BTreeMap::new();
+    for r in reports {
+        if r.format != version || r.year != year {
+            skipped.push(r.organisation.name.clone());
+            continue;
+        }
+        for (block, theirs) in out.section2.iter_mut().zip(&r.section2) {
+            for (row, their_row) in block.rows.iter_mut().zip(&theirs.rows) {
+                for (cell, their_cell) in row.cells.iter_mut().zip(&their_row.cells) {
+                    cell.value = cell.value.saturating_add(their_cell.value);
+                }
+            }
+        }
+        for (row, their_row) in out.section3.iter_mut().zip(&r.section3) {
+            for (c, t) in row.cells.iter_mut().zip(their_row.cells) {
+                *c += t;
+            }
+        }
+        for (c, t) in out.section4.iter_mut().zip(r.section4) {
+            *c += t;
+        }
+        let f = &mut out.figures;
+        f.items_published += r.figures.items_published;
+        f.fee_notices += r.figures.fee_notices;
+        f.fees_noticed_fen += r.figures.fees_noticed_fen;
+        f.fees_collected_fen += r.figures.fees_collected_fen;
+        f.late_publications += r.figures.late_publications;
+        f.late_replies += r.figures.late_replies;
+        for c in &r.figures.categories {
+            *categories.entry(c.name.clone()).or_default() += c.count;
+        }
+    }
+    out.figures.categories = categories.into_iter().map(|(name, count)| CategoryCount { name, count }).collect();
+    (out, skipped)
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -206,7 +206,7 @@ pub fn draft_section6(r: &AnnualReport) -> String {
         )
     } else {
         format!(
-            "{}年，{me}发出信息处理费收费通知{}件，金额共计{}元，实际收取信息处理费{}元。",
+            "{}年，{me}发出信息处理费收费通知{}件，金额共计{}，实际收取信息处理费{}。",
             r.year,
             f.fee_notices,
             format_yuan(f.fees_noticed_fen),
@@ -299,10 +299,19 @@ pub fn check_figures(r: &AnnualReport) -> Vec<Mismatch> {
                 "本年公开政府信息条数",
             );
             for c in &f.categories {
-                // "其中机构概况1条" — the column name directly followed by its count.
+                // "其中机构概况1条" — the column name directly followed by its count; longer
+                // column names that contain this one ("通知公告" for "公告") are masked first.
+                let mut masked = p.to_string();
+                for other in f
+                    .categories
+                    .iter()
+                    .filter(|o| o.name.len() > c.name.len() && o.name.contains(&c.name))
+                {
+                    masked = masked.replace(&other.name, "□");
+                }
                 check(
                     n,
-                    p,
+                    &masked,
                     &c.name,
                     0,
                     &['条'],

@@ -22,6 +22,7 @@ mod calendar;
 mod catalog;
 mod items;
 mod orgs;
+pub(crate) mod reports;
 mod users;
 pub(crate) mod util;
 

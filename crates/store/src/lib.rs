@@ -21,7 +21,7 @@ use gongkai_domain::model::{DisclosureOffice, ItemStatus, OrgLevel, Role};
 use serde::{Deserialize, Serialize};
 
 pub mod applications;
-mod imp;
+pub(crate) mod imp;
 pub mod test_support;
 
 /// `prev_hash` of the first audit-log entry.
@@ -196,3 +196,4 @@ pub struct StoredCalendarYear {
 
 pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, StoredApplication, StoredStep};
 pub use imp::Store;
+pub use imp::reports::{StoredFigure, StoredReport};

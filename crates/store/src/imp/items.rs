@@ -212,6 +212,97 @@ fn ints(ids: &[i64]) -> impl Iterator<Item = Arg> + '_ {
     ids.iter().map(|&i| Arg::Int(i))
 }
 
+/// Give a just-published item its 索引号 if it has none: the next serial for (org, year of
+/// `publish_date`), rendered by `render_index`. Atomic on both backends: the counter row is
+/// locked until the transaction commits. Conflict("index_no") if the rendered number is taken.
+pub(super) async fn assign_index_no(
+    conn: &mut AnyConnection,
+    id: i64,
+    publish_date: NaiveDate,
+    render_index: &(dyn Fn(u64) -> String + Send + Sync),
+) -> Result<()> {
+    let item = must_load_item(conn, id).await?;
+    if item.index_no.is_some() {
+        return Ok(());
+    }
+    let serial = sqlx::query(
+        "INSERT INTO index_serials (org_id, year, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (org_id, year) DO UPDATE SET last = index_serials.last + 1 RETURNING last",
+    )
+    .bind(item.org_id)
+    .bind(i64::from(publish_date.year()))
+    .fetch_one(&mut *conn)
+    .await?
+    .int("last")?;
+    let serial = u64::try_from(serial).map_err(|_| StoreError::Corrupt(format!("索引号流水号为负数：{serial}")))?;
+    let index_no = render_index(serial);
+    let taken = sqlx::query("SELECT id FROM items WHERE index_no = $1")
+        .bind(&index_no)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() {
+        return Err(index_conflict(&index_no));
+    }
+    sqlx::query("UPDATE items SET index_no = $2 WHERE id = $1")
+        .bind(id)
+        .bind(&index_no)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| if unique_violation(&e).is_some() { index_conflict(&index_no) } else { StoreError::Db(e) })?;
+    Ok(())
+}
+
+/// Insert an item that is published at once (an annual report published through its own
+/// review): no draft passes through the item workflow, so the events record the report
+/// workflow's actor. Same 文号 and catalog checks as [`Store::create_item`].
+pub(super) async fn insert_published_item(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    author_id: i64,
+    fields: &ItemFields,
+    publish_date: NaiveDate,
+    render_index: &(dyn Fn(u64) -> String + Send + Sync),
+    event: &NewItemEvent,
+) -> Result<Item> {
+    check_catalog(conn, org_id, fields.catalog_id).await?;
+    let key = check_doc_number(conn, org_id, fields, 0).await?;
+    let at = ts(event.at);
+    let id = sqlx::query(
+        "INSERT INTO items (org_id, catalog_id, author_id, title, summary, body_html, publisher, formed_date, \
+         doc_number, doc_number_key, topic, genre, keywords, disclosure_mode, doc_type, statutory_category, \
+         status, validity, validity_note, publish_date, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, '', $19, $20, $20) \
+         RETURNING id",
+    )
+    .bind(org_id)
+    .bind(fields.catalog_id)
+    .bind(author_id)
+    .bind(&fields.title)
+    .bind(&fields.summary)
+    .bind(&fields.body_html)
+    .bind(&fields.publisher)
+    .bind(day(fields.formed_date))
+    .bind(fields.doc_number.as_deref())
+    .bind(key)
+    .bind(&fields.topic)
+    .bind(&fields.genre)
+    .bind(&fields.keywords)
+    .bind(fields.disclosure_mode.as_str())
+    .bind(fields.doc_type.as_str())
+    .bind(fields.statutory_category.as_deref())
+    .bind(ItemStatus::Published.as_str())
+    .bind(Validity::Valid.as_str())
+    .bind(day(publish_date))
+    .bind(&at)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| item_write_error(e, fields))?
+    .int("id")?;
+    record_event(conn, id, None, ItemStatus::Published, event).await?;
+    assign_index_no(conn, id, publish_date, render_index).await?;
+    must_load_item(conn, id).await
+}
+
 impl Store {
     /// Creates a draft. Errors: Conflict("doc_number") on a duplicate 文号 within
     /// the organisation (compared in normalised form); NotFound("栏目") if the catalog node is not the org's;
@@ -395,41 +486,7 @@ impl Store {
         if r.rows_affected() == 0 {
             return Err(no_row_error(&mut tx, id).await);
         }
-        let item = must_load_item(&mut tx, id).await?;
-        if item.index_no.is_none() {
-            // Atomic on both backends: the counter row is locked until commit.
-            let serial = sqlx::query(
-                "INSERT INTO index_serials (org_id, year, last) VALUES ($1, $2, 1) \
-                 ON CONFLICT (org_id, year) DO UPDATE SET last = index_serials.last + 1 RETURNING last",
-            )
-            .bind(item.org_id)
-            .bind(i64::from(publish_date.year()))
-            .fetch_one(&mut *tx)
-            .await?
-            .int("last")?;
-            let serial = u64::try_from(serial)
-                .map_err(|_| StoreError::Corrupt(format!("索引号流水号为负数：{serial}")))?;
-            let index_no = render_index(serial);
-            let taken = sqlx::query("SELECT id FROM items WHERE index_no = $1")
-                .bind(&index_no)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if taken.is_some() {
-                return Err(index_conflict(&index_no));
-            }
-            sqlx::query("UPDATE items SET index_no = $2 WHERE id = $1")
-                .bind(id)
-                .bind(&index_no)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| {
-                    if unique_violation(&e).is_some() {
-                        index_conflict(&index_no)
-                    } else {
-                        StoreError::Db(e)
-                    }
-                })?;
-        }
+        assign_index_no(&mut tx, id, publish_date, render_index).await?;
         record_event(
             &mut tx,
             id,

@@ -440,6 +440,63 @@ pub fn combine(organisation: ReportOrg, year: i32, reports: &[&AnnualReport]) ->
     (out, skipped)
 }
 
+/// The header of a section 二 figures file (CSV or the first sheet of an XLSX workbook).
+pub const FIGURES_HEADER: [&str; 3] = ["信息内容", "统计项", "数值"];
+
+/// Read a section 二 figures table (rows of cells as text, header first) for a report year's
+/// format. Every problem is reported, one Chinese message per cell or row, and then nothing is
+/// returned: an import is all or nothing. Blank lines are skipped.
+pub fn parse_figures_table(version: FormatVersion, rows: &[Vec<String>]) -> Result<Vec<(String, Cell)>, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut out: Vec<(String, Cell)> = Vec::new();
+    let clean = |s: &str| s.trim().trim_start_matches('\u{feff}').trim().to_string();
+    let header: Vec<String> = rows.first().map(|r| r.iter().map(|c| clean(c)).collect()).unwrap_or_default();
+    let header_trimmed: Vec<&str> = header.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+    if header_trimmed != FIGURES_HEADER {
+        return Err(vec![format!(
+            "第1行应为表头“{}”，实际为“{}”",
+            FIGURES_HEADER.join("，"),
+            header_trimmed.join("，")
+        )]);
+    }
+    let cells = entered_cells(version);
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        let line = i + 1;
+        let values: Vec<String> = row.iter().map(|c| clean(c)).collect();
+        if values.iter().all(String::is_empty) {
+            continue;
+        }
+        if values.iter().skip(3).any(|c| !c.is_empty()) {
+            errors.push(format!("第{line}行：多出了第4列及以后的内容，每行只应有“信息内容、统计项、数值”三列"));
+            continue;
+        }
+        let get = |k: usize| values.get(k).cloned().unwrap_or_default();
+        let (label, column, value) = (get(0), get(1), get(2));
+        let Some((key, .., kind)) = cells.iter().find(|(_, _, r, c, _)| *r == label && *c == column) else {
+            let known: Vec<String> = cells.iter().map(|(_, _, r, c, _)| format!("{r}/{c}")).collect();
+            errors.push(format!(
+                "第{line}行：“{label}/{column}”不是{}年度报告需要填写的数据（可填写：{}）",
+                version.as_str(),
+                known.join("、")
+            ));
+            continue;
+        };
+        if out.iter().any(|(k, _)| k == key) {
+            errors.push(format!("第{line}行：“{label}/{column}”重复出现"));
+            continue;
+        }
+        match Cell::parse(*kind, &value) {
+            Ok(cell) => out.push((key.clone(), cell)),
+            Err(e) => errors.push(format!("第{line}行“数值”列：{e}")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;

@@ -363,3 +363,42 @@ proptest! {
         prop_assert_eq!(back, r);
     }
 }
+
+#[test]
+fn figures_tables_import_all_or_nothing() {
+    use crate::annual_report::generate::parse_figures_table;
+    use crate::report_format::FormatVersion;
+    let rows = |v: &[&[&str]]| -> Vec<Vec<String>> { v.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect() };
+    let ok = parse_figures_table(
+        FormatVersion::V2021,
+        &rows(&[
+            &["\u{feff}信息内容", "统计项", "数值"],
+            &["行政许可", "本年处理决定数量", "12"],
+            &["", "", ""],
+            &["行政事业性收费", "本年收费金额（单位：万元）", "3.25"],
+        ]),
+    );
+    assert_eq!(ok.map(|v| v.len()), Ok(2));
+    let bad = parse_figures_table(
+        FormatVersion::V2021,
+        &rows(&[
+            &["信息内容", "统计项", "数值"],
+            &["行政许可", "本年处理决定数量", "十二"],
+            &["行政处罚", "本年处理决定数量", "1.5"],
+            &["行政确认", "本年处理决定数量", "1"],
+            &["行政强制", "本年处理决定数量", "2"],
+            &["行政强制", "本年处理决定数量", "3"],
+            &["行政强制", "本年处理决定数量", "3", "x"],
+        ]),
+    )
+    .expect_err("errors");
+    assert_eq!(bad.len(), 5, "{bad:?}");
+    assert!(bad[0].starts_with("第2行“数值”列：") && bad[0].contains("十二"), "{bad:?}");
+    assert!(bad[1].contains("第3行") && bad[1].contains("整数"));
+    assert!(bad[2].contains("第4行") && bad[2].contains("行政确认"));
+    assert!(bad[3].contains("第6行") && bad[3].contains("重复"));
+    assert!(bad[4].contains("第7行") && bad[4].contains("第4列"));
+    let header = parse_figures_table(FormatVersion::V2021, &rows(&[&["项目", "数值"]])).expect_err("header");
+    assert!(header[0].contains("第1行应为表头"));
+    assert!(parse_figures_table(FormatVersion::V2021, &[]).is_err());
+}

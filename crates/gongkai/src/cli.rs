@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::index_number::DEFAULT_PATTERN;
@@ -113,6 +113,27 @@ enum CalendarCmd {
 enum ReportCmd {
     /// 年报体检：检查已发布的年度报告
     Check(gongkai_checker::cli::CheckArgs),
+    /// 生成年度报告并导出：已有报告时导出其最新版本，否则按记录生成草稿
+    Generate {
+        /// 机关：编号、门户地址中的简称（如 yuantan）或机构代码
+        #[arg(long)]
+        org: String,
+        /// 报告年度，例如 2023
+        #[arg(long)]
+        year: i32,
+        /// 导出格式：html、docx、xlsx、json、md
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// 文字：hans（简体，默认）或 hant（繁體）
+        #[arg(long, default_value = "hans")]
+        script: String,
+        /// 忽略已保存的报告，按当前记录重新生成
+        #[arg(long)]
+        fresh: bool,
+        /// 输出文件
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -234,8 +255,54 @@ async fn run(command: Command, config: Config) -> Result<()> {
             Ok(())
         }
         Command::User(cmd) => user_command(&open_store(&config).await?, cmd, &config).await,
+        Command::Report(ReportCmd::Generate { org, year, format, script, fresh, output }) => {
+            let store = open_store(&config).await?;
+            let result = report_generate(&store, &org, year, &format, &script, fresh, &output).await;
+            store.close().await;
+            result
+        }
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
+}
+
+/// `gongkai report generate`: export the latest stored revision of a year's report, or a
+/// report generated from the records; list every validation finding; fail on errors (after
+/// writing the file, so that staff can see what is wrong in it).
+async fn report_generate(store: &Store, org_ref: &str, year: i32, format: &str, script: &str, fresh: bool, output: &std::path::Path) -> Result<()> {
+    use gongkai_domain::annual_report::validate::{validate, Severity, ValidationContext};
+    use gongkai_report_export::{export, ExportFormat, Script};
+    use gongkai_web::report_ops;
+    let format = ExportFormat::parse(format).map_err(|e| anyhow!("{e}"))?;
+    let script = Script::parse(script).map_err(|e| anyhow!("{e}"))?;
+    if !(2008..=Utc::now().date_naive().year()).contains(&year) {
+        bail!("报告年度“{year}”超出范围（2008年至今）");
+    }
+    let orgs = store.orgs().await?;
+    let org = orgs
+        .iter()
+        .find(|o| o.id.to_string() == org_ref.trim() || o.slug == org_ref.trim() || (!o.org_code.is_empty() && o.org_code == org_ref.trim()))
+        .ok_or_else(|| anyhow!("找不到机关“{org_ref}”（可用编号、简称或机构代码），现有机关：{}", orgs.iter().map(|o| format!("{} {}（{}）", o.id, o.slug, o.name)).collect::<Vec<_>>().join("；")))?;
+    let state = gongkai_web::AppState::new(store.clone(), gongkai_web::WebConfig::default()).await.map_err(|e| anyhow!("{e}"))?;
+    let calendar = state.calendar();
+    let stored = store.reports(&[org.id]).await?.into_iter().filter(|r| r.year == year).max_by_key(|r| r.revision);
+    let (report, source) = match stored {
+        Some(r) if !fresh => (r.content, format!("已保存的第{}版（{}）", r.revision, r.status.label())),
+        _ => (report_ops::generate(store, &calendar, org, year).await.map_err(|e| anyhow!("{e}"))?, "按当前记录生成的草稿".to_string()),
+    };
+    let previous = report_ops::previous_report(store, org.id, year).await.map_err(|e| anyhow!("{e}"))?;
+    let deadline = report_ops::deadline_of(store, org, year).await.map_err(|e| anyhow!("{e}"))?;
+    let findings = validate(&report, &ValidationContext { previous: previous.as_ref(), today: Utc::now().date_naive(), deadline });
+    let bytes = export(&report, format, script).map_err(|e| anyhow!("{e}"))?;
+    std::fs::write(output, &bytes).with_context(|| format!("无法写入 {}", output.display()))?;
+    eprintln!("已导出 {} {}年度报告（{source}）到 {}（{}，{} 字节）", org.name, year, output.display(), format.label(), bytes.len());
+    for f in &findings {
+        eprintln!("{}：{}", f.severity.label(), f.message);
+    }
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    if errors > 0 {
+        bail!("报告有 {errors} 个错误（见上），改正后才能发布");
+    }
+    Ok(())
 }
 
 fn print_box(lines: &[String]) {

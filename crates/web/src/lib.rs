@@ -23,6 +23,8 @@ pub mod ops;
 mod portal;
 mod render;
 mod report_check;
+pub mod report_ops;
+mod reports;
 mod security;
 mod upload;
 mod util;
@@ -130,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .merge(letters::routes())
         .merge(appeals::routes())
         .merge(hant::routes())
+        .merge(reports::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))

@@ -23,15 +23,21 @@ pub async fn provision_org(store: &Store, new: &NewOrganisation) -> Result<Organ
 /// assigns the 索引号 and the 发布日期.
 pub async fn publish(store: &Store, item: &Item, publish_date: NaiveDate, actor_id: i64, comment: &str, at: DateTime<Utc>) -> Result<Item, AppError> {
     let org = store.org(item.org_id).await?.ok_or(AppError::NotFound)?;
+    let render = index_renderer(&org, publish_date)?;
+    let event = NewItemEvent { actor_id, action: "publish".into(), comment: comment.into(), at };
+    Ok(store.publish_item(item.id, publish_date, &render, &event).await?)
+}
+
+/// How the organisation numbers an item published on `publish_date` (its 索引号 rule), or
+/// why it cannot: no organisation code yet, or a broken rule.
+pub fn index_renderer(org: &Organisation, publish_date: NaiveDate) -> Result<impl Fn(u64) -> String + Send + Sync, AppError> {
     if org.org_code.trim().is_empty() {
         return Err(AppError::BadRequest("本机关尚未填写机构代码（统一社会信用代码或组织机构代码），无法生成索引号。请管理员先在“机关设置”中填写。".into()));
     }
     let pattern = IndexPattern::parse(&org.index_pattern)
         .map_err(|e| AppError::BadRequest(format!("本机关的索引号规则有误：{e}。请管理员在“机关设置”中修正。")))?;
     let code = org.org_code.clone();
-    let render = move |serial: u64| pattern.render(&code, publish_date, serial);
-    let event = NewItemEvent { actor_id, action: "publish".into(), comment: comment.into(), at };
-    Ok(store.publish_item(item.id, publish_date, &render, &event).await?)
+    Ok(move |serial: u64| pattern.render(&code, publish_date, serial))
 }
 
 /// Art. 26 deadline of an item: 20 working days after its 成文日期.

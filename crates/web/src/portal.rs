@@ -315,10 +315,19 @@ async fn reports(State(state): State<AppState>, Path(slug): Path<String>) -> Res
             .await?
             .items
     };
-    render::page(
-        "portal_reports.html",
-        context! { site_name => state.config.site_name, org => org_ctx(&org), items => items.iter().map(|i| item_row(i, &catalogs, &orgs)).collect::<Vec<_>>() },
-    )
+    // Reports written in gongkai link to their own page; older ones stay as items.
+    let stored = state.store.reports(&[org.id]).await?;
+    let report_items: Vec<i64> = stored.iter().filter_map(|r| r.item_id).collect();
+    let mut years: Vec<i32> = stored.iter().filter(|r| r.published_on.is_some()).map(|r| r.year).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let reports: Vec<Value> = years
+        .iter()
+        .filter_map(|y| crate::report_ops::latest_published(&stored, *y))
+        .map(|r| context! { year => r.year, title => r.content.title, revision => r.revision, published_on => r.published_on.map(|d| d.to_string()) })
+        .collect();
+    let items: Vec<Value> = items.iter().filter(|i| !report_items.contains(&i.id)).map(|i| item_row(i, &catalogs, &orgs)).collect();
+    render::page("portal_reports.html", context! { site_name => state.config.site_name, org => org_ctx(&org), items, reports })
 }
 
 async fn contact(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, AppError> {

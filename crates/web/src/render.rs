@@ -51,6 +51,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_letter.html",
     "admin_appeals.html",
     "admin_statistics.html",
+    "admin_reports.html",
+    "admin_report.html",
+    "admin_report_figures.html",
+    "admin_report_rollup.html",
+    "portal_report.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {

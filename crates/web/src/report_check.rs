@@ -26,13 +26,13 @@ async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, A
     render::page("admin_report_check.html", context! { staff => staff.ctx(), site_name => state.config.site_name })
 }
 
-struct Submitted {
-    csrf: String,
-    text: String,
-    file: Option<(String, Vec<u8>)>,
+pub(crate) struct Submitted {
+    pub(crate) csrf: String,
+    pub(crate) text: String,
+    pub(crate) file: Option<(String, Vec<u8>)>,
 }
 
-async fn read_form(mut multipart: Multipart) -> Result<Submitted, String> {
+pub(crate) async fn read_form(mut multipart: Multipart) -> Result<Submitted, String> {
     let mut out = Submitted { csrf: String::new(), text: String::new(), file: None };
     loop {
         let field = match multipart.next_field().await {

@@ -15,7 +15,9 @@ pub mod validate;
 pub mod workflow;
 
 pub use generate::{
-    generate, refresh_figures, EnteredFigures, NormativeRecord, PublishedRecord, ReportInputs,
+    combine, entered_cells, entered_key, entered_kind, generate, parse_figures_table, portal_name,
+    refresh_figures, EnteredFigures, NormativeRecord, PublishedRecord, ReportInputs,
+    FIGURES_HEADER,
 };
 pub use model::{
     is_subheading, paragraphs, AnnualReport, CategoryCount, Cell, CellError, ReportOrg,

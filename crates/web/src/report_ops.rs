@@ -1,0 +1,198 @@
+//! Gathering what an annual report is generated from, shared by the back office, the command
+//! line and the demo loader: the organisation's published items with their catalog columns,
+//! entered section 二 figures, applications (replayed), appeals and fees.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use gongkai_domain::annual_report::{
+    self, deadline, portal_name, AnnualReport, DeadlineRule, EnteredFigures, PublishedRecord, ReportInputs, ReportOrg,
+};
+use gongkai_domain::appeal::AppealRecord;
+use gongkai_domain::application::{ClockConfig, ClockStatus, Step};
+use gongkai_domain::calendar::Calendar;
+use gongkai_domain::model::{CatalogNode, ItemStatus, Organisation};
+use gongkai_store::{ItemOrder, ItemQuery, Store, StoredReport};
+
+use crate::error::AppError;
+
+/// The top-level column of every catalog node (a node's own name when it is top-level).
+fn top_level_names(nodes: &[CatalogNode]) -> HashMap<i64, String> {
+    let by_id: HashMap<i64, &CatalogNode> = nodes.iter().map(|n| (n.id, n)).collect();
+    nodes
+        .iter()
+        .map(|n| {
+            let mut top = n;
+            let mut guard = 0;
+            while let Some(parent) = top.parent_id.and_then(|p| by_id.get(&p)) {
+                top = parent;
+                guard += 1;
+                if guard > 64 {
+                    break;
+                }
+            }
+            (n.id, top.name.clone())
+        })
+        .collect()
+}
+
+/// Everything the report of `org` about `year` is generated from.
+pub async fn inputs(store: &Store, calendar: &Calendar, org: &Organisation, year: i32) -> Result<ReportInputs, AppError> {
+    let nodes = store.catalog(org.id).await?;
+    let tops = top_level_names(&nodes);
+    let mut roots: Vec<&CatalogNode> = nodes.iter().filter(|n| n.parent_id.is_none()).collect();
+    roots.sort_by_key(|n| (n.sort_order, n.id));
+    let kinds: HashMap<i64, _> = nodes.iter().map(|n| (n.id, n.kind)).collect();
+    let items = store
+        .list_items(&ItemQuery {
+            org_ids: vec![org.id],
+            catalog_ids: Vec::new(),
+            statuses: vec![ItemStatus::Published],
+            publish_year: None,
+            author_id: None,
+            statutory_category: None,
+            order: ItemOrder::default(),
+            limit: i64::from(u32::MAX),
+            offset: 0,
+        })
+        .await?
+        .items;
+    let items = items
+        .iter()
+        .filter_map(|i| {
+            Some(PublishedRecord {
+                category: tops.get(&i.fields.catalog_id).cloned().unwrap_or_else(|| "其他".into()),
+                kind: kinds.get(&i.fields.catalog_id).copied().unwrap_or(gongkai_domain::model::CatalogKind::Normal),
+                doc_type: i.fields.doc_type,
+                formed: i.fields.formed_date,
+                published: i.publish_date?,
+                validity: i.validity,
+                validity_date: i.validity_date,
+            })
+        })
+        .collect();
+    let entered: EnteredFigures =
+        store.report_figures(org.id, year).await?.into_iter().map(|f| (f.key, f.cell)).collect();
+    let mut cases = Vec::new();
+    let (mut late_replies, mut fee_notices, mut noticed, mut collected) = (0u64, 0u64, 0i64, 0i64);
+    for (app, steps) in store.applications_with_steps(&[org.id]).await? {
+        let list: Vec<Step> = steps.iter().map(|s| s.step.clone()).collect();
+        let replayed = gongkai_domain::application::Application::replay(
+            app.applicant,
+            app.channel,
+            app.received,
+            &list,
+            calendar,
+            &ClockConfig::default(),
+        )
+        .map_err(|(i, e)| AppError::Internal(format!("application {} step {} no longer replays: {e}", app.id, i + 1)))?;
+        let record = replayed.case_record();
+        if let Some((_, decided)) = record.decision {
+            let clock = replayed.clock(calendar, &ClockConfig::default(), decided);
+            if decided.year() == year && clock.status == ClockStatus::Stopped && clock.overdue {
+                late_replies += 1;
+            }
+        }
+        cases.push(record);
+        for s in &list {
+            match s {
+                Step::IssueFeeNotice { date, amount_fen, .. } if date.year() == year => {
+                    fee_notices += 1;
+                    noticed += amount_fen;
+                }
+                Step::PayFee { date, amount_fen, .. } if date.year() == year => collected += amount_fen,
+                _ => {}
+            }
+        }
+    }
+    let appeals = store
+        .appeals(&[org.id])
+        .await?
+        .iter()
+        .map(|a| AppealRecord { kind: a.kind, filed_on: a.filed_on, result: a.result, decided_on: a.decided_on })
+        .collect();
+    let parent_name = match org.parent_id {
+        Some(p) => store.org(p).await?.map(|o| o.name),
+        None => None,
+    };
+    Ok(ReportInputs {
+        year,
+        organisation: report_org(org),
+        portal_name: portal_name(&org.name, parent_name.as_deref()),
+        categories: roots.iter().map(|n| n.name.clone()).collect(),
+        items,
+        entered,
+        cases,
+        late_replies,
+        appeals,
+        fee_notices,
+        fees_noticed_fen: noticed,
+        fees_collected_fen: collected,
+    })
+}
+
+pub fn report_org(org: &Organisation) -> ReportOrg {
+    ReportOrg { id: org.id, name: org.name.clone(), code: org.org_code.clone(), level: org.level }
+}
+
+/// A freshly generated report of `org` about `year`, with its drafted narrative.
+pub async fn generate(store: &Store, calendar: &Calendar, org: &Organisation, year: i32) -> Result<AnnualReport, AppError> {
+    let inputs = inputs(store, calendar, org, year).await?;
+    Ok(annual_report::generate(&inputs, calendar))
+}
+
+/// The organisation's deadline rule: its own setting, else the default for its level.
+pub async fn deadline_rule(store: &Store, org: &Organisation) -> Result<DeadlineRule, AppError> {
+    Ok(match store.report_deadline(org.id).await? {
+        Some(s) => DeadlineRule::parse(&s).unwrap_or_else(|_| DeadlineRule::default_for(org.level)),
+        None => DeadlineRule::default_for(org.level),
+    })
+}
+
+/// The publication deadline of `org`'s report about `year`.
+pub async fn deadline_of(store: &Store, org: &Organisation, year: i32) -> Result<NaiveDate, AppError> {
+    Ok(deadline(year, deadline_rule(store, org).await?))
+}
+
+/// The latest published revision of each year, from a list of revisions of one organisation.
+pub fn latest_published(reports: &[StoredReport], year: i32) -> Option<&StoredReport> {
+    reports
+        .iter()
+        .filter(|r| r.year == year && r.published_on.is_some())
+        .max_by_key(|r| r.revision)
+}
+
+/// The published report of the year before, for continuity and similarity checks.
+pub async fn previous_report(store: &Store, org_id: i64, year: i32) -> Result<Option<AnnualReport>, AppError> {
+    let reports = store.reports(&[org_id]).await?;
+    Ok(latest_published(&reports, year - 1).map(|r| r.content.clone()))
+}
+
+/// Whether the records have changed since `published` was published in a way that changes
+/// its tables or figures (the year lock). Returns a Chinese description of what changed.
+pub fn figures_changed(published: &AnnualReport, current: &AnnualReport) -> Vec<String> {
+    let mut out = Vec::new();
+    if published.section2 != current.section2 {
+        out.push("第二部分（主动公开）数据".to_string());
+    }
+    if published.section3 != current.section3 {
+        out.push("第三部分（依申请公开）数据".to_string());
+    }
+    if published.section4 != current.section4 {
+        out.push("第四部分（复议诉讼）数据".to_string());
+    }
+    if published.figures.items_published != current.figures.items_published
+        || published.figures.categories != current.figures.categories
+    {
+        out.push(format!(
+            "本年公开信息条数（已发布报告{}条，现有记录{}条）",
+            published.figures.items_published, current.figures.items_published
+        ));
+    }
+    if published.figures.fee_notices != current.figures.fee_notices
+        || published.figures.fees_collected_fen != current.figures.fees_collected_fen
+    {
+        out.push("信息处理费数据".to_string());
+    }
+    out
+}

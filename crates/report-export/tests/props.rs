@@ -65,10 +65,13 @@ fn build(seed: &Seed) -> AnnualReport {
         }
     }
     let mut total = [0u64; 6];
-    let mut i = 0;
-    for row in r.section3.iter_mut().filter(|x| x.role == RowRole::Result) {
+    for (i, row) in r
+        .section3
+        .iter_mut()
+        .filter(|x| x.role == RowRole::Result)
+        .enumerate()
+    {
         let six = seed.results[i % seed.results.len()];
-        i += 1;
         row.cells[..6].copy_from_slice(&six);
         row.cells[6] = six.iter().sum();
         for (t, v) in total.iter_mut().zip(six) {

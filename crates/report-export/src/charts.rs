@@ -89,8 +89,8 @@ fn hbar(id: &str, title: &str, desc: &str, bars: &[(String, u64)], empty: &str) 
         let len = (*value as f64 / max * bar_area).max(if *value > 0 { 1.0 } else { 0.0 });
         let _ = writeln!(
             out,
-            "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" fill=\"{TEXT_COLOUR}\">{label}</text>\n\
-             <rect x=\"{x0}\" y=\"{by}\" width=\"{len:.1}\" height=\"{bh}\" fill=\"{BAR_COLOUR}\"/>\n\
+            "<text x=\"{lx:.1}\" y=\"{ty}\" text-anchor=\"end\" fill=\"{TEXT_COLOUR}\">{label}</text>\n\
+             <rect x=\"{x0:.1}\" y=\"{by}\" width=\"{len:.1}\" height=\"{bh}\" fill=\"{BAR_COLOUR}\"/>\n\
              <text x=\"{nx:.1}\" y=\"{ty}\" fill=\"{TEXT_COLOUR}\">{value}</text>",
             lx = x0 - 8.0,
             ty = y + 17.0,
@@ -102,7 +102,7 @@ fn hbar(id: &str, title: &str, desc: &str, bars: &[(String, u64)], empty: &str) 
     }
     let _ = writeln!(
         out,
-        "<line x1=\"{x0}\" y1=\"{top}\" x2=\"{x0}\" y2=\"{y2}\" stroke=\"{AXIS_COLOUR}\" stroke-width=\"1\"/>",
+        "<line x1=\"{x0:.1}\" y1=\"{top}\" x2=\"{x0:.1}\" y2=\"{y2}\" stroke=\"{AXIS_COLOUR}\" stroke-width=\"1\"/>",
         y2 = height - 12.0
     );
     out.push_str("</svg>\n");

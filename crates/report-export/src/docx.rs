@@ -73,15 +73,8 @@ fn indented(p: Paragraph) -> Paragraph {
 
 fn narrative(doc: Docx, paras: &[Para]) -> Docx {
     paras.iter().fold(doc, |doc, p| {
-        let (font, bold) = if p.subheading {
-            (FONT_SUBHEADING, false)
-        } else {
-            (FONT_BODY, false)
-        };
-        let mut r = run(&p.text, font, SIZE_BODY);
-        if bold {
-            r = r.bold();
-        }
+        let font = if p.subheading { FONT_SUBHEADING } else { FONT_BODY };
+        let r = run(&p.text, font, SIZE_BODY);
         doc.add_paragraph(
             indented(Paragraph::new())
                 .align(AlignmentType::Both)

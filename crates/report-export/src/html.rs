@@ -102,11 +102,11 @@ pub(crate) fn grid_html(grid: &Grid) -> String {
         out.push_str("<tr>");
         for cell in row {
             if cell.header {
-                let scope = match (heading_row, cell.colspan > 1 || cell.rowspan > 1) {
-                    (true, false) => "col",
-                    (true, true) => "colgroup",
-                    (false, false) => "row",
-                    (false, true) => "rowgroup",
+                let scope = match (heading_row, cell.colspan > 1, cell.rowspan > 1) {
+                    (true, false, _) => "col",
+                    (true, true, _) => "colgroup",
+                    (false, _, false) => "row",
+                    (false, _, true) => "rowgroup",
                 };
                 out.push_str("<th");
                 span_attrs(&mut out, cell.rowspan, cell.colspan);

@@ -198,7 +198,13 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
         reviewer: account(store, &mut accounts, &minzheng, "mz_reviewer", "民政局审核人", &[Role::Reviewer]).await?,
     };
 
-    // Publish in date order so that 索引号 serials follow publication order.
+    // Applications for disclosure and the appeals register, 2024–2026 (before the items, so
+    // that each annual report below is written from its year's complete records).
+    let yt_head = account(store, &mut accounts, &yuantan, "yt_head", "源潭镇公开办负责人", &[Role::Reviewer, Role::OfficeHead]).await?;
+    crate::demo_applications::load_applications(store, &yuantan, &minzheng, yt.editor, yt_head, mz.editor).await?;
+
+    // Publish in date order so that 索引号 serials follow publication order; the town's
+    // annual reports are written and published on their dates in between.
     let mut queue: Vec<(&Organisation, &Team, &DemoItem)> = Vec::new();
     queue.extend(YUANTAN_2023.iter().chain(YUANTAN_LATER).map(|i| (&yuantan, &yt, i)));
     queue.extend(FEILAIXIA_ITEMS.iter().map(|i| (&feilaixia, &flx, i)));
@@ -206,13 +212,21 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
     queue.sort_by_key(|(_, _, i)| (i.published, i.formed));
     let mut repealed = None;
     let mut repeal_by = None;
+    let calendar = gongkai_domain::calendar::Calendar::official();
+    let mut reports = crate::demo_reports::YUANTAN_REPORTS.iter().peekable();
     for (org, team, item) in queue {
+        while let Some(r) = reports.next_if(|r| r.published < item.published) {
+            crate::demo_reports::publish(store, &calendar, &yuantan, yt.editor, yt.reviewer, r).await?;
+        }
         let id = publish_item(store, org, team, item).await?;
         match item.doc_number {
             "清城民规〔2023〕1号" => repealed = Some(id),
             "清城民规〔2024〕1号" => repeal_by = Some(item),
             _ => {}
         }
+    }
+    for r in reports {
+        crate::demo_reports::publish(store, &calendar, &yuantan, yt.editor, yt.reviewer, r).await?;
     }
     if let (Some(id), Some(by)) = (repealed, repeal_by) {
         store
@@ -248,8 +262,5 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
             _ => {}
         }
     }
-    // Applications for disclosure and the appeals register, 2024–2026.
-    let yt_head = account(store, &mut accounts, &yuantan, "yt_head", "源潭镇公开办负责人", &[Role::Reviewer, Role::OfficeHead]).await?;
-    crate::demo_applications::load_applications(store, &yuantan, &minzheng, yt.editor, yt_head, mz.editor).await?;
     Ok(accounts)
 }

@@ -138,3 +138,36 @@ fn fee_quote_prints_the_amount_and_tiers() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("件数"));
 }
+
+#[test]
+fn report_generate_exports_the_demo_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("gongkai.db");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let store = gongkai_store::Store::connect(&format!("sqlite:{}", db.display())).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        gongkai::demo::load(&store).await.expect("demo");
+        store.close().await;
+    });
+    let out = dir.path().join("2023.docx");
+    let o = gongkai(dir.path(), &["report", "generate", "--org", "yuantan", "--year", "2023", "--format", "docx", "-o", out.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("已保存的第1版（已发布）"), "{}", stderr(&o));
+    assert!(std::fs::read(&out).expect("docx").starts_with(b"PK\x03\x04"));
+    // Traditional Markdown, regenerated from the records.
+    let md = dir.path().join("2023.md");
+    let o = gongkai(dir.path(), &["report", "generate", "--org", "yuantan", "--year", "2023", "--format", "md", "--script", "hant", "--fresh", "-o", md.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&md).expect("md");
+    assert!(text.contains("公開政府信息66條"), "{text}");
+    // Unknown format and organisation: a Chinese message naming what exists; nothing written.
+    let bad = dir.path().join("x.pdf");
+    let o = gongkai(dir.path(), &["report", "generate", "--org", "yuantan", "--year", "2023", "--format", "pdf", "-o", bad.to_str().expect("path")]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("docx") && stderr(&o).contains("xlsx"), "{}", stderr(&o));
+    assert!(!bad.exists());
+    let o = gongkai(dir.path(), &["report", "generate", "--org", "nosuch", "--year", "2023", "-o", bad.to_str().expect("path")]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("找不到机关“nosuch”") && stderr(&o).contains("yuantan"), "{}", stderr(&o));
+}

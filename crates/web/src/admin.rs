@@ -132,6 +132,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Respon
     }
     let catalogs: HashMap<i64, CatalogNode> = state.store.catalog(staff.user.org_id).await?.into_iter().map(|n| (n.id, n)).collect();
     let orgs: HashMap<i64, Organisation> = [(staff.org.id, staff.org.clone())].into_iter().collect();
+    let report = report_card(&state, &staff, &calendar, today).await?;
     render::page(
         "admin_dashboard.html",
         context! {
@@ -144,8 +145,33 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Respon
             due_soon, overdue,
             needs_org_code => staff.org.org_code.trim().is_empty(),
             due_soon_days => state.config.reminder_working_days,
+            report,
         },
     )
+}
+
+/// Last year's annual report on the dashboard: status, deadline and days left; for
+/// administrators also whether the records changed since it was published (the year lock).
+async fn report_card(state: &AppState, staff: &Staff, calendar: &gongkai_domain::calendar::Calendar, today: chrono::NaiveDate) -> Result<Value, AppError> {
+    use gongkai_domain::annual_report::ProgressStatus;
+    let year = chrono::Datelike::year(&today) - 1;
+    let reports = state.store.reports(&[staff.org.id]).await?;
+    let revs: Vec<_> = reports.iter().filter(|r| r.year == year).collect();
+    let latest = revs.iter().max_by_key(|r| r.revision).map(|r| r.status);
+    let first_published = revs.iter().filter_map(|r| r.published_on).min();
+    let deadline = crate::report_ops::deadline_of(&state.store, &staff.org, year).await?;
+    let progress = ProgressStatus::of(latest, first_published, deadline, today);
+    let mut changed = Vec::new();
+    if staff.is(Role::Admin) {
+        if let Some(p) = crate::report_ops::latest_published(&reports, year) {
+            let current = crate::report_ops::generate(&state.store, calendar, &staff.org, year).await?;
+            changed = crate::report_ops::figures_changed(&p.content, &current);
+        }
+    }
+    Ok(context! {
+        year, deadline => deadline.format("%Y年%-m月%-d日").to_string(), days_left => (deadline - today).num_days(),
+        progress => progress.as_str(), progress_label => progress.label(), changed,
+    })
 }
 
 #[derive(Deserialize)]

@@ -196,3 +196,59 @@ pub fn figures_changed(published: &AnnualReport, current: &AnnualReport) -> Vec<
     }
     out
 }
+
+/// The organisation's 信息公开年报 column, where published reports go.
+pub async fn annual_report_node(store: &Store, org: &Organisation) -> Result<CatalogNode, AppError> {
+    store
+        .catalog(org.id)
+        .await?
+        .into_iter()
+        .find(|n| n.kind == gongkai_domain::model::CatalogKind::AnnualReport)
+        .ok_or_else(|| AppError::BadRequest("本机关目录中没有“信息公开年报”栏目，请管理员先在“目录管理”中设置".into()))
+}
+
+/// The item that carries a published report revision in the 年报 column: the report itself
+/// (tables included) as its 正文, with a link to the report page for charts and downloads.
+pub fn item_fields(
+    org: &Organisation,
+    report: &AnnualReport,
+    catalog_id: i64,
+    published_on: NaiveDate,
+    revision: i64,
+    correction_note: &str,
+) -> gongkai_domain::model::ItemFields {
+    use gongkai_domain::model::{DisclosureMode, DocType, ItemFields};
+    use gongkai_report_export::{html_fragment, Script};
+    let mut body = String::new();
+    if revision > 1 {
+        body.push_str(&format!("<p><strong>更正说明：</strong>{}</p>", ammonia::clean_text(correction_note)));
+    }
+    body.push_str(&format!(
+        "<p>完整报告（含图解）及 Word、Excel、JSON 等格式下载：<a href=\"/org/{}/reports/{}\">查看年度报告</a></p>",
+        org.slug, report.year
+    ));
+    body.push_str(&html_fragment(report, Script::Hans));
+    let f = &report.figures;
+    ItemFields {
+        catalog_id,
+        title: if revision > 1 { format!("{}（更正版）", report.title) } else { report.title.clone() },
+        summary: format!(
+            "报告{}年政府信息公开工作情况：主动公开政府信息{}条，收到政府信息公开申请{}件，行政复议{}件，行政诉讼{}件。",
+            report.year,
+            f.items_published,
+            report.applications_received(),
+            report.section4_total(0),
+            report.section4_total(1) + report.section4_total(2)
+        ),
+        body_html: crate::util::sanitise_body(&body),
+        publisher: org.name.clone(),
+        formed_date: published_on,
+        doc_number: None,
+        topic: "综合政务".into(),
+        genre: "报告".into(),
+        keywords: format!("信息公开，年度报告，{}年", report.year),
+        disclosure_mode: DisclosureMode::Proactive,
+        doc_type: DocType::Other,
+        statutory_category: None,
+    }
+}

@@ -18,7 +18,7 @@ use gongkai_domain::annual_report::{
     combine, entered_cells, parse_figures_table, refresh_figures, similarity, AnnualReport, Cell, DeadlineRule,
     ReportAction, ReportStatus, FIGURES_HEADER,
 };
-use gongkai_domain::model::{CatalogKind, DisclosureMode, DocType, ItemFields, Organisation, Role};
+use gongkai_domain::model::{Organisation, Role};
 use gongkai_domain::report_format::format_for_year;
 use gongkai_report_export::{charts, export, html_fragment, layout, ExportFormat, Script};
 use gongkai_store::{NewItemEvent, StoredReport};
@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::report_ops;
-use crate::util::{parse_year, sanitise_body, today};
+use crate::util::{parse_year, today};
 use crate::{ops, render, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -348,7 +348,7 @@ async fn edit_view(
             title => content.title, preamble => content.preamble, section1 => content.section1,
             section5 => content.section5, section6 => content.section6,
             preview => Value::from_safe_string(html_fragment(content, Script::Hans)),
-            findings => findings_ctx(&findings), errors, warnings,
+            findings => findings_ctx(&findings), error_count => errors, warnings,
             digest => warnings_digest(&findings),
             similarity => sim.map(|s| format!("{:.0}%", s * 100.0)),
             actions, later_revision, formats => formats_ctx(),
@@ -463,47 +463,9 @@ async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
         let msg = if digest_ok { "请逐条确认提醒事项后再发布" } else { "提醒事项已有变化，请重新确认后再发布" };
         return edit_view(&state, &staff, &stored, Some(msg.into()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let node = state
-        .store
-        .catalog(org.id)
-        .await?
-        .into_iter()
-        .find(|n| n.kind == CatalogKind::AnnualReport)
-        .ok_or_else(|| AppError::BadRequest("本机关目录中没有“信息公开年报”栏目，请管理员先在“目录管理”中设置".into()))?;
+    let node = report_ops::annual_report_node(&state.store, &org).await?;
     let render_index = ops::index_renderer(&org, published_on)?;
-    let title = if stored.revision > 1 { format!("{}（更正版）", content.title) } else { content.title.clone() };
-    let mut body = String::new();
-    if stored.revision > 1 {
-        body.push_str(&format!("<p><strong>更正说明：</strong>{}</p>", ammonia::clean_text(&stored.correction_note)));
-    }
-    body.push_str(&format!(
-        "<p>完整报告（含图解）及 Word、Excel、JSON 等格式下载：<a href=\"/org/{}/reports/{}\">查看年度报告</a></p>",
-        org.slug, stored.year
-    ));
-    body.push_str(&html_fragment(&content, Script::Hans));
-    let f = &content.figures;
-    let fields = ItemFields {
-        catalog_id: node.id,
-        title,
-        summary: format!(
-            "报告{}年政府信息公开工作情况：主动公开政府信息{}条，收到政府信息公开申请{}件，行政复议{}件，行政诉讼{}件。",
-            content.year,
-            f.items_published,
-            content.applications_received(),
-            content.section4_total(0),
-            content.section4_total(1) + content.section4_total(2)
-        ),
-        body_html: sanitise_body(&body),
-        publisher: org.name.clone(),
-        formed_date: published_on,
-        doc_number: None,
-        topic: "综合政务".into(),
-        genre: "报告".into(),
-        keywords: format!("信息公开，年度报告，{}年", content.year),
-        disclosure_mode: DisclosureMode::Proactive,
-        doc_type: DocType::Other,
-        statutory_category: None,
-    };
+    let fields = report_ops::item_fields(&org, &content, node.id, published_on, stored.revision, &stored.correction_note);
     let acknowledged: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
     let event = NewItemEvent { actor_id: staff.user.id, action: "publish".into(), comment: format!("发布{}年度报告", content.year), at: Utc::now() };
     let (published, item) = state
@@ -584,7 +546,7 @@ async fn figures_view(
         "admin_report_figures.html",
         context! {
             staff => staff.ctx(), site_name => state.config.site_name, year, prev => year - 1, next => year + 1,
-            fields, errors, saved, header => FIGURES_HEADER.join(","),
+            fields, import_errors => errors, saved, header => FIGURES_HEADER.join(","),
             can_edit => staff.is(Role::Editor) || staff.is(Role::Admin),
         },
     )

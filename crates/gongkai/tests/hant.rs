@@ -85,6 +85,7 @@ async fn traditional_portal_through_the_switch() {
             paths.push(format!("/org/{slug}{p}"));
         }
     }
+    paths.extend(["/org/yuantan/reports/2023".to_string(), "/org/yuantan/reports/2025".to_string()]);
     for path in &paths {
         let (status, html) = get(&c, &format!("{base}{path}")).await;
         assert_eq!(status, StatusCode::OK, "{path}");

@@ -30,6 +30,10 @@ async fn every_page_renders_for_every_role() {
         "/api/v1/openapi.json".into(),
         "/api/v1/organisations".into(),
         "/track".into(),
+        "/org/yuantan/reports/2023".into(),
+        "/org/yuantan/reports/2024?revision=1".into(),
+        "/org/yuantan/reports/2025/download?format=xlsx&script=hant".into(),
+        "/org/yuantan/reports/2025/chart/trend.svg".into(),
     ];
     for slug in ["qingcheng", "yuantan", "feilaixia", "minzheng"] {
         for p in ["", "/xxgk", "/xxgk?year=2023", "/xxgk?scope=all&page=2", "/xxgk?stat=art20-1", "/guide", "/reports", "/contact", "/apply"] {
@@ -85,6 +89,11 @@ async fn every_page_renders_for_every_role() {
         "/admin/statistics",
         "/admin/statistics?year=2025",
         "/admin/report-check",
+        "/admin/reports",
+        "/admin/reports/figures",
+        "/admin/reports/figures?year=2023",
+        "/admin/reports/figures/template.csv",
+        "/admin/reports/rollup",
         "/api/v1/staff/applications",
     ];
     for account in &accounts {

@@ -251,5 +251,6 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
     // Applications for disclosure and the appeals register, 2024–2026.
     let yt_head = account(store, &mut accounts, &yuantan, "yt_head", "源潭镇公开办负责人", &[Role::Reviewer, Role::OfficeHead]).await?;
     crate::demo_applications::load_applications(store, &yuantan, &minzheng, yt.editor, yt_head, mz.editor).await?;
+    crate::demo_channels::load_channels(store, &yuantan, yt.editor, yt.reviewer).await?;
     Ok(accounts)
 }

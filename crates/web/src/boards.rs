@@ -273,7 +273,7 @@ async fn register(State(state): State<AppState>, staff: Staff, body: String) -> 
     };
     staff.check_csrf(&sel.csrf)?;
     let settings = state.store.channel_settings(staff.org.id).await?;
-    if !settings.boards.iter().any(|b| *b == sel.board) {
+    if !settings.boards.contains(&sel.board) {
         return board_page(&state, &staff, None, Some("请选择公开栏（公开栏由管理员在“渠道设置”中配置）"), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let posted_on = if sel.posted_on.is_empty() {

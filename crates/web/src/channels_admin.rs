@@ -110,7 +110,8 @@ async fn save(State(state): State<AppState>, staff: Staff, Form(form): Form<Sett
         s.boards = boards;
     }
     let url = form.submit_url.trim();
-    if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 500 {
+    let scheme_ok = url.is_empty() || url.starts_with("http://") || url.starts_with("https://");
+    if !scheme_ok || url.len() > 500 {
         errors.push("上级平台报送地址应以 http:// 或 https:// 开头".into());
     } else {
         s.submit_url = url.to_string();

@@ -200,13 +200,18 @@ fn api_answer(status: StatusCode, accepted: bool, message: String, items: usize)
 }
 
 /// `POST /api/v1/orgs/{slug}/submissions` with `Authorization: Bearer <token>`.
-async fn api_import(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, AppError> {
+async fn api_import(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    crate::auth::ConnectInfoOpt(client): crate::auth::ConnectInfoOpt,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     let Some(org) = state.store.org_by_slug(&slug).await? else {
         return Ok(api_answer(StatusCode::NOT_FOUND, false, format!("接收机关“{slug}”不存在"), 0));
     };
     let settings = state.store.channel_settings(org.id).await?;
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("").trim();
-    let client = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     if settings.import_token_hash.is_empty() || token.is_empty() || !tokens_equal(&package::sha256_hex(token.as_bytes()), &settings.import_token_hash) {
         state.limiter.hit(&format!("import:{slug}:{client}"), 20, Duration::from_secs(900))?;
         return Ok(api_answer(StatusCode::UNAUTHORIZED, false, "报送令牌无效：请向接收机关索取报送令牌".into(), 0));

@@ -13,12 +13,14 @@
 //! - [`appeal`]: the reconsideration/litigation register and section 四.
 //! - [`fees`]: the information-processing fee (信息处理费).
 //! - [`id_check`]: identity-document checks (居民身份证, 统一社会信用代码).
+//! - [`consultation`]: online consultation (网上咨询): states, reply deadlines in working days, statistics.
 
 pub mod annual_report;
 pub mod appeal;
 pub mod application;
 pub mod calendar;
 pub mod catalog;
+pub mod consultation;
 pub mod fees;
 pub mod id_check;
 pub mod index_number;

@@ -56,6 +56,9 @@ enum Command {
     /// 信息处理费
     #[command(subcommand)]
     Fee(FeeCmd),
+    /// 向上级平台报送（报送包）
+    #[command(subcommand)]
+    Submission(crate::cli_submission::SubmissionCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -261,6 +264,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             store.close().await;
             result
         }
+        Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }

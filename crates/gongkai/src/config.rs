@@ -221,6 +221,7 @@ impl Config {
             },
             reminder_working_days: self.reminder_working_days,
             apply_submissions_per_hour: u32::try_from(self.apply_submissions_per_hour).unwrap_or(u32::MAX),
+            ..Default::default()
         }
     }
 }

@@ -262,5 +262,6 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
             _ => {}
         }
     }
+    crate::demo_channels::load_channels(store, &yuantan, yt.editor, yt.reviewer).await?;
     Ok(accounts)
 }

@@ -2,8 +2,10 @@
 //! working-day calendar, check annual reports, load the demo.
 
 pub mod cli;
+pub mod cli_submission;
 pub mod config;
 pub mod demo;
 pub mod demo_applications;
+pub mod demo_channels;
 pub mod demo_data;
 pub mod demo_reports;

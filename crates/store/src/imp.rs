@@ -20,6 +20,7 @@ mod attachments;
 mod audit;
 mod calendar;
 mod catalog;
+mod channels;
 mod items;
 mod orgs;
 pub(crate) mod reports;

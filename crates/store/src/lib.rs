@@ -21,6 +21,7 @@ use gongkai_domain::model::{DisclosureOffice, ItemStatus, OrgLevel, Role};
 use serde::{Deserialize, Serialize};
 
 pub mod applications;
+pub mod channels;
 pub(crate) mod imp;
 pub mod test_support;
 
@@ -195,5 +196,6 @@ pub struct StoredCalendarYear {
 }
 
 pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, StoredApplication, StoredStep};
+pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
 pub use imp::Store;
 pub use imp::reports::{StoredFigure, StoredReport};

@@ -133,6 +133,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Respon
     let catalogs: HashMap<i64, CatalogNode> = state.store.catalog(staff.user.org_id).await?.into_iter().map(|n| (n.id, n)).collect();
     let orgs: HashMap<i64, Organisation> = [(staff.org.id, staff.org.clone())].into_iter().collect();
     let report = report_card(&state, &staff, &calendar, today).await?;
+    let (consult_overdue, consult_soon) = crate::consult::deadline_lists(&state, staff.user.org_id).await?;
     render::page(
         "admin_dashboard.html",
         context! {
@@ -146,6 +147,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Respon
             needs_org_code => staff.org.org_code.trim().is_empty(),
             due_soon_days => state.config.reminder_working_days,
             report,
+            consult_overdue, consult_soon,
         },
     )
 }
@@ -561,7 +563,12 @@ async fn item_action(State(state): State<AppState>, staff: Staff, Path(id): Path
     match result {
         Ok(_) => {
             staff.audit(&state, &format!("item.{}", action.as_str()), &format!("item:{}", item.id), comment, true).await?;
-            let msg = format!("已{}", action.label());
+            let mut msg = format!("已{}", action.label());
+            if action == Action::Publish {
+                if let Some(note) = crate::submission::after_publish(&state, &staff.org, item.id).await {
+                    msg = format!("{msg}；{note}");
+                }
+            }
             Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode(&msg))).into_response())
         }
         Err(AppError::BadRequest(m)) | Err(AppError::Conflict { message: m, .. }) => {

@@ -16,6 +16,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Well-formed but refused input (422), e.g. printing an unpublished item.
+    #[error("{0}")]
+    Unprocessable(String),
     /// Not logged in: redirect to the login page.
     #[error("请先登录")]
     LoginRequired { next: String },
@@ -52,6 +55,7 @@ impl AppError {
             AppError::Gone { .. } => StatusCode::GONE,
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict { .. } => StatusCode::CONFLICT,

@@ -39,7 +39,7 @@ const CACHE_ENTRIES: usize = 512;
 /// Total bytes of converted pages kept.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// Paths that are never converted (back office, API, files, the switch).
-const EXCLUDED: &[&str] = &["/admin", "/api", "/static", "/attachments", "/script"];
+const EXCLUDED: &[&str] = &["/admin", "/api", "/static", "/attachments", "/script", "/care"];
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/script", get(switch))
@@ -71,6 +71,16 @@ async fn switch(Query(q): Query<SwitchQuery>, headers: HeaderMap) -> Response {
     }
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// Where a switch goes back to: `back` if local, else the local `Referer`, else `/`.
+pub fn back_path(back: Option<&str>, headers: &HeaderMap) -> String {
+    match back {
+        Some(b) => safe_local(b),
+        None => referer_path(headers),
+    }
+    .filter(|p| !p.starts_with("/care"))
+    .unwrap_or_else(|| "/".to_string())
 }
 
 /// `back` if it is a path on this site (starts with one `/`), else `None`.

@@ -15,17 +15,26 @@ mod api;
 mod appeals;
 mod apply;
 mod auth;
+mod boards;
+mod care;
 mod cases;
+mod channels_admin;
+mod consult;
 mod error;
+mod feeds;
 mod hant;
+mod kiosk;
+mod led;
 mod letters;
 pub mod ops;
+pub mod package;
 mod portal;
 mod render;
 mod report_check;
 pub mod report_ops;
 mod reports;
 mod security;
+pub mod submission;
 mod upload;
 mod util;
 
@@ -58,6 +67,11 @@ pub struct WebConfig {
     pub reminder_working_days: i64,
     /// Online applications accepted per client address per hour.
     pub apply_submissions_per_hour: u32,
+    /// Online consultations (网上咨询) accepted per client address per hour.
+    pub consult_submissions_per_hour: u32,
+    /// Public address of the portal, e.g. `https://gk.example.cn` (used in
+    /// feeds and submission packages when no request names the host).
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -74,6 +88,8 @@ impl Default for WebConfig {
             password_policy: Default::default(),
             reminder_working_days: 5,
             apply_submissions_per_hour: 10,
+            consult_submissions_per_hour: 10,
+            public_url: String::new(),
         }
     }
 }
@@ -133,6 +149,14 @@ pub fn router(state: AppState) -> Router {
         .merge(appeals::routes())
         .merge(hant::routes())
         .merge(reports::routes())
+        .merge(consult::routes())
+        .merge(feeds::routes())
+        .merge(submission::routes())
+        .merge(led::routes())
+        .merge(boards::routes())
+        .merge(kiosk::routes())
+        .merge(care::routes())
+        .merge(channels_admin::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))

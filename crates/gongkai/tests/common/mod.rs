@@ -104,3 +104,31 @@ pub async fn login_cookie(base: &str, username: &str, password: &str) -> String 
         .find_map(|v| v.strip_prefix("gk_session=").map(|rest| rest.split(';').next().unwrap_or("").to_string()))
         .expect("session cookie")
 }
+
+/// Create and publish an item directly through the store.
+pub async fn published(store: &Store, org: &Organisation, author: i64, title: &str, day: &str) -> i64 {
+    let catalog = store.catalog(org.id).await.expect("catalog");
+    let node = catalog.iter().find(|n| n.name == "通知公告").expect("notices");
+    let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("date");
+    let fields = gongkai_domain::model::ItemFields {
+        catalog_id: node.id,
+        title: title.into(),
+        summary: "摘要".into(),
+        body_html: "<p>正文第一段。</p>".into(),
+        publisher: org.name.clone(),
+        formed_date: date,
+        doc_number: None,
+        topic: "综合政务".into(),
+        genre: "通知".into(),
+        keywords: String::new(),
+        disclosure_mode: gongkai_domain::model::DisclosureMode::Proactive,
+        doc_type: gongkai_domain::model::DocType::Other,
+        statutory_category: None,
+    };
+    let ev = |a: &str| gongkai_store::NewItemEvent { actor_id: author, action: a.into(), comment: String::new(), at: chrono::Utc::now() };
+    let item = store.create_item(org.id, author, &fields, &ev("create")).await.expect("create");
+    store.transition_item(item.id, gongkai_domain::model::ItemStatus::Draft, gongkai_domain::model::ItemStatus::Submitted, None, &ev("submit")).await.expect("submit");
+    let approved = store.transition_item(item.id, gongkai_domain::model::ItemStatus::Submitted, gongkai_domain::model::ItemStatus::Approved, None, &ev("approve")).await.expect("approve");
+    gongkai_web::ops::publish(store, &approved, date, author, "", chrono::Utc::now()).await.expect("publish");
+    item.id
+}

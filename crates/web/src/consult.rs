@@ -1,0 +1,430 @@
+//! Online consultation (网上咨询): the public question form and Q&A list,
+//! the back-office list with due-soon and overdue consultations, assigning,
+//! answering, publishing, monthly statistics, and turning a question into an
+//! application for disclosure. The rules live in
+//! `gongkai_domain::consultation`.
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Utc;
+use gongkai_domain::application::{receipt_date, Channel, ReceiptDates};
+use gongkai_domain::consultation::{self as rules, ConsultAction, DeadlineStatus, QuestionInput, StatRecord};
+use gongkai_store::{Consultation, ConsultationQuery, NewConsultation};
+use minijinja::{context, Value};
+use serde::Deserialize;
+
+use crate::apply::{mask_name, new_tracking_code, ApplyForm, Arrival};
+use crate::auth::{cookie, random_token, ConnectInfoOpt, Staff};
+use crate::error::AppError;
+use crate::portal::org_ctx;
+use crate::security::tokens_equal;
+use crate::util::{parse_page, today, url_encode, Paging};
+use crate::{render, AppState};
+
+/// Largest form body accepted for a question (the text limit is checked separately).
+const MAX_FORM_BYTES: usize = 64 * 1024;
+const FORM_COOKIE: &str = "gk_consult";
+const PER_PAGE: i64 = 10;
+/// Open consultations with this many working days left or fewer are listed as due soon.
+pub const DUE_SOON_WORKING_DAYS: i64 = 2;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/org/{slug}/consult", get(public_page).post(submit).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)))
+        .route("/admin/consultations", get(admin_list))
+        .route("/admin/consultations/stats", get(admin_stats))
+        .route("/admin/consultations/{id}", get(admin_view))
+        .route("/admin/consultations/{id}/assign", post(assign))
+        .route("/admin/consultations/{id}/answer", post(answer))
+        .route("/admin/consultations/{id}/publish", post(publish))
+        .route("/admin/consultations/{id}/convert", get(convert_page).post(convert))
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+struct QuestionForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    private: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    page: Option<String>,
+}
+
+/// One published Q&A for the public list (no contact details; name masked).
+fn public_row(c: &Consultation) -> Value {
+    context! {
+        id => c.id, subject => c.subject, question => c.question,
+        asker => if c.name.is_empty() { "网民".to_string() } else { mask_name(&c.name) },
+        received => c.received.to_string(), answered_on => c.answered_on.map(|d| d.to_string()),
+        answer_dept => c.answer_dept, answer => c.answer,
+    }
+}
+
+fn with_cookie(state: &AppState, mut res: Response, token: &str) -> Response {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    if let Ok(v) = header::HeaderValue::from_str(&format!("{FORM_COOKIE}={token}; Path=/org; HttpOnly; SameSite=Strict; Max-Age=7200{secure}")) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn render_public(state: &AppState, slug: &str, page: i64, form: &QuestionForm, errors: &[String], status: StatusCode) -> Result<Response, AppError> {
+    let org = state.store.org_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let settings = state.store.channel_settings(org.id).await?;
+    let list = state
+        .store
+        .consultations(&ConsultationQuery { org_ids: vec![org.id], published_only: true, limit: PER_PAGE, offset: (page - 1) * PER_PAGE, ..Default::default() })
+        .await?;
+    let token = random_token();
+    let res = render::page_with_status(
+        status,
+        "portal_consult.html",
+        context! {
+            site_name => state.config.site_name, org => org_ctx(&org), csrf => token, errors,
+            form => Value::from_serialize(form), settings => context! {
+                require_name => settings.consult.require_name, require_contact => settings.consult.require_contact,
+                days => settings.consult.reply_working_days,
+            },
+            max_chars => rules::MAX_QUESTION_CHARS,
+            rows => list.items.iter().map(public_row).collect::<Vec<_>>(),
+            paging => Paging::new(page, PER_PAGE, list.total),
+        },
+    )?;
+    Ok(with_cookie(state, res, &token))
+}
+
+async fn public_page(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
+    let page = parse_page(q.page.as_deref())?;
+    render_public(&state, &slug, page, &QuestionForm::default(), &[], StatusCode::OK).await
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    ConnectInfoOpt(client): ConnectInfoOpt,
+    headers: HeaderMap,
+    Form(form): Form<QuestionForm>,
+) -> Result<Response, AppError> {
+    if !tokens_equal(cookie(&headers, FORM_COOKIE).unwrap_or(""), &form.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let org = state.store.org_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    let settings = state.store.channel_settings(org.id).await?;
+    let input = QuestionInput {
+        name: form.name.clone(),
+        contact: form.contact.clone(),
+        subject: form.subject.clone(),
+        question: form.question.clone(),
+        private: form.private.is_some(),
+    };
+    let question = match rules::validate_question(&input, &settings.consult) {
+        Ok(q) => q,
+        Err(errors) => return render_public(&state, &slug, 1, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    // Bursts from one client are refused before anything is stored.
+    state.limiter.hit(&format!("consult:{client}"), state.config.consult_submissions_per_hour, Duration::from_secs(3600))?;
+    let received = today();
+    let due = rules::reply_due(&state.calendar(), received, settings.consult.reply_working_days);
+    let stored = state
+        .store
+        .create_consultation(&NewConsultation {
+            org_id: org.id,
+            name: question.name,
+            contact: question.contact,
+            subject: question.subject,
+            question: question.question,
+            private: question.private,
+            received,
+            due: due.due,
+            at: Utc::now(),
+        })
+        .await?;
+    state
+        .store
+        .append_audit(&gongkai_store::NewAuditEntry {
+            at: Utc::now(),
+            actor_id: None,
+            actor_name: "咨询人（网上）".into(),
+            org_id: Some(org.id),
+            action: "consultation.submit".into(),
+            target: format!("consultation:{}", stored.id),
+            detail: stored.subject.clone(),
+            client,
+            success: true,
+        })
+        .await?;
+    render::page(
+        "portal_consult_done.html",
+        context! {
+            site_name => state.config.site_name, org => org_ctx(&org), id => stored.id, subject => stored.subject,
+            received => stored.received.to_string(), due => stored.due.to_string(), provisional => due.provisional,
+            private => stored.private, days => settings.consult.reply_working_days,
+        },
+    )
+}
+
+// ---- back office ----
+
+fn check_access(staff: &Staff, c: &Consultation) -> Result<(), AppError> {
+    if staff.can_access_org(c.org_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("该咨询不属于您所在的机关".into()))
+    }
+}
+
+fn status_of(state: &AppState, c: &Consultation) -> DeadlineStatus {
+    rules::deadline_status(&state.calendar(), c.state, c.due, c.answered_on, today(), DUE_SOON_WORKING_DAYS)
+}
+
+fn admin_row(state: &AppState, c: &Consultation) -> Value {
+    let status = status_of(state, c);
+    context! {
+        id => c.id, subject => c.subject, received => c.received.to_string(), due => c.due.to_string(),
+        state => c.state.as_str(), state_label => c.state.label(), private => c.private, published => c.published,
+        assignee => c.assignee_name, deadline => status.label(), overdue => status.is_overdue(), soon => status.is_due_soon(),
+        answered_on => c.answered_on.map(|d| d.to_string()),
+    }
+}
+
+/// Due-soon and overdue consultations of the user's organisation (for the dashboard).
+pub async fn deadline_lists(state: &AppState, org_id: i64) -> Result<(Vec<Value>, Vec<Value>), AppError> {
+    let open = state.store.consultations(&ConsultationQuery { org_ids: vec![org_id], open_only: true, ..Default::default() }).await?;
+    let (mut overdue, mut soon) = (Vec::new(), Vec::new());
+    for c in &open.items {
+        let status = status_of(state, c);
+        if status.is_overdue() {
+            overdue.push(admin_row(state, c));
+        } else if status.is_due_soon() {
+            soon.push(admin_row(state, c));
+        }
+    }
+    Ok((overdue, soon))
+}
+
+#[derive(Deserialize, Default)]
+struct AdminListQuery {
+    filter: Option<String>,
+    page: Option<String>,
+    msg: Option<String>,
+}
+
+async fn admin_list(State(state): State<AppState>, staff: Staff, Query(q): Query<AdminListQuery>) -> Result<Response, AppError> {
+    let page = parse_page(q.page.as_deref())?;
+    let per_page = 30;
+    let open_only = q.filter.as_deref() == Some("open");
+    let list = state
+        .store
+        .consultations(&ConsultationQuery { org_ids: vec![staff.user.org_id], open_only, limit: per_page, offset: (page - 1) * per_page, ..Default::default() })
+        .await?;
+    let (overdue, soon) = deadline_lists(&state, staff.user.org_id).await?;
+    render::page(
+        "admin_consultations.html",
+        context! {
+            staff => staff.ctx(), site_name => state.config.site_name, msg => q.msg,
+            rows => list.items.iter().map(|c| admin_row(&state, c)).collect::<Vec<_>>(),
+            overdue, soon, paging => Paging::new(page, per_page, list.total), filter => q.filter,
+        },
+    )
+}
+
+async fn admin_stats(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    let all = state.store.consultations(&ConsultationQuery { org_ids: vec![staff.user.org_id], ..Default::default() }).await?;
+    let records: Vec<StatRecord> =
+        all.items.iter().map(|c| StatRecord { received: c.received, state: c.state, due: c.due, answered_on: c.answered_on, published: c.published }).collect();
+    let months = rules::monthly_stats(&records, today());
+    render::page("admin_consultation_stats.html", context! { staff => staff.ctx(), site_name => state.config.site_name, months })
+}
+
+async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Consultation, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let c = state.store.consultation(id).await?.ok_or(AppError::NotFound)?;
+    check_access(staff, &c)?;
+    Ok(c)
+}
+
+async fn view_page(state: &AppState, staff: &Staff, c: &Consultation, msg: Option<&str>, errors: &[String], status: StatusCode) -> Result<Response, AppError> {
+    let users: Vec<Value> = state
+        .store
+        .users(&[c.org_id])
+        .await?
+        .iter()
+        .filter(|u| !u.disabled)
+        .map(|u| context! { id => u.id, name => u.display_name, selected => Some(u.id) == c.assignee_id })
+        .collect();
+    let org = state.store.org(c.org_id).await?.ok_or(AppError::NotFound)?;
+    let deadline = status_of(state, c);
+    let due = rules::reply_due(&state.calendar(), c.received, state.store.channel_settings(c.org_id).await?.consult.reply_working_days);
+    render::page_with_status(
+        status,
+        "admin_consultation.html",
+        context! {
+            staff => staff.ctx(), site_name => state.config.site_name, msg, errors, users,
+            c => context! {
+                id => c.id, name => c.name, contact => c.contact, subject => c.subject, question => c.question, private => c.private,
+                state => c.state.as_str(), state_label => c.state.label(), open => c.state.is_open(),
+                received => c.received.to_string(), due => c.due.to_string(), deadline => deadline.label(), overdue => deadline.is_overdue(),
+                assignee => c.assignee_name, answer => c.answer, answer_dept => c.answer_dept,
+                answered_on => c.answered_on.map(|d| d.to_string()), published => c.published, application_id => c.application_id,
+            },
+            explanation => due.explain(),
+            default_dept => if org.office.name.is_empty() { org.name.clone() } else { org.office.name.clone() },
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct MsgQuery {
+    msg: Option<String>,
+}
+
+async fn admin_view(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Query(q): Query<MsgQuery>) -> Result<Response, AppError> {
+    let c = load(&state, &staff, &id).await?;
+    view_page(&state, &staff, &c, q.msg.as_deref(), &[], StatusCode::OK).await
+}
+
+fn back(id: i64, msg: &str) -> Response {
+    Redirect::to(&format!("/admin/consultations/{id}?msg={}", url_encode(msg))).into_response()
+}
+
+fn refuse(e: rules::ConsultError) -> AppError {
+    AppError::Conflict { field: "status", message: e.to_string() }
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+async fn assign(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<AssignForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let c = load(&state, &staff, &id).await?;
+    rules::apply(c.state, c.private, ConsultAction::Assign).map_err(refuse)?;
+    let assignee: i64 = form.assignee.trim().parse().map_err(|_| AppError::BadRequest("请选择承办人".into()))?;
+    let user = state.store.user(assignee).await?.filter(|u| u.org_id == c.org_id && !u.disabled).ok_or_else(|| AppError::BadRequest("承办人须为本机关的在用账号".into()))?;
+    state.store.assign_consultation(c.id, user.id, Utc::now()).await?;
+    staff.audit(&state, "consultation.assign", &format!("consultation:{}", c.id), &user.display_name, true).await?;
+    Ok(back(c.id, &format!("已分派给{}", user.display_name)))
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    publish: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+async fn answer(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<AnswerForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let c = load(&state, &staff, &id).await?;
+    rules::apply(c.state, c.private, ConsultAction::Answer).map_err(refuse)?;
+    let errors = rules::validate_answer(&form.answer, &form.department);
+    if !errors.is_empty() {
+        return view_page(&state, &staff, &c, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let publish = form.publish.is_some() && !c.private;
+    state.store.answer_consultation(c.id, form.answer.trim(), form.department.trim(), today(), staff.user.id, publish, Utc::now()).await?;
+    staff.audit(&state, "consultation.answer", &format!("consultation:{}", c.id), if publish { "答复并公开" } else { "答复" }, true).await?;
+    Ok(back(c.id, if publish { "已答复，问答已公开" } else { "已答复" }))
+}
+
+#[derive(Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    publish: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<PublishForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let c = load(&state, &staff, &id).await?;
+    let on = form.publish == "1";
+    rules::apply(c.state, c.private, if on { ConsultAction::Publish } else { ConsultAction::Unpublish }).map_err(refuse)?;
+    if c.private {
+        return Err(refuse(rules::ConsultError::PublishPrivate));
+    }
+    state.store.set_consultation_published(c.id, on, Utc::now()).await?;
+    staff.audit(&state, if on { "consultation.publish" } else { "consultation.unpublish" }, &format!("consultation:{}", c.id), "", true).await?;
+    Ok(back(c.id, if on { "问答已公开" } else { "已取消公开" }))
+}
+
+/// The application form pre-filled from the consultation.
+fn convert_form(c: &Consultation) -> ApplyForm {
+    let is_email = c.contact.contains('@');
+    ApplyForm {
+        applicant_type: "natural".into(),
+        name: c.name.clone(),
+        id_doc_type: "id_card".into(),
+        phone: if is_email { String::new() } else { c.contact.clone() },
+        email: if is_email { c.contact.clone() } else { String::new() },
+        description: format!("{}：{}", c.subject, c.question).chars().take(2000).collect(),
+        form_electronic: Some("1".into()),
+        delivery: if is_email { "email".into() } else { "collection".into() },
+        ..Default::default()
+    }
+}
+
+fn render_convert(state: &AppState, staff: &Staff, c: &Consultation, form: &ApplyForm, errors: &[String], status: StatusCode) -> Result<Response, AppError> {
+    render::page_with_status(
+        status,
+        "admin_consultation_convert.html",
+        context! {
+            staff => staff.ctx(), site_name => state.config.site_name, errors,
+            c => context! { id => c.id, subject => c.subject, received => c.received.to_string() },
+            form => Value::from_serialize(form), choices => crate::apply::choices_ctx(),
+        },
+    )
+}
+
+async fn convert_page(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Result<Response, AppError> {
+    let c = load(&state, &staff, &id).await?;
+    rules::apply(c.state, c.private, ConsultAction::Convert).map_err(refuse)?;
+    render_convert(&state, &staff, &c, &convert_form(&c), &[], StatusCode::OK)
+}
+
+/// Turn the question into an application for disclosure received online:
+/// submitted on the day of the question, received (confirmed) today.
+async fn convert(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<ApplyForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let c = load(&state, &staff, &id).await?;
+    rules::apply(c.state, c.private, ConsultAction::Convert).map_err(refuse)?;
+    let intake = match form.validate() {
+        Ok(i) => i,
+        Err(errors) => return render_convert(&state, &staff, &c, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let today = today();
+    let received = receipt_date(Channel::Online, &ReceiptDates { submitted: Some(c.received), signed_for: None, confirmed: Some(today) })
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let arrival = Arrival { org_id: c.org_id, channel: Channel::Online, submitted_on: c.received, received, registered_by: Some(staff.user.id) };
+    let (code, secret) = new_tracking_code(received.format("%Y").to_string().parse().unwrap_or(2026));
+    let app = state.store.create_application(&intake.to_new_application(&arrival, code, &secret)).await?;
+    state.store.convert_consultation(c.id, app.id, Utc::now()).await?;
+    staff.audit(&state, "consultation.convert", &format!("consultation:{}", c.id), &format!("application:{} {}", app.id, app.tracking_code), true).await?;
+    let msg = format!("已将咨询转为政府信息公开申请。查询码 {}，查询密码 {}（请告知申请人，只显示这一次）", app.tracking_code, secret);
+    Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", app.id, url_encode(&msg))).into_response())
+}

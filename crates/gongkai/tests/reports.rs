@@ -242,20 +242,7 @@ async fn report_workflow_on_postgres() {
     scenario(store).await;
 }
 
-/// The seed's section 一 breakdown of 2023.
-const SEED_2023: [(&str, u64); 11] = [
-    ("机构概况", 1),
-    ("领导分工", 1),
-    ("内设机构", 1),
-    ("规章文件", 3),
-    ("总结报告计划", 3),
-    ("资金信息", 3),
-    ("镇动态信息", 34),
-    ("通知公告", 16),
-    ("人事任免信息", 2),
-    ("信息公开指南", 1),
-    ("信息公开年报", 1),
-];
+use gongkai::demo_data::SEED_2023_BREAKDOWN as SEED_2023;
 
 #[tokio::test]
 async fn demo_town_2023_report_states_the_seed_figures() {

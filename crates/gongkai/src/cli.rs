@@ -56,6 +56,15 @@ enum Command {
     /// 信息处理费
     #[command(subcommand)]
     Fee(FeeCmd),
+    /// 全文检索索引
+    #[command(subcommand)]
+    Index(IndexCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum IndexCmd {
+    /// 从数据库重建本节点的检索索引（须先停止使用同一索引目录的服务）
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -234,6 +243,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             Ok(())
         }
         Command::User(cmd) => user_command(&open_store(&config).await?, cmd, &config).await,
+        Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }

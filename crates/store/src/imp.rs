@@ -22,6 +22,7 @@ mod calendar;
 mod catalog;
 mod items;
 mod orgs;
+mod search;
 mod users;
 pub(crate) mod util;
 

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod applications;
 mod imp;
+pub mod search;
 pub mod test_support;
 
 /// `prev_hash` of the first audit-log entry.
@@ -196,3 +197,4 @@ pub struct StoredCalendarYear {
 
 pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, StoredApplication, StoredStep};
 pub use imp::Store;
+pub use search::{ClickStat, DayStat, QueryStat, SearchChange, SearchStats};

@@ -23,6 +23,7 @@ pub mod ops;
 mod portal;
 mod render;
 mod report_check;
+mod search;
 mod security;
 mod upload;
 mod util;
@@ -56,6 +57,9 @@ pub struct WebConfig {
     pub reminder_working_days: i64,
     /// Online applications accepted per client address per hour.
     pub apply_submissions_per_hour: u32,
+    /// Directory of this node's search index (`None`: kept in memory and
+    /// rebuilt from the database at every start).
+    pub search_index_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -72,6 +76,7 @@ impl Default for WebConfig {
             password_policy: Default::default(),
             reminder_working_days: 5,
             apply_submissions_per_hour: 10,
+            search_index_dir: None,
         }
     }
 }
@@ -83,6 +88,8 @@ pub struct AppState {
     pub calendar: Arc<RwLock<Calendar>>,
     pub config: Arc<WebConfig>,
     limiter: Arc<security::RateLimiter>,
+    /// This node's search index, following the database's change log.
+    pub search: Arc<gongkai_search::SearchService>,
 }
 
 impl AppState {
@@ -100,7 +107,10 @@ impl AppState {
                 Err(e) => tracing::warn!(year = year.year, error = %e, "ignoring unreadable stored calendar year"),
             }
         }
+        let search = gongkai_search::SearchService::open(store.clone(), config.search_index_dir.clone()).await?;
+        search.spawn_follower(std::time::Duration::from_secs(1));
         Ok(AppState {
+            search,
             store,
             calendar: Arc::new(RwLock::new(calendar)),
             config: Arc::new(config),
@@ -130,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .merge(letters::routes())
         .merge(appeals::routes())
         .merge(hant::routes())
+        .merge(search::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))

@@ -51,6 +51,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_letter.html",
     "admin_appeals.html",
     "admin_statistics.html",
+    "portal_search.html",
+    "admin_search_stats.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {

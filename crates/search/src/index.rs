@@ -151,17 +151,19 @@ fn schema() -> Schema {
     b.add_text_field("title", text(true));
     b.add_text_field("summary", text(true));
     b.add_text_field("body", text(true));
-    b.add_text_field("keywords", text(false));
-    b.add_text_field("meta", text(false));
+    // Everything is stored, so that two indexes can be compared document by
+    // document (rebuild equivalence); the extra fields are small.
+    b.add_text_field("keywords", text(true));
+    b.add_text_field("meta", text(true));
     b.add_text_field("attachments", text(true));
-    b.add_text_field("doc_number", STRING);
-    b.add_text_field("index_no", STRING);
-    b.add_u64_field("org", INDEXED);
-    b.add_u64_field("catalog", INDEXED);
-    b.add_u64_field("year", INDEXED);
-    b.add_text_field("doc_type", STRING);
-    b.add_text_field("validity", STRING);
-    b.add_i64_field("date", NumericOptions::default() | FAST);
+    b.add_text_field("doc_number", STRING | STORED);
+    b.add_text_field("index_no", STRING | STORED);
+    b.add_u64_field("org", INDEXED | STORED);
+    b.add_u64_field("catalog", INDEXED | STORED);
+    b.add_u64_field("year", INDEXED | STORED);
+    b.add_text_field("doc_type", STRING | STORED);
+    b.add_text_field("validity", STRING | STORED);
+    b.add_i64_field("date", NumericOptions::default() | FAST | STORED);
     b.build()
 }
 

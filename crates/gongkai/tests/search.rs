@@ -422,3 +422,38 @@ async fn demo_is_searchable() {
     assert_eq!(svc.index().num_docs() as usize, published);
     assert!(published >= 100, "{published}");
 }
+
+/// `gongkai index rebuild` rebuilds the index directory from the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cli_index_rebuild() {
+    let (store, db) = gongkai_store::test_support::fresh_sqlite().await;
+    let s = setup(&store).await;
+    let item = publish(&store, &s, fields(s.catalog, "关于秋季征兵的通告", "<p>征兵</p>", None), &[]).await;
+    store.close().await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(["--database-url", db.url(), "--data-dir"])
+            .arg(data.path())
+            .args(["index", "rebuild"])
+            .env_remove("GONGKAI_CONFIG")
+            .output()
+            .expect("run gongkai")
+    };
+    let out = run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("检索索引已重建：1 条"), "{stdout}");
+    assert!(data.path().join("search-index").join("meta.json").is_file());
+    // The rebuilt directory is what a server opens.
+    let store = Store::connect(db.url()).await.expect("store");
+    let svc = SearchService::open(store.clone(), Some(data.path().join("search-index"))).await.expect("open");
+    let r = svc.search(gongkai_search::SearchRequest { text: "征兵".into(), ..Default::default() }).await.expect("search");
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![item.id]);
+    // While a process holds the directory, a rebuild is refused with a clear message.
+    let out = run();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("正被另一个进程"), "{}", String::from_utf8_lossy(&out.stderr));
+    drop(svc);
+    store.close().await;
+}

@@ -235,6 +235,33 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// Escaped HTML of `fragment` with `<mark>` around the highlighted byte
+/// ranges. Sub-words overlap their words, so ranges are sorted and merged
+/// first (tantivy's own `to_html` assumes they do not overlap).
+fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut sorted: Vec<std::ops::Range<usize>> = ranges.iter().filter(|r| r.start < r.end && r.end <= fragment.len()).cloned().collect();
+    sorted.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in sorted {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let mut out = String::with_capacity(fragment.len() + merged.len() * 13);
+    let mut at = 0;
+    for r in merged {
+        let (Some(before), Some(hit)) = (fragment.get(at..r.start), fragment.get(r.start..r.end)) else { continue };
+        out.push_str(&escape(before));
+        out.push_str("<mark>");
+        out.push_str(&escape(hit));
+        out.push_str("</mark>");
+        at = r.end;
+    }
+    out.push_str(&escape(fragment.get(at..).unwrap_or_default()));
+    out
+}
+
 /// A parsed user query.
 struct Parsed {
     query: Box<dyn Query>,
@@ -574,22 +601,18 @@ impl SearchIndex {
         for (score, addr) in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let id = doc.get_first(self.f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
-            let snippet = |i: usize| {
-                let mut s = gens[i].snippet_from_doc(&doc);
-                s.set_snippet_prefix_postfix("<mark>", "</mark>");
-                s
-            };
+            let snippet = |i: usize| gens[i].snippet_from_doc(&doc);
             let title = snippet(0);
             let title_html = if title.is_empty() {
                 escape(doc.get_first(self.f.title).and_then(|v| v.as_str()).unwrap_or_default())
             } else {
-                title.to_html()
+                highlight(title.fragment(), title.highlighted())
             };
             let mut snippet_html = String::new();
             for i in 1..4 {
                 let s = snippet(i);
                 if !s.is_empty() {
-                    snippet_html = s.to_html();
+                    snippet_html = highlight(s.fragment(), s.highlighted());
                     break;
                 }
             }
@@ -740,6 +763,16 @@ mod tests {
         assert!(matches!(index.search(&SearchRequest { text: " ，。".into(), ..Default::default() }), Err(SearchError::EmptyQuery)));
         let r = index.search(&SearchRequest { text: "年度報告".into(), ..Default::default() }).expect("search");
         assert!(r.hits.iter().any(|h| h.title_html.contains("<mark>年度报告</mark>")), "{:?}", r.hits);
+    }
+
+    #[test]
+    fn overlapping_highlights_merge() {
+        assert_eq!(highlight("中华人民共和国<政府>", &[0..21, 6..12, 3..9]), "<mark>中华人民共和国</mark>&lt;政府&gt;");
+        assert_eq!(highlight("ab&cd", &[3..5, 0..1, 9..12]), "<mark>a</mark>b&amp;<mark>cd</mark>");
+        let index = SearchIndex::in_ram(WriterOptions::default()).expect("index");
+        index.apply(&[doc(1, "中华人民共和国政府信息公开条例", "中华人民共和国国务院令")], &[], "{}").expect("apply");
+        let r = index.search(&SearchRequest { text: "人民 共和国 中华人民共和国".into(), ..Default::default() }).expect("search");
+        assert!(r.hits[0].title_html.contains("<mark>"), "{:?}", r.hits);
     }
 
     #[test]

@@ -71,6 +71,12 @@ pub fn check_bytes(
     Ok(report)
 }
 
+/// The text of an HTML fragment or page (block elements break lines, table cells are
+/// separated by tabs), as the checker reads it; used by the search index for 正文.
+pub fn html_to_text(html: &str) -> String {
+    input::html_text(&input::limit_nesting(html))
+}
+
 /// Checks a report given as text (any script; markup debris is reported, not removed).
 pub fn check_text(text: &str, opts: &CheckOptions) -> CheckReport {
     checks::run(text, opts)

@@ -59,6 +59,15 @@ enum Command {
     /// 向上级平台报送（报送包）
     #[command(subcommand)]
     Submission(crate::cli_submission::SubmissionCmd),
+    /// 全文检索索引
+    #[command(subcommand)]
+    Index(IndexCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum IndexCmd {
+    /// 从数据库重建本节点的检索索引（须先停止使用同一索引目录的服务）
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -265,6 +274,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             result
         }
         Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
+        Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }

@@ -40,6 +40,7 @@ pub const KEYS: &[&str] = &[
     "reminder_working_days",
     "apply_submissions_per_hour",
     "log",
+    "search_index_dir",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -65,6 +66,7 @@ struct Partial {
     reminder_working_days: Option<i64>,
     apply_submissions_per_hour: Option<i64>,
     log: Option<String>,
+    search_index_dir: Option<PathBuf>,
 }
 
 /// The effective configuration.
@@ -90,6 +92,9 @@ pub struct Config {
     /// Online applications accepted per client address per hour.
     pub apply_submissions_per_hour: i64,
     pub log: String,
+    /// This node's search index (derived from the database; deleting it makes
+    /// the next start rebuild it). `None` = `search-index` under `data_dir`.
+    pub search_index_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -112,6 +117,7 @@ impl Default for Config {
             reminder_working_days: 5,
             apply_submissions_per_hour: 10,
             log: "info".into(),
+            search_index_dir: None,
         }
     }
 }
@@ -161,6 +167,9 @@ impl Config {
         if let Some(v) = p.database_url {
             self.database_url = Some(v);
         }
+        if let Some(v) = p.search_index_dir {
+            self.search_index_dir = Some(v);
+        }
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -203,6 +212,11 @@ impl Config {
         }
     }
 
+    /// The search index directory in effect.
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.search_index_dir.clone().unwrap_or_else(|| self.data_dir.join("search-index"))
+    }
+
     /// Settings for the web layer.
     pub fn web(&self) -> gongkai_web::WebConfig {
         gongkai_web::WebConfig {
@@ -221,6 +235,7 @@ impl Config {
             },
             reminder_working_days: self.reminder_working_days,
             apply_submissions_per_hour: u32::try_from(self.apply_submissions_per_hour).unwrap_or(u32::MAX),
+            search_index_dir: Some(self.search_index_dir()),
             ..Default::default()
         }
     }
@@ -253,6 +268,7 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "site_name" => p.site_name = Some(value.clone()),
             "bootstrap_org_name" => p.bootstrap_org_name = Some(value.clone()),
             "log" => p.log = Some(value.clone()),
+            "search_index_dir" => p.search_index_dir = Some(PathBuf::from(value)),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),

@@ -9,3 +9,4 @@ pub mod demo_applications;
 pub mod demo_channels;
 pub mod demo_data;
 pub mod demo_reports;
+pub mod index_cmd;

@@ -24,6 +24,7 @@ mod channels;
 mod items;
 mod orgs;
 pub(crate) mod reports;
+mod search;
 mod users;
 pub(crate) mod util;
 

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub mod applications;
 pub mod channels;
 pub(crate) mod imp;
+pub mod search;
 pub mod test_support;
 
 /// `prev_hash` of the first audit-log entry.
@@ -199,3 +200,4 @@ pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Lette
 pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
 pub use imp::Store;
 pub use imp::reports::{StoredFigure, StoredReport};
+pub use search::{ClickStat, DayStat, QueryStat, SearchChange, SearchStats};

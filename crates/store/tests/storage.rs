@@ -2123,8 +2123,8 @@ async fn attachments(store: &Store) {
     );
     assert_eq!(store.attachment_content(9999).await.unwrap(), None);
     assert_eq!(store.attachment(9999).await.unwrap(), None);
-    store.delete_attachment(a.id).await.unwrap();
-    assert_not_found(store.delete_attachment(a.id).await, "附件");
+    store.delete_attachment(a.id, chrono::Utc::now()).await.unwrap();
+    assert_not_found(store.delete_attachment(a.id, chrono::Utc::now()).await, "附件");
     assert_eq!(store.attachments(item.id).await.unwrap(), vec![b, empty]);
     assert_not_found(
         store

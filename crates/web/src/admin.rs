@@ -648,7 +648,7 @@ async fn attachment_delete(State(state): State<AppState>, staff: Staff, Path(id)
     if item.org_id != staff.user.org_id || workflow::check_edit(item.status, &staff.user).is_err() {
         return Err(AppError::Forbidden("只有草稿或退回状态的信息可以删除附件，且需要编辑权限".into()));
     }
-    state.store.delete_attachment(id).await?;
+    state.store.delete_attachment(id, chrono::Utc::now()).await?;
     staff.audit(&state, "attachment.delete", &format!("item:{}", item.id), &a.filename, true).await?;
     Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode("附件已删除"))).into_response())
 }

@@ -184,8 +184,15 @@ async fn openapi() -> Json<Value> {
     Json(openapi_document())
 }
 
-/// The OpenAPI 3.1 document of the API.
+/// The document with every path, including search's.
 pub fn openapi_document() -> Value {
+    let mut doc = base_document();
+    doc["paths"]["/api/v1/search"] = crate::search::openapi_path();
+    doc
+}
+
+/// The OpenAPI 3.1 document of the API, without search.
+fn base_document() -> Value {
     let error = json!({ "description": "错误（中文说明）", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
     let slug = json!({ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" }, "description": "机关标识" });
     json!({
@@ -234,7 +241,7 @@ mod tests {
     fn openapi_lists_every_route() {
         let doc = super::openapi_document();
         let paths = doc["paths"].as_object().expect("paths");
-        for p in ["/api/v1/organisations", "/api/v1/organisations/{slug}", "/api/v1/organisations/{slug}/catalog", "/api/v1/organisations/{slug}/items", "/api/v1/items/{id}"] {
+        for p in ["/api/v1/organisations", "/api/v1/organisations/{slug}", "/api/v1/organisations/{slug}/catalog", "/api/v1/organisations/{slug}/items", "/api/v1/items/{id}", "/api/v1/search"] {
             assert!(paths.contains_key(p), "{p}");
         }
     }

@@ -33,6 +33,7 @@ mod render;
 mod report_check;
 pub mod report_ops;
 mod reports;
+mod search;
 mod security;
 pub mod submission;
 mod upload;
@@ -72,6 +73,9 @@ pub struct WebConfig {
     /// Public address of the portal, e.g. `https://gk.example.cn` (used in
     /// feeds and submission packages when no request names the host).
     pub public_url: String,
+    /// Directory of this node's search index (`None`: kept in memory and
+    /// rebuilt from the database at every start).
+    pub search_index_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -90,6 +94,7 @@ impl Default for WebConfig {
             apply_submissions_per_hour: 10,
             consult_submissions_per_hour: 10,
             public_url: String::new(),
+            search_index_dir: None,
         }
     }
 }
@@ -101,6 +106,8 @@ pub struct AppState {
     pub calendar: Arc<RwLock<Calendar>>,
     pub config: Arc<WebConfig>,
     limiter: Arc<security::RateLimiter>,
+    /// This node's search index, following the database's change log.
+    pub search: Arc<gongkai_search::SearchService>,
 }
 
 impl AppState {
@@ -118,7 +125,10 @@ impl AppState {
                 Err(e) => tracing::warn!(year = year.year, error = %e, "ignoring unreadable stored calendar year"),
             }
         }
+        let search = gongkai_search::SearchService::open(store.clone(), config.search_index_dir.clone()).await?;
+        search.spawn_follower(std::time::Duration::from_secs(1));
         Ok(AppState {
+            search,
             store,
             calendar: Arc::new(RwLock::new(calendar)),
             config: Arc::new(config),
@@ -157,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         .merge(kiosk::routes())
         .merge(care::routes())
         .merge(channels_admin::routes())
+        .merge(search::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))

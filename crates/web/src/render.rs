@@ -74,6 +74,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "kiosk_org.html",
     "kiosk_list.html",
     "kiosk_item.html",
+    "portal_search.html",
+    "admin_search_stats.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
 use super::util::{is_foreign_key_violation, ts, RowExt};
+use super::search::log_change;
 use super::Store;
 use crate::{Result, StoreError};
 
@@ -38,6 +39,7 @@ impl Store {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let size =
             i64::try_from(bytes.len()).map_err(|_| StoreError::Corrupt("附件过大".to_owned()))?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(
             "INSERT INTO attachments (item_id, filename, content_type, size, sha256, content, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -49,9 +51,11 @@ impl Store {
         .bind(&sha256)
         .bind(bytes)
         .bind(ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("信息") } else { StoreError::Db(e) })?;
+        log_change(&mut tx, self.backend, item_id, "attachment", now).await?;
+        tx.commit().await?;
         Ok(Attachment {
             id: row.int("id")?,
             item_id,
@@ -105,14 +109,18 @@ impl Store {
     }
 
     /// Errors: NotFound("附件").
-    pub async fn delete_attachment(&self, id: i64) -> Result<()> {
-        let r = sqlx::query("DELETE FROM attachments WHERE id = $1")
+    pub async fn delete_attachment(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("DELETE FROM attachments WHERE id = $1 RETURNING item_id")
             .bind(id)
-            .execute(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
-        if r.rows_affected() == 0 {
+        let Some(row) = row else {
             return Err(StoreError::NotFound("附件"));
-        }
+        };
+        let item_id = row.int("item_id")?;
+        log_change(&mut tx, self.backend, item_id, "attachment", now).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ use super::util::{
     bind_all, day, doc_number_key, is_foreign_key_violation, ts, unique_violation, Arg, Filter,
     RowExt,
 };
+use super::search::log_change;
 use super::Store;
 use crate::{ItemOrder, ItemQuery, NewItemEvent, Page, Result, StoreError};
 
@@ -409,6 +410,7 @@ impl Store {
             return Err(no_row_error(&mut tx, id).await);
         }
         record_event(&mut tx, id, Some(current.status), current.status, event).await?;
+        log_change(&mut tx, self.backend, id, "edit", event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
         tx.commit().await?;
         Ok(item)
@@ -449,6 +451,8 @@ impl Store {
             return Err(no_row_error(&mut tx, id).await);
         }
         record_event(&mut tx, id, Some(from), to, event).await?;
+        let op = if to == ItemStatus::Withdrawn { "withdraw" } else { "transition" };
+        log_change(&mut tx, self.backend, id, op, event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
         tx.commit().await?;
         Ok(item)
@@ -495,6 +499,7 @@ impl Store {
             event,
         )
         .await?;
+        log_change(&mut tx, self.backend, id, "publish", event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
         tx.commit().await?;
         Ok(item)
@@ -539,6 +544,7 @@ impl Store {
             event,
         )
         .await?;
+        log_change(&mut tx, self.backend, id, "validity", event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
         tx.commit().await?;
         Ok(item)

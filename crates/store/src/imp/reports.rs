@@ -273,6 +273,8 @@ impl Store {
         }
         let stored = must_load(&mut tx, id).await?;
         let item = insert_published_item(&mut tx, stored.org_id, published_by, item, published_on, render_index, event).await?;
+        // Every node's search index picks the new item up from the change log.
+        super::search::log_change(&mut tx, self.backend, item.id, "publish", event.at).await?;
         sqlx::query("UPDATE annual_reports SET item_id = $2 WHERE id = $1")
             .bind(id)
             .bind(item.id)

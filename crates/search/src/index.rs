@@ -1,0 +1,819 @@
+//! The tantivy index: schema, writing and searching. Knows nothing of the
+//! database; [`crate::service`] keeps it in step with the store.
+
+use std::cmp::Ordering as CmpOrdering;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::schema::document::Document as _;
+use tantivy::{DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, TantivyDocument, Term, TERMINATED};
+
+use crate::text::{normalise, to_simplified};
+use crate::tokenizer::{self, JiebaTokenizer};
+use crate::SearchError;
+
+/// Bumped whenever the schema or the analysis changes: an index written by
+/// another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Longest text kept per field (characters); attachments can be whole books.
+const MAX_FIELD_CHARS: usize = 200_000;
+
+/// What the index holds of one published item (already plain text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndexDoc {
+    pub id: i64,
+    pub org_id: i64,
+    pub catalog_id: i64,
+    pub title: String,
+    pub summary: String,
+    /// 正文 as plain text.
+    pub body: String,
+    pub keywords: String,
+    pub doc_number: Option<String>,
+    pub index_no: Option<String>,
+    pub publisher: String,
+    /// Text extracted from the attachments.
+    pub attachments: String,
+    /// `DocType::as_str()`.
+    pub doc_type: String,
+    /// `Validity::as_str()`.
+    pub validity: String,
+    pub publish_date: Option<NaiveDate>,
+}
+
+/// Ordering of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// 发布日期, newest first.
+    Newest,
+}
+
+/// A search. Empty id lists mean "no restriction".
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: String,
+    pub org_ids: Vec<i64>,
+    pub catalog_ids: Vec<i64>,
+    pub year: Option<i32>,
+    pub doc_type: Option<String>,
+    pub validity: Option<String>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Time allowed for matching (phrase queries stop when it is spent and
+    /// report `timed_out`).
+    pub budget: Duration,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            text: String::new(),
+            org_ids: Vec::new(),
+            catalog_ids: Vec::new(),
+            year: None,
+            doc_type: None,
+            validity: None,
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 10,
+            budget: Duration::from_millis(500),
+        }
+    }
+}
+
+/// One result: ids and escaped HTML with `<mark>` around matched words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub id: i64,
+    pub score: f32,
+    pub title_html: String,
+    pub snippet_html: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    /// Matching stopped at the time budget: `total` and the hits are partial.
+    pub timed_out: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    summary: Field,
+    body: Field,
+    keywords: Field,
+    meta: Field,
+    attachments: Field,
+    doc_number: Field,
+    index_no: Field,
+    org: Field,
+    catalog: Field,
+    year: Field,
+    doc_type: Field,
+    validity: Field,
+    date: Field,
+}
+
+/// Text fields searched, with their weights.
+const TEXT_WEIGHTS: [(&str, f32); 6] =
+    [("title", 3.0), ("keywords", 2.0), ("summary", 1.5), ("meta", 1.5), ("body", 1.0), ("attachments", 0.5)];
+
+fn schema() -> Schema {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(tokenizer::NAME).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            o.set_stored()
+        } else {
+            o
+        }
+    };
+    b.add_u64_field("id", INDEXED | STORED | FAST);
+    b.add_text_field("title", text(true));
+    b.add_text_field("summary", text(true));
+    b.add_text_field("body", text(true));
+    // Everything is stored, so that two indexes can be compared document by
+    // document (rebuild equivalence); the extra fields are small.
+    b.add_text_field("keywords", text(true));
+    b.add_text_field("meta", text(true));
+    b.add_text_field("attachments", text(true));
+    b.add_text_field("doc_number", STRING | STORED);
+    b.add_text_field("index_no", STRING | STORED);
+    b.add_u64_field("org", INDEXED | STORED);
+    b.add_u64_field("catalog", INDEXED | STORED);
+    b.add_u64_field("year", INDEXED | STORED);
+    b.add_text_field("doc_type", STRING | STORED);
+    b.add_text_field("validity", STRING | STORED);
+    b.add_i64_field("date", NumericOptions::default() | FAST | STORED);
+    b.build()
+}
+
+fn fields(schema: &Schema) -> Result<Fields, SearchError> {
+    let f = |name: &str| schema.get_field(name).map_err(|_| SearchError::Schema(format!("缺少字段 {name}")));
+    Ok(Fields {
+        id: f("id")?,
+        title: f("title")?,
+        summary: f("summary")?,
+        body: f("body")?,
+        keywords: f("keywords")?,
+        meta: f("meta")?,
+        attachments: f("attachments")?,
+        doc_number: f("doc_number")?,
+        index_no: f("index_no")?,
+        org: f("org")?,
+        catalog: f("catalog")?,
+        year: f("year")?,
+        doc_type: f("doc_type")?,
+        validity: f("validity")?,
+        date: f("date")?,
+    })
+}
+
+/// The 文号 key used in the index and in queries: Simplified script, then
+/// [`gongkai_domain::validate::normalise_doc_number`] (brackets, widths, spaces).
+pub fn doc_number_key(doc_number: &str) -> String {
+    gongkai_domain::validate::normalise_doc_number(&to_simplified(doc_number.trim()))
+}
+
+/// Whether a 文号 key names a year in the statutory brackets (〔2023〕).
+fn looks_like_doc_number(key: &str) -> bool {
+    let chars: Vec<char> = key.chars().collect();
+    chars.windows(6).any(|w| w[0] == '〔' && w[1..5].iter().all(char::is_ascii_digit) && w[5] == '〕')
+}
+
+/// The 索引号 key: no whitespace, upper case.
+pub fn index_no_key(index_no: &str) -> String {
+    index_no.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+}
+
+fn looks_like_index_no(key: &str) -> bool {
+    key.len() >= 8 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') && key.contains(['-', '/'])
+}
+
+fn days(d: NaiveDate) -> i64 {
+    NaiveDate::from_ymd_opt(1970, 1, 1).map(|epoch| (d - epoch).num_days()).unwrap_or(0)
+}
+
+fn truncate(mut s: String) -> String {
+    if let Some((i, _)) = s.char_indices().nth(MAX_FIELD_CHARS) {
+        s.truncate(i);
+    }
+    s
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escaped HTML of `fragment` with `<mark>` around the highlighted byte
+/// ranges. Sub-words overlap their words, so ranges are sorted and merged
+/// first (tantivy's own `to_html` assumes they do not overlap).
+fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut sorted: Vec<std::ops::Range<usize>> = ranges.iter().filter(|r| r.start < r.end && r.end <= fragment.len()).cloned().collect();
+    sorted.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in sorted {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let mut out = String::with_capacity(fragment.len() + merged.len() * 13);
+    let mut at = 0;
+    for r in merged {
+        let (Some(before), Some(hit)) = (fragment.get(at..r.start), fragment.get(r.start..r.end)) else { continue };
+        out.push_str(&escape(before));
+        out.push_str("<mark>");
+        out.push_str(&escape(hit));
+        out.push_str("</mark>");
+        at = r.end;
+    }
+    out.push_str(&escape(fragment.get(at..).unwrap_or_default()));
+    out
+}
+
+/// A parsed user query.
+struct Parsed {
+    query: Box<dyn Query>,
+    has_phrase: bool,
+}
+
+/// The search index (on disk or in memory). All methods block: call them
+/// from a blocking thread in async code.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+/// Where and how to open an index.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterOptions {
+    pub threads: usize,
+    pub heap_bytes: usize,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions { threads: 1, heap_bytes: 50_000_000 }
+    }
+}
+
+impl SearchIndex {
+    /// A new empty index in memory (tests, and installations configured without an index directory).
+    pub fn in_ram(opts: WriterOptions) -> Result<SearchIndex, SearchError> {
+        Self::from_index(Index::create_in_ram(schema()), opts)
+    }
+
+    /// Open the index in `dir`, creating it (and the directory) when absent.
+    /// An index written with another schema is an error ([`SearchError::Schema`]).
+    pub fn open_or_create(dir: &Path, opts: WriterOptions) -> Result<SearchIndex, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(format!("无法创建索引目录 {}：{e}", dir.display())))?;
+        let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Io(format!("无法打开索引目录 {}：{e}", dir.display())))?;
+        let exists = Index::exists(&mmap).map_err(|e| SearchError::Io(format!("无法读取索引目录 {}：{e}", dir.display())))?;
+        let index = if exists {
+            let index = Index::open(mmap)?;
+            if index.schema() != schema() {
+                return Err(SearchError::Schema("索引结构与本版本不同".into()));
+            }
+            index
+        } else {
+            Index::create(mmap, schema(), Default::default())?
+        };
+        Self::from_index(index, opts)
+    }
+
+    fn from_index(index: Index, opts: WriterOptions) -> Result<SearchIndex, SearchError> {
+        index.tokenizers().register(tokenizer::NAME, TextAnalyzer::from(JiebaTokenizer::default()));
+        let f = fields(&index.schema())?;
+        let writer = index.writer_with_num_threads(opts.threads.max(1), opts.heap_bytes.max(15_000_000 * opts.threads.max(1))).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => SearchError::Locked,
+            other => SearchError::Tantivy(other),
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), f })
+    }
+
+    /// The payload of the last commit (the service keeps its state there).
+    pub fn payload(&self) -> Result<Option<String>, SearchError> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// Number of documents visible to searches.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        match self.writer.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn document(&self, d: &IndexDoc) -> TantivyDocument {
+        let f = &self.f;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, d.id as u64);
+        doc.add_text(f.title, normalise(&d.title));
+        doc.add_text(f.summary, truncate(normalise(&d.summary)));
+        doc.add_text(f.body, truncate(normalise(&d.body)));
+        doc.add_text(f.keywords, normalise(&d.keywords));
+        let mut meta = normalise(&d.publisher);
+        for extra in [&d.doc_number, &d.index_no].into_iter().flatten() {
+            meta.push(' ');
+            meta.push_str(&normalise(extra));
+        }
+        doc.add_text(f.meta, meta);
+        doc.add_text(f.attachments, truncate(normalise(&d.attachments)));
+        if let Some(n) = d.doc_number.as_deref().map(doc_number_key).filter(|k| !k.is_empty()) {
+            doc.add_text(f.doc_number, n);
+        }
+        if let Some(n) = d.index_no.as_deref().map(index_no_key).filter(|k| !k.is_empty()) {
+            doc.add_text(f.index_no, n);
+        }
+        doc.add_u64(f.org, d.org_id as u64);
+        doc.add_u64(f.catalog, d.catalog_id as u64);
+        if let Some(date) = d.publish_date {
+            doc.add_u64(f.year, u64::try_from(chrono::Datelike::year(&date)).unwrap_or(0));
+            doc.add_i64(f.date, days(date));
+        }
+        doc.add_text(f.doc_type, &d.doc_type);
+        doc.add_text(f.validity, &d.validity);
+        doc
+    }
+
+    /// Replace documents: every id in `remove` and every doc in `upsert` is
+    /// deleted, the docs in `upsert` are added, and all is committed at once
+    /// with `payload`; searches see the new state when this returns.
+    pub fn apply(&self, upsert: &[IndexDoc], remove: &[i64], payload: &str) -> Result<(), SearchError> {
+        let mut w = self.writer();
+        for id in remove.iter().chain(upsert.iter().map(|d| &d.id)) {
+            w.delete_term(Term::from_field_u64(self.f.id, *id as u64));
+        }
+        for d in upsert {
+            w.add_document(self.document(d))?;
+        }
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(payload);
+        prepared.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Add documents without committing (bulk loading); [`SearchIndex::commit`] ends the batch.
+    pub fn add_uncommitted(&self, docs: &[IndexDoc]) -> Result<(), SearchError> {
+        let w = self.writer();
+        for d in docs {
+            w.add_document(self.document(d))?;
+        }
+        Ok(())
+    }
+
+    /// Delete everything (uncommitted until the next commit).
+    pub fn clear_uncommitted(&self) -> Result<(), SearchError> {
+        self.writer().delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Commit pending work with `payload` and make it visible.
+    pub fn commit(&self, payload: &str) -> Result<(), SearchError> {
+        let mut w = self.writer();
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(payload);
+        prepared.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Every stored document as JSON by id (to compare two indexes).
+    pub fn dump(&self) -> Result<BTreeMap<i64, String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let schema = self.index.schema();
+        let mut out = BTreeMap::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in seg.doc_ids_alive() {
+                let d: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
+                let id = d.get_first(self.f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
+                out.insert(id, d.to_json(&schema));
+            }
+        }
+        Ok(out)
+    }
+
+    fn term_clause(&self, word: &str) -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (name, weight) in TEXT_WEIGHTS {
+            let Ok(field) = self.index.schema().get_field(name) else { continue };
+            let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight))));
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// A word of the query: the word itself, or (for words over two
+    /// characters) all its dictionary sub-words, which is how the word is
+    /// found inside a longer word of an indexed text.
+    fn word_clause(&self, word: &str) -> Box<dyn Query> {
+        let subs = tokenizer::sub_words(tokenizer::jieba(), word);
+        if word.chars().count() <= 2 || subs.is_empty() {
+            return self.term_clause(word);
+        }
+        let all: Vec<(Occur, Box<dyn Query>)> = subs.iter().map(|(s, e)| (Occur::Must, self.term_clause(&word[*s..*e]))).collect();
+        Box::new(BooleanQuery::new(vec![(Occur::Should, self.term_clause(word)), (Occur::Should, Box::new(BooleanQuery::new(all)))]))
+    }
+
+    fn phrase_clause(&self, words: &[&str]) -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (name, weight) in TEXT_WEIGHTS {
+            if name == "keywords" || name == "meta" {
+                continue;
+            }
+            let Ok(field) = self.index.schema().get_field(name) else { continue };
+            let terms: Vec<(usize, Term)> = words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w))).collect();
+            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), weight))));
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// Parse the user's text: quoted parts (“…”, "…", 「…」) are phrases,
+    /// the rest are words that must all occur (in any searched field); a
+    /// 文号 in any bracket style matches exactly; a 索引号 matches exactly too.
+    fn parse(&self, text: &str) -> Result<Parsed, SearchError> {
+        let raw = text.trim();
+        let key = doc_number_key(raw);
+        if looks_like_doc_number(&key) {
+            let q = TermQuery::new(Term::from_field_text(self.f.doc_number, &key), IndexRecordOption::Basic);
+            return Ok(Parsed { query: Box::new(q), has_phrase: false });
+        }
+        let norm = normalise(raw);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut has_phrase = false;
+        let mut rest = String::new();
+        let mut chars = norm.chars().peekable();
+        while let Some(c) = chars.next() {
+            let close = match c {
+                '"' => Some('"'),
+                '“' => Some('”'),
+                '「' => Some('」'),
+                '『' => Some('』'),
+                _ => None,
+            };
+            match close {
+                Some(close) => {
+                    let mut phrase = String::new();
+                    for p in chars.by_ref() {
+                        if p == close {
+                            break;
+                        }
+                        phrase.push(p);
+                    }
+                    let words: Vec<&str> = tokenizer::words(&phrase).into_iter().map(|(_, _, w)| w).collect();
+                    match words.len() {
+                        0 => {}
+                        1 => clauses.push((Occur::Must, self.word_clause(words[0]))),
+                        _ => {
+                            has_phrase = true;
+                            clauses.push((Occur::Must, self.phrase_clause(&words)));
+                        }
+                    }
+                }
+                None => rest.push(c),
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for chunk in rest.split(' ') {
+            for (_, _, w) in tokenizer::words(chunk) {
+                if seen.insert(w.to_owned()) {
+                    clauses.push((Occur::Must, self.word_clause(w)));
+                }
+            }
+        }
+        if clauses.is_empty() {
+            return Err(SearchError::EmptyQuery);
+        }
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        let compact = index_no_key(raw);
+        if looks_like_index_no(&compact) {
+            let exact = TermQuery::new(Term::from_field_text(self.f.index_no, &compact), IndexRecordOption::Basic);
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(BoostQuery::new(Box::new(exact), 20.0))),
+                (Occur::Should, query),
+            ]));
+        }
+        Ok(Parsed { query, has_phrase })
+    }
+
+    fn filtered(&self, main: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.f;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+        // Filters match without adding to the score.
+        let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
+        let any_of = |field: Field, ids: &[i64]| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                ids.iter()
+                    .map(|id| (Occur::Should, Box::new(TermQuery::new(Term::from_field_u64(field, *id as u64), IndexRecordOption::Basic)) as Box<dyn Query>))
+                    .collect(),
+            ))
+        };
+        if !r.org_ids.is_empty() {
+            must.push((Occur::Must, zero(any_of(f.org, &r.org_ids))));
+        }
+        if !r.catalog_ids.is_empty() {
+            must.push((Occur::Must, zero(any_of(f.catalog, &r.catalog_ids))));
+        }
+        if let Some(y) = r.year {
+            must.push((Occur::Must, zero(Box::new(TermQuery::new(Term::from_field_u64(f.year, y.max(0) as u64), IndexRecordOption::Basic)))));
+        }
+        if let Some(t) = &r.doc_type {
+            must.push((Occur::Must, zero(Box::new(TermQuery::new(Term::from_field_text(f.doc_type, t), IndexRecordOption::Basic)))));
+        }
+        if let Some(v) = &r.validity {
+            must.push((Occur::Must, zero(Box::new(TermQuery::new(Term::from_field_text(f.validity, v), IndexRecordOption::Basic)))));
+        }
+        Box::new(BooleanQuery::new(must))
+    }
+
+    /// Run a search. Errors: [`SearchError::EmptyQuery`] when the text has no word.
+    pub fn search(&self, r: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let parsed = self.parse(&r.text)?;
+        let query = self.filtered(parsed.query, r);
+        let searcher = self.reader.searcher();
+        let limit = r.limit.clamp(1, 1000);
+        let (total, addrs, timed_out): (usize, Vec<(f32, DocAddress)>, bool) = if parsed.has_phrase {
+            self.bounded(&searcher, query.as_ref(), r, limit, started + r.budget)?
+        } else {
+            match r.sort {
+                Sort::Relevance => {
+                    let (top, total) = searcher.search(query.as_ref(), &(TopDocs::with_limit(limit).and_offset(r.offset).order_by_score(), Count))?;
+                    (total, top, false)
+                }
+                Sort::Newest => {
+                    let (top, total) = searcher.search(
+                        query.as_ref(),
+                        &(TopDocs::with_limit(limit).and_offset(r.offset).order_by_fast_field::<i64>("date", Order::Desc), Count),
+                    )?;
+                    (total, top.into_iter().map(|(_, a)| (0.0, a)).collect(), false)
+                }
+            }
+        };
+        let mut gens = Vec::new();
+        for field in [self.f.title, self.f.body, self.f.summary, self.f.attachments] {
+            let mut g = SnippetGenerator::create(&searcher, query.as_ref(), field)?;
+            g.set_max_num_chars(if field == self.f.title { 2000 } else { 240 });
+            gens.push(g);
+        }
+        let mut hits = Vec::with_capacity(addrs.len());
+        for (score, addr) in addrs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = doc.get_first(self.f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
+            let snippet = |i: usize| gens[i].snippet_from_doc(&doc);
+            let title = snippet(0);
+            let title_html = if title.is_empty() {
+                escape(doc.get_first(self.f.title).and_then(|v| v.as_str()).unwrap_or_default())
+            } else {
+                highlight(title.fragment(), title.highlighted())
+            };
+            let mut snippet_html = String::new();
+            for i in 1..4 {
+                let s = snippet(i);
+                if !s.is_empty() {
+                    snippet_html = highlight(s.fragment(), s.highlighted());
+                    break;
+                }
+            }
+            if snippet_html.is_empty() {
+                let first = [self.f.summary, self.f.body]
+                    .iter()
+                    .filter_map(|f| doc.get_first(*f).and_then(|v| v.as_str()))
+                    .find(|s| !s.trim().is_empty())
+                    .unwrap_or_default();
+                let cut: String = first.chars().take(80).collect();
+                snippet_html = escape(&cut);
+                if first.chars().count() > 80 {
+                    snippet_html.push('…');
+                }
+            }
+            hits.push(SearchHit { id, score, title_html, snippet_html });
+        }
+        Ok(SearchResults { total, hits, timed_out })
+    }
+
+    /// Ids of every document matching `text` (no filters, no limit): for
+    /// measuring recall in the benchmark.
+    pub fn matching_ids(&self, text: &str) -> Result<Vec<i64>, SearchError> {
+        let parsed = self.parse(text)?;
+        let searcher = self.reader.searcher();
+        let addrs = searcher.search(parsed.query.as_ref(), &tantivy::collector::DocSetCollector)?;
+        let mut ids = Vec::with_capacity(addrs.len());
+        let columns: Vec<_> = searcher.segment_readers().iter().map(|s| s.fast_fields().u64("id")).collect::<Result<_, _>>()?;
+        for a in addrs {
+            if let Some(id) = columns[a.segment_ord as usize].first(a.doc_id) {
+                ids.push(id as i64);
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Matching under a deadline (phrase queries): walks the matches segment
+    /// by segment, checking the clock every 256 documents.
+    fn bounded(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        r: &SearchRequest,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>, bool), SearchError> {
+        #[derive(PartialEq)]
+        struct Entry(f64, u32, u32);
+        impl Eq for Entry {}
+        impl PartialOrd for Entry {
+            fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for Entry {
+            // Reversed: the heap's top is the weakest entry.
+            fn cmp(&self, other: &Self) -> CmpOrdering {
+                other.0.total_cmp(&self.0).then_with(|| (self.1, self.2).cmp(&(other.1, other.2)))
+            }
+        }
+        let keep = r.offset + limit;
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut heap: BinaryHeap<Entry> = BinaryHeap::with_capacity(keep + 1);
+        let mut total = 0usize;
+        let mut timed_out = false;
+        let mut steps = 0u32;
+        'segments: for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let mut scorer = weight.scorer(seg, 1.0)?;
+            let alive = seg.alive_bitset();
+            let dates = seg.fast_fields().i64("date")?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    total += 1;
+                    let key = match r.sort {
+                        Sort::Relevance => f64::from(scorer.score()),
+                        Sort::Newest => dates.first(doc).unwrap_or(i64::MIN) as f64,
+                    };
+                    heap.push(Entry(key, ord as u32, doc));
+                    if heap.len() > keep {
+                        heap.pop();
+                    }
+                }
+                steps += 1;
+                if steps % 256 == 0 && Instant::now() >= deadline {
+                    timed_out = true;
+                    break 'segments;
+                }
+                doc = scorer.advance();
+            }
+        }
+        let mut sorted = heap.into_sorted_vec();
+        // into_sorted_vec is ascending by Ord, i.e. best first here.
+        let page: Vec<(f32, DocAddress)> = sorted
+            .drain(..)
+            .skip(r.offset)
+            .take(limit)
+            .map(|Entry(k, seg, doc)| (if r.sort == Sort::Relevance { k as Score } else { 0.0 }, DocAddress::new(seg, doc)))
+            .collect();
+        Ok((total, page, timed_out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, title: &str, body: &str) -> IndexDoc {
+        IndexDoc {
+            id,
+            org_id: 1,
+            catalog_id: 10,
+            title: title.into(),
+            body: body.into(),
+            doc_type: "other".into(),
+            validity: "valid".into(),
+            publish_date: NaiveDate::from_ymd_opt(2023, 3, id as u32),
+            ..Default::default()
+        }
+    }
+
+    fn ids(index: &SearchIndex, text: &str) -> Vec<i64> {
+        let mut v: Vec<i64> = index.search(&SearchRequest { text: text.into(), limit: 100, ..Default::default() }).expect("search").hits.iter().map(|h| h.id).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn cross_script_words_phrases_and_doc_numbers() {
+        let index = SearchIndex::in_ram(WriterOptions::default()).expect("index");
+        let mut a = doc(1, "源潭镇2023年政府信息公开工作年度报告", "本报告由源潭镇人民政府编制。");
+        a.doc_number = Some("清城府〔2023〕12号".into());
+        let b = doc(2, "關於做好防汛工作的通知", "各村委會：請做好年度報告");
+        let mut c = doc(3, "另一份文件", "无关内容");
+        c.doc_number = Some("清城府〔2023〕13号".into());
+        index.apply(&[a, b, c], &[], "{}").expect("apply");
+        assert_eq!(ids(&index, "政府信息公開"), vec![1]);
+        assert_eq!(ids(&index, "政府信息公开"), vec![1]);
+        assert_eq!(ids(&index, "年度報告"), vec![1, 2]);
+        assert_eq!(ids(&index, "防汛 通知"), vec![2]);
+        assert_eq!(ids(&index, "信息公开"), vec![1]);
+        assert_eq!(ids(&index, "\"工作年度报告\""), vec![1]);
+        assert_eq!(ids(&index, "“年度报告 源潭镇”"), Vec::<i64>::new());
+        for v in ["清城府〔2023〕12号", "清城府[2023]12号", "清城府(2023)12号", "清城府（2023）12號", " 清城府 [2023] 12号 "] {
+            assert_eq!(ids(&index, v), vec![1], "{v}");
+        }
+        assert!(matches!(index.search(&SearchRequest { text: " ，。".into(), ..Default::default() }), Err(SearchError::EmptyQuery)));
+        let r = index.search(&SearchRequest { text: "年度報告".into(), ..Default::default() }).expect("search");
+        assert!(r.hits.iter().any(|h| h.title_html.contains("<mark>年度报告</mark>")), "{:?}", r.hits);
+    }
+
+    #[test]
+    fn overlapping_highlights_merge() {
+        assert_eq!(highlight("中华人民共和国<政府>", &[0..21, 6..12, 3..9]), "<mark>中华人民共和国</mark>&lt;政府&gt;");
+        assert_eq!(highlight("ab&cd", &[3..5, 0..1, 9..12]), "<mark>a</mark>b&amp;<mark>cd</mark>");
+        let index = SearchIndex::in_ram(WriterOptions::default()).expect("index");
+        index.apply(&[doc(1, "中华人民共和国政府信息公开条例", "中华人民共和国国务院令")], &[], "{}").expect("apply");
+        let r = index.search(&SearchRequest { text: "人民 共和国 中华人民共和国".into(), ..Default::default() }).expect("search");
+        assert!(r.hits[0].title_html.contains("<mark>"), "{:?}", r.hits);
+    }
+
+    #[test]
+    fn snippets_escape_html() {
+        let index = SearchIndex::in_ram(WriterOptions::default()).expect("index");
+        index.apply(&[doc(1, "<b>公告</b>", "通知 <script>alert(1)</script> 公告")], &[], "{}").expect("apply");
+        let r = index.search(&SearchRequest { text: "公告".into(), ..Default::default() }).expect("search");
+        let h = &r.hits[0];
+        assert!(!h.title_html.contains("<b>") && h.title_html.contains("&lt;b&gt;"), "{}", h.title_html);
+        assert!(!h.snippet_html.contains("<script>"), "{}", h.snippet_html);
+        assert!(h.snippet_html.contains("<mark>公告</mark>"), "{}", h.snippet_html);
+    }
+
+    #[test]
+    fn filters_sort_and_paging() {
+        let index = SearchIndex::in_ram(WriterOptions::default()).expect("index");
+        let mut docs = Vec::new();
+        for i in 1..=9 {
+            let mut d = doc(i, &format!("通知第{i}号"), "");
+            d.org_id = if i % 2 == 0 { 2 } else { 1 };
+            docs.push(d);
+        }
+        docs[0].validity = "repealed".into();
+        index.apply(&docs, &[], "{}").expect("apply");
+        let req = |f: &dyn Fn(&mut SearchRequest)| {
+            let mut r = SearchRequest { text: "通知".into(), limit: 100, ..Default::default() };
+            f(&mut r);
+            index.search(&r).expect("search")
+        };
+        assert_eq!(req(&|_| {}).total, 9);
+        assert_eq!(req(&|r| r.org_ids = vec![2]).total, 4);
+        assert_eq!(req(&|r| r.validity = Some("repealed".into())).hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(req(&|r| r.year = Some(2022)).total, 0);
+        let newest = req(&|r| {
+            r.sort = Sort::Newest;
+            r.limit = 3;
+            r.offset = 3;
+        });
+        assert_eq!(newest.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![6, 5, 4]);
+        assert_eq!(newest.total, 9);
+        index.apply(&[], &[2, 3], "{}").expect("delete");
+        assert_eq!(req(&|_| {}).total, 7);
+    }
+}

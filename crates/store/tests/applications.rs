@@ -174,9 +174,13 @@ async fn count(store: &Store, sql: &str) -> i64 {
 async fn migrations_are_idempotent(store: &Store) {
     store.migrate().await.expect("second migration run");
     store.migrate().await.expect("third migration run");
+    // Each migration file is recorded once however often migrate() runs.
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .expect("migrations dir")
+        .count() as i64;
     assert_eq!(
         count(store, "SELECT COUNT(*) FROM _sqlx_migrations").await,
-        2
+        files
     );
     for table in ["applications", "application_steps", "letters", "appeals"] {
         assert_eq!(

@@ -79,7 +79,7 @@ async fn traditional_portal_through_the_switch() {
     assert!(api.contains(&yuantan.name), "API stays Simplified");
 
     // Every public page of the demo renders in Traditional.
-    let mut paths = vec!["/".to_string(), "/track".to_string()];
+    let mut paths = vec!["/".to_string(), "/track".to_string(), "/search".to_string(), "/search?q=%E5%B9%B4%E5%BA%A6%E5%A0%B1%E5%91%8A&org=yuantan".to_string()];
     for slug in ["qingcheng", "yuantan", "feilaixia", "minzheng"] {
         for p in ["", "/xxgk", "/xxgk?year=2023", "/guide", "/reports", "/contact", "/apply"] {
             paths.push(format!("/org/{slug}{p}"));
@@ -91,6 +91,10 @@ async fn traditional_portal_through_the_switch() {
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(html.contains("lang=\"zh-Hant\""), "{path} not converted");
     }
+
+    // A search typed in Traditional script (年度報告) finds the Simplified reports.
+    let (_, found) = get(&c, &format!("{base}/search?q=%E5%B9%B4%E5%BA%A6%E5%A0%B1%E5%91%8A&org=yuantan")).await;
+    assert!(found.contains("<mark>") && !found.contains("沒有找到相關信息"), "{found}");
 
     // Official terms keep their wording: only the script changes.
     let (_, apply) = get(&c, &format!("{base}/org/yuantan/apply")).await;

@@ -5,7 +5,8 @@
 //!
 //! Options: --items N (default 100000), --queries Q per class (default 200),
 //! --dir PATH (work directory, default: the system temp dir), --budget-ms MS
-//! (time budget of phrase queries, default 100), --seed S.
+//! (time budget of phrase queries, default 100), --seed S, --reuse (query
+//! the indexes a previous run with the same options left in the directory).
 //! Reports indexing rate, latency p50/p99 for one-word, two-word and phrase
 //! queries (10 results with snippets and the total count), and recall against
 //! a substring scan of the corpus for 2-character and longer words.
@@ -26,10 +27,12 @@ struct Args {
     dir: PathBuf,
     budget: Duration,
     seed: u64,
+    /// Reuse the indexes a previous run left in `dir` (same items and seed).
+    reuse: bool,
 }
 
 fn args() -> Args {
-    let mut a = Args { items: 100_000, queries: 200, dir: std::env::temp_dir().join("gongkai-search-bench"), budget: Duration::from_millis(100), seed: 42 };
+    let mut a = Args { items: 100_000, queries: 200, dir: std::env::temp_dir().join("gongkai-search-bench"), budget: Duration::from_millis(100), seed: 42, reuse: false };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let mut v = || it.next().unwrap_or_default();
@@ -39,6 +42,7 @@ fn args() -> Args {
             "--dir" => a.dir = PathBuf::from(v()),
             "--budget-ms" => a.budget = Duration::from_millis(v().parse().unwrap_or(100)),
             "--seed" => a.seed = v().parse().unwrap_or(a.seed),
+            "--reuse" => a.reuse = true,
             _ => {} // `cargo bench` passes --bench
         }
     }
@@ -70,7 +74,11 @@ fn main() {
         std::process::exit(2)
     });
     println!("gongkai search benchmark: {} items, {} words of 2–4 characters (Zipf s=1), {} queries per class", a.items, vocab.len(), a.queries);
-    let _ = std::fs::remove_dir_all(&a.dir);
+    let reuse = a.reuse && a.dir.join("tantivy").join("meta.json").is_file();
+    let reuse_fts = a.reuse && a.dir.join("fts5.db").is_file();
+    if !a.reuse {
+        let _ = std::fs::remove_dir_all(&a.dir);
+    }
     std::fs::create_dir_all(&a.dir).expect("work dir");
     let mut rng = StdRng::seed_from_u64(a.seed ^ 0x5eed);
 
@@ -88,6 +96,9 @@ fn main() {
             let i = rng.gen_range(0..59usize);
             let i = if i % 10 == 9 { i - 1 } else { i }; // stay within a clause
             phrases.push((vocab.word(item.body_ranks[i] as usize).to_owned(), vocab.word(item.body_ranks[i + 1] as usize).to_owned()));
+        }
+        if reuse {
+            continue;
         }
         batch.push(IndexDoc {
             id: item.id,
@@ -108,14 +119,15 @@ fn main() {
     index.add_uncommitted(&batch).expect("add");
     index.commit("{}").expect("commit");
     let t_index = started.elapsed();
+    let _ = index.num_docs();
     println!("\n索引 indexing");
     println!("  tantivy+jieba: {:.1} s, {:.0} items/s", t_index.as_secs_f64(), a.items as f64 / t_index.as_secs_f64());
 
     // ---- FTS5 ----
     let db = rusqlite::Connection::open(a.dir.join("fts5.db")).expect("sqlite");
-    db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'trigram');").expect("fts5");
     let started = Instant::now();
-    {
+    if !reuse_fts {
+        db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'trigram');").expect("fts5");
         let tx = db.unchecked_transaction().expect("tx");
         {
             let mut ins = tx.prepare("INSERT INTO docs (rowid, title, body) VALUES (?1, ?2, ?3)").expect("prepare");
@@ -126,6 +138,9 @@ fn main() {
         tx.commit().expect("commit");
     }
     let t_fts = started.elapsed();
+    if reuse || reuse_fts {
+        println!("  (reused from {}: tantivy {reuse}, FTS5 {reuse_fts}; a reused index's time above is not its indexing time)", a.dir.display());
+    }
     println!("  SQLite FTS5 trigram: {:.1} s, {:.0} items/s", t_fts.as_secs_f64(), a.items as f64 / t_fts.as_secs_f64());
 
     // ---- queries ----

@@ -24,7 +24,7 @@ use crate::SearchError;
 
 /// Bumped whenever the schema or the analysis changes: an index written by
 /// another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Longest text kept per field (characters); attachments can be whole books.
 const MAX_FIELD_CHARS: usize = 200_000;
@@ -116,6 +116,7 @@ pub struct SearchResults {
 struct Fields {
     id: Field,
     title: Field,
+    all: Field,
     summary: Field,
     body: Field,
     keywords: Field,
@@ -131,9 +132,12 @@ struct Fields {
     date: Field,
 }
 
-/// Text fields searched, with their weights.
-const TEXT_WEIGHTS: [(&str, f32); 6] =
-    [("title", 3.0), ("keywords", 2.0), ("summary", 1.5), ("meta", 1.5), ("body", 1.0), ("attachments", 0.5)];
+/// Text fields searched, with their weights. `all` holds the title,
+/// keywords, summary, 文号/索引号/发布机构, 正文 and attachment text in one
+/// field, so a word costs two posting lists (and block-max pruning applies)
+/// rather than one per field; the separate text fields are only stored, for
+/// snippets.
+const TEXT_WEIGHTS: [(&str, f32); 2] = [("title", 2.0), ("all", 1.0)];
 
 fn schema() -> Schema {
     let mut b = Schema::builder();
@@ -147,15 +151,17 @@ fn schema() -> Schema {
             o
         }
     };
-    b.add_u64_field("id", INDEXED | STORED | FAST);
-    b.add_text_field("title", text(true));
-    b.add_text_field("summary", text(true));
-    b.add_text_field("body", text(true));
     // Everything is stored, so that two indexes can be compared document by
     // document (rebuild equivalence); the extra fields are small.
-    b.add_text_field("keywords", text(true));
-    b.add_text_field("meta", text(true));
-    b.add_text_field("attachments", text(true));
+    let stored = TextOptions::default().set_stored();
+    b.add_u64_field("id", INDEXED | STORED | FAST);
+    b.add_text_field("title", text(true));
+    b.add_text_field("all", text(false));
+    b.add_text_field("summary", stored.clone());
+    b.add_text_field("body", stored.clone());
+    b.add_text_field("keywords", stored.clone());
+    b.add_text_field("meta", stored.clone());
+    b.add_text_field("attachments", stored);
     b.add_text_field("doc_number", STRING | STORED);
     b.add_text_field("index_no", STRING | STORED);
     b.add_u64_field("org", INDEXED | STORED);
@@ -172,6 +178,7 @@ fn fields(schema: &Schema) -> Result<Fields, SearchError> {
     Ok(Fields {
         id: f("id")?,
         title: f("title")?,
+        all: f("all")?,
         summary: f("summary")?,
         body: f("body")?,
         keywords: f("keywords")?,
@@ -346,17 +353,30 @@ impl SearchIndex {
         let f = &self.f;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, d.id as u64);
-        doc.add_text(f.title, normalise(&d.title));
-        doc.add_text(f.summary, truncate(normalise(&d.summary)));
-        doc.add_text(f.body, truncate(normalise(&d.body)));
-        doc.add_text(f.keywords, normalise(&d.keywords));
+        let title = normalise(&d.title);
+        let summary = truncate(normalise(&d.summary));
+        let body = truncate(normalise(&d.body));
+        let keywords = normalise(&d.keywords);
         let mut meta = normalise(&d.publisher);
         for extra in [&d.doc_number, &d.index_no].into_iter().flatten() {
             meta.push(' ');
             meta.push_str(&normalise(extra));
         }
+        let attachments = truncate(normalise(&d.attachments));
+        let mut all = String::with_capacity(title.len() + summary.len() + body.len() + keywords.len() + meta.len() + attachments.len() + 6);
+        for part in [&title, &keywords, &summary, &meta, &body, &attachments] {
+            if !part.is_empty() {
+                all.push_str(part);
+                all.push('\n');
+            }
+        }
+        doc.add_text(f.all, all);
+        doc.add_text(f.title, title);
+        doc.add_text(f.summary, summary);
+        doc.add_text(f.body, body);
+        doc.add_text(f.keywords, keywords);
         doc.add_text(f.meta, meta);
-        doc.add_text(f.attachments, truncate(normalise(&d.attachments)));
+        doc.add_text(f.attachments, attachments);
         if let Some(n) = d.doc_number.as_deref().map(doc_number_key).filter(|k| !k.is_empty()) {
             doc.add_text(f.doc_number, n);
         }
@@ -456,12 +476,20 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(vec![(Occur::Should, self.term_clause(word)), (Occur::Should, Box::new(BooleanQuery::new(all)))]))
     }
 
+    /// A word that must occur in `all` (itself, or all its dictionary sub-words).
+    fn all_clause(&self, word: &str) -> Box<dyn Query> {
+        let term = |w: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(self.f.all, w), IndexRecordOption::WithFreqs)) };
+        let subs = tokenizer::sub_words(tokenizer::jieba(), word);
+        if word.chars().count() <= 2 || subs.is_empty() {
+            return term(word);
+        }
+        let all: Vec<(Occur, Box<dyn Query>)> = subs.iter().map(|(s, e)| (Occur::Must, term(&word[*s..*e]))).collect();
+        Box::new(BooleanQuery::new(vec![(Occur::Should, term(word)), (Occur::Should, Box::new(BooleanQuery::new(all)))]))
+    }
+
     fn phrase_clause(&self, words: &[&str]) -> Box<dyn Query> {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (name, weight) in TEXT_WEIGHTS {
-            if name == "keywords" || name == "meta" {
-                continue;
-            }
             let Ok(field) = self.index.schema().get_field(name) else { continue };
             let terms: Vec<(usize, Term)> = words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w))).collect();
             should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), weight))));
@@ -515,17 +543,31 @@ impl SearchIndex {
             }
         }
         let mut seen = std::collections::HashSet::new();
+        let mut words = Vec::new();
         for chunk in rest.split(' ') {
             for (_, _, w) in tokenizer::words(chunk) {
                 if seen.insert(w.to_owned()) {
-                    clauses.push((Occur::Must, self.word_clause(w)));
+                    words.push(w.to_owned());
                 }
             }
+        }
+        // One word: title (boosted) or anywhere. Several: each must occur in
+        // `all` (which holds the title too), so that plain words make a pure
+        // term intersection, ranked with block-max pruning.
+        let single = clauses.is_empty() && words.len() == 1;
+        for w in &words {
+            clauses.push((Occur::Must, if single { self.word_clause(w) } else { self.all_clause(w) }));
         }
         if clauses.is_empty() {
             return Err(SearchError::EmptyQuery);
         }
-        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        // A single clause is used as it is, so that a one-word query stays a
+        // plain union of term scorers (which tantivy ranks with block-max WAND).
+        let mut query: Box<dyn Query> = if clauses.len() == 1 {
+            clauses.pop().map(|(_, q)| q).ok_or(SearchError::EmptyQuery)?
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
         let compact = index_no_key(raw);
         if looks_like_index_no(&compact) {
             let exact = TermQuery::new(Term::from_field_text(self.f.index_no, &compact), IndexRecordOption::Basic);
@@ -564,6 +606,9 @@ impl SearchIndex {
         if let Some(v) = &r.validity {
             must.push((Occur::Must, zero(Box::new(TermQuery::new(Term::from_field_text(f.validity, v), IndexRecordOption::Basic)))));
         }
+        if must.len() == 1 {
+            return must.pop().map(|(_, q)| q).unwrap_or_else(|| Box::new(BooleanQuery::new(Vec::new())));
+        }
         Box::new(BooleanQuery::new(must))
     }
 
@@ -579,7 +624,10 @@ impl SearchIndex {
         } else {
             match r.sort {
                 Sort::Relevance => {
-                    let (top, total) = searcher.search(query.as_ref(), &(TopDocs::with_limit(limit).and_offset(r.offset).order_by_score(), Count))?;
+                    // Apart, so that ranking can skip blocks that cannot
+                    // reach the top (block-max WAND) and counting need not score.
+                    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).and_offset(r.offset).order_by_score())?;
+                    let total = query.count(&searcher)?;
                     (total, top, false)
                 }
                 Sort::Newest => {
@@ -591,12 +639,27 @@ impl SearchIndex {
                 }
             }
         };
-        let mut gens = Vec::new();
-        for field in [self.f.title, self.f.body, self.f.summary, self.f.attachments] {
-            let mut g = SnippetGenerator::create(&searcher, query.as_ref(), field)?;
-            g.set_max_num_chars(if field == self.f.title { 2000 } else { 240 });
-            gens.push(g);
+        // The stored text fields are not indexed: highlight in them the words
+        // the query looks for in `title` and `all`.
+        let mut words: BTreeMap<String, Score> = BTreeMap::new();
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == self.f.all || term.field() == self.f.title {
+                terms.push(term.clone());
+            }
+        });
+        for term in terms {
+            if let Some(text) = term.value().as_str() {
+                let df = searcher.doc_freq(&term)?;
+                if df > 0 {
+                    words.insert(text.to_owned(), 1.0 / (1.0 + df as Score));
+                }
+            }
         }
+        let gens: Vec<SnippetGenerator> = [self.f.title, self.f.body, self.f.summary, self.f.attachments]
+            .into_iter()
+            .map(|field| SnippetGenerator::new(words.clone(), TextAnalyzer::from(JiebaTokenizer::default()), field, if field == self.f.title { 2000 } else { 240 }))
+            .collect();
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let doc: TantivyDocument = searcher.doc(addr)?;

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate, Utc};
-use gongkai_domain::appeal::{section4_statistics, AppealKind, AppealRecord, AppealResult};
-use gongkai_domain::application::{section3_statistics, Step};
+use gongkai_domain::appeal::{section4_statistics, AppealKind, AppealResult};
+use gongkai_domain::application::section3_statistics;
 use gongkai_store::NewAppeal;
 use minijinja::{context, Value};
 use serde::Deserialize;
@@ -166,33 +166,13 @@ struct StatsQuery {
 /// The year's figures as the annual report will print them.
 async fn statistics(State(state): State<AppState>, staff: Staff, Query(q): Query<StatsQuery>) -> Result<Response, AppError> {
     let year = parse_year(q.year.as_deref())?.unwrap_or(today().year() - 1);
-    let apps = state.store.applications_with_steps(&[staff.user.org_id]).await?;
-    let mut records = Vec::new();
-    let (mut notices, mut noticed_fen, mut paid_fen) = (0u64, 0i64, 0i64);
-    for (app, steps) in &apps {
-        records.push(crate::cases::replay(&state, app, steps)?.case_record());
-        for s in steps {
-            match &s.step {
-                Step::IssueFeeNotice { date, amount_fen, .. } if date.year() == year => {
-                    notices += 1;
-                    noticed_fen += amount_fen;
-                }
-                Step::PayFee { date, amount_fen, .. } if date.year() == year => paid_fen += amount_fen,
-                _ => {}
-            }
-        }
-    }
-    let s3 = section3_statistics(&records, year);
+    // The same gathering the annual report uses, so the two never disagree.
+    let inputs = crate::report_ops::inputs(&state.store, &state.calendar(), &staff.org, year).await?;
+    let s3 = section3_statistics(&inputs.cases, year);
     let problems = s3.check();
     let section3: Vec<Value> = s3.lines.iter().map(|l| context! { label => l.label, cells => l.cells.to_vec() }).collect();
-    let appeals: Vec<AppealRecord> = state
-        .store
-        .appeals(&[staff.user.org_id])
-        .await?
-        .iter()
-        .map(|a| AppealRecord { kind: a.kind, filed_on: a.filed_on, result: a.result, decided_on: a.decided_on })
-        .collect();
-    let s4 = section4_statistics(&appeals, year);
+    let s4 = section4_statistics(&inputs.appeals, year);
+    let (notices, noticed_fen, paid_fen) = (inputs.fee_notices, inputs.fees_noticed_fen, inputs.fees_collected_fen);
     render::page(
         "admin_statistics.html",
         context! {

@@ -43,9 +43,6 @@ pub struct PublishedRecord {
     pub validity_date: Option<NaiveDate>,
 }
 
-/// Kept for readers who think of section 二 (一) as a register of documents.
-pub type NormativeRecord = PublishedRecord;
-
 /// Section 二 figures entered by staff, keyed by [`entered_key`].
 pub type EnteredFigures = BTreeMap<String, Cell>;
 
@@ -55,9 +52,9 @@ pub fn entered_key(article_item: u8, row: &str, column: &str) -> String {
     format!("{article_item}/{row}/{column}")
 }
 
-/// Whether a section 二 cell is derived from the catalog (true) or entered by staff (false).
-pub fn is_derived(version: FormatVersion, article_item: u8) -> bool {
-    let _ = version;
+/// Whether a section 二 block is derived from the catalog (Art. 20 (一), 规章 and 规范性文件,
+/// in both formats) rather than entered by staff.
+pub fn is_derived(article_item: u8) -> bool {
     article_item == 1
 }
 
@@ -214,7 +211,7 @@ fn section2(inputs: &ReportInputs, version: FormatVersion) -> (Vec<Section2Block
                         .zip(b.kinds)
                         .enumerate()
                         .map(|(i, (column, kind))| {
-                            if is_derived(version, b.article_item) {
+                            if is_derived(b.article_item) {
                                 Cell::count(derived_cell(inputs, version, row, i))
                             } else {
                                 let key = entered_key(b.article_item, row, column);
@@ -317,7 +314,7 @@ pub fn entered_kind(version: FormatVersion, key: &str) -> Option<CellKind> {
     let fmt = format(version);
     fmt.section2
         .iter()
-        .filter(|b| !is_derived(version, b.article_item))
+        .filter(|b| !is_derived(b.article_item))
         .find_map(|b| {
             b.rows.iter().find_map(|row| {
                 b.columns
@@ -338,7 +335,7 @@ pub fn entered_cells(
     for b in fmt
         .section2
         .iter()
-        .filter(|b| !is_derived(version, b.article_item))
+        .filter(|b| !is_derived(b.article_item))
     {
         for row in b.rows {
             for (column, kind) in b.columns.iter().zip(b.kinds) {

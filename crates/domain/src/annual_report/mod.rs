@@ -16,7 +16,7 @@ pub mod workflow;
 
 pub use generate::{
     combine, entered_cells, entered_key, entered_kind, generate, parse_figures_table, portal_name,
-    refresh_figures, EnteredFigures, NormativeRecord, PublishedRecord, ReportInputs,
+    refresh_figures, EnteredFigures, PublishedRecord, ReportInputs,
     FIGURES_HEADER,
 };
 pub use model::{

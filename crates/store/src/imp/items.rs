@@ -253,18 +253,17 @@ pub(super) async fn assign_index_no(
     Ok(())
 }
 
-/// Insert an item that is published at once (an annual report published through its own
-/// review): no draft passes through the item workflow, so the events record the report
-/// workflow's actor. Same 文号 and catalog checks as [`Store::create_item`].
-pub(super) async fn insert_published_item(
+/// Insert an item row in `status` (with its 发布日期 when published) after the catalog and
+/// 文号 checks, and record its first event; returns the new id.
+async fn insert_item_row(
     conn: &mut AnyConnection,
     org_id: i64,
     author_id: i64,
     fields: &ItemFields,
-    publish_date: NaiveDate,
-    render_index: &(dyn Fn(u64) -> String + Send + Sync),
+    status: ItemStatus,
+    publish_date: Option<NaiveDate>,
     event: &NewItemEvent,
-) -> Result<Item> {
+) -> Result<i64> {
     check_catalog(conn, org_id, fields.catalog_id).await?;
     let key = check_doc_number(conn, org_id, fields, 0).await?;
     let at = ts(event.at);
@@ -291,15 +290,31 @@ pub(super) async fn insert_published_item(
     .bind(fields.disclosure_mode.as_str())
     .bind(fields.doc_type.as_str())
     .bind(fields.statutory_category.as_deref())
-    .bind(ItemStatus::Published.as_str())
+    .bind(status.as_str())
     .bind(Validity::Valid.as_str())
-    .bind(day(publish_date))
+    .bind(publish_date.map(day))
     .bind(&at)
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| item_write_error(e, fields))?
     .int("id")?;
-    record_event(conn, id, None, ItemStatus::Published, event).await?;
+    record_event(conn, id, None, status, event).await?;
+    Ok(id)
+}
+
+/// Insert an item that is published at once (an annual report published through its own
+/// review): no draft passes through the item workflow, so the events record the report
+/// workflow's actor. Same 文号 and catalog checks as [`Store::create_item`].
+pub(super) async fn insert_published_item(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    author_id: i64,
+    fields: &ItemFields,
+    publish_date: NaiveDate,
+    render_index: &(dyn Fn(u64) -> String + Send + Sync),
+    event: &NewItemEvent,
+) -> Result<Item> {
+    let id = insert_item_row(conn, org_id, author_id, fields, ItemStatus::Published, Some(publish_date), event).await?;
     assign_index_no(conn, id, publish_date, render_index).await?;
     must_load_item(conn, id).await
 }
@@ -316,7 +331,6 @@ impl Store {
         event: &NewItemEvent,
     ) -> Result<Item> {
         let mut tx = self.begin().await?;
-        check_catalog(&mut tx, org_id, fields.catalog_id).await?;
         let author = sqlx::query("SELECT id FROM users WHERE id = $1")
             .bind(author_id)
             .fetch_optional(&mut *tx)
@@ -324,39 +338,7 @@ impl Store {
         if author.is_none() {
             return Err(StoreError::NotFound("用户"));
         }
-        let key = check_doc_number(&mut tx, org_id, fields, 0).await?;
-        let at = ts(event.at);
-        let row = sqlx::query(
-            "INSERT INTO items (org_id, catalog_id, author_id, title, summary, body_html, publisher, formed_date, \
-             doc_number, doc_number_key, topic, genre, keywords, disclosure_mode, doc_type, statutory_category, \
-             status, validity, validity_note, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, '', $19, $19) \
-             RETURNING id",
-        )
-        .bind(org_id)
-        .bind(fields.catalog_id)
-        .bind(author_id)
-        .bind(&fields.title)
-        .bind(&fields.summary)
-        .bind(&fields.body_html)
-        .bind(&fields.publisher)
-        .bind(day(fields.formed_date))
-        .bind(fields.doc_number.as_deref())
-        .bind(key)
-        .bind(&fields.topic)
-        .bind(&fields.genre)
-        .bind(&fields.keywords)
-        .bind(fields.disclosure_mode.as_str())
-        .bind(fields.doc_type.as_str())
-        .bind(fields.statutory_category.as_deref())
-        .bind(ItemStatus::Draft.as_str())
-        .bind(Validity::Valid.as_str())
-        .bind(&at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| item_write_error(e, fields))?;
-        let id = row.int("id")?;
-        record_event(&mut tx, id, None, ItemStatus::Draft, event).await?;
+        let id = insert_item_row(&mut tx, org_id, author_id, fields, ItemStatus::Draft, None, event).await?;
         let item = must_load_item(&mut tx, id).await?;
         tx.commit().await?;
         Ok(item)

@@ -285,7 +285,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
 async fn report_generate(store: &Store, org_ref: &str, year: i32, format: &str, script: &str, fresh: bool, output: &std::path::Path) -> Result<()> {
     use gongkai_domain::annual_report::validate::{validate, Severity, ValidationContext};
     use gongkai_report_export::{export, ExportFormat, Script};
-    use gongkai_web::report_ops;
+    use gongkai_web::reports::records;
     let format = ExportFormat::parse(format).map_err(|e| anyhow!("{e}"))?;
     let script = Script::parse(script).map_err(|e| anyhow!("{e}"))?;
     if !(2008..=Utc::now().date_naive().year()).contains(&year) {
@@ -301,10 +301,10 @@ async fn report_generate(store: &Store, org_ref: &str, year: i32, format: &str, 
     let stored = store.reports(&[org.id]).await?.into_iter().filter(|r| r.year == year).max_by_key(|r| r.revision);
     let (report, source) = match stored {
         Some(r) if !fresh => (r.content, format!("已保存的第{}版（{}）", r.revision, r.status.label())),
-        _ => (report_ops::generate(store, &calendar, org, year).await.map_err(|e| anyhow!("{e}"))?, "按当前记录生成的草稿".to_string()),
+        _ => (records::generate(store, &calendar, org, year).await.map_err(|e| anyhow!("{e}"))?, "按当前记录生成的草稿".to_string()),
     };
-    let previous = report_ops::previous_report(store, org.id, year).await.map_err(|e| anyhow!("{e}"))?;
-    let deadline = report_ops::deadline_of(store, org, year).await.map_err(|e| anyhow!("{e}"))?;
+    let previous = records::previous_report(store, org.id, year).await.map_err(|e| anyhow!("{e}"))?;
+    let deadline = records::deadline_of(store, org, year).await.map_err(|e| anyhow!("{e}"))?;
     let findings = validate(&report, &ValidationContext { previous: previous.as_ref(), today: Utc::now().date_naive(), deadline });
     let bytes = export(&report, format, script).map_err(|e| anyhow!("{e}"))?;
     std::fs::write(output, &bytes).with_context(|| format!("无法写入 {}", output.display()))?;

@@ -11,7 +11,7 @@ use gongkai_domain::annual_report::{entered_key, Cell, ReportStatus};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::model::Organisation;
 use gongkai_store::{NewItemEvent, Store};
-use gongkai_web::{ops, report_ops};
+use gongkai_web::{ops, reports::records};
 
 use crate::demo::DemoError;
 
@@ -85,7 +85,7 @@ pub async fn publish(store: &Store, calendar: &Calendar, org: &Organisation, edi
         (entered_key(8, "行政事业性收费", "本年收费金额（单位：万元）"), charges),
     ];
     store.put_report_figures(org.id, r.year, &figures, editor, at(date, 1)).await?;
-    let mut content = report_ops::generate(store, calendar, org, r.year).await?;
+    let mut content = records::generate(store, calendar, org, r.year).await?;
     content.section5 = r.section5.lines().map(str::trim).collect::<Vec<_>>().join("\n");
     let fee_line = gongkai_domain::annual_report::narrative::draft_section6(&content);
     content.section6 = r
@@ -96,8 +96,8 @@ pub async fn publish(store: &Store, calendar: &Calendar, org: &Organisation, edi
         .collect::<Vec<_>>()
         .join("\n");
     content.date = Some(date);
-    let previous = report_ops::previous_report(store, org.id, r.year).await?;
-    let deadline = report_ops::deadline_of(store, org, r.year).await?;
+    let previous = records::previous_report(store, org.id, r.year).await?;
+    let deadline = records::deadline_of(store, org, r.year).await?;
     let findings = validate(&content, &ValidationContext { previous: previous.as_ref(), today: date, deadline });
     if let Some(e) = findings.iter().find(|f| f.severity == Severity::Error) {
         return Err(data_error(&format!("{}年度报告", r.year), &e.message));
@@ -105,8 +105,8 @@ pub async fn publish(store: &Store, calendar: &Calendar, org: &Organisation, edi
     let acknowledged: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
     let stored = store.create_report(org.id, r.year, &content, "", editor, at(date, 1)).await?;
     store.set_report_status(stored.id, ReportStatus::Draft, ReportStatus::InReview, Some(editor), at(date, 2)).await?;
-    let node = report_ops::annual_report_node(store, org).await?;
-    let fields = report_ops::item_fields(org, &content, node.id, date, 1, "");
+    let node = records::annual_report_node(store, org).await?;
+    let fields = records::item_fields(org, &content, node.id, date, 1, "");
     let render = ops::index_renderer(org, date)?;
     let event = NewItemEvent { actor_id: reviewer, action: "publish".into(), comment: format!("发布{}年度报告", r.year), at: at(date, 3) };
     store.publish_report(stored.id, &content, date, reviewer, &acknowledged, &fields, &render, &event).await?;

@@ -187,7 +187,7 @@ async fn openapi() -> Json<Value> {
 /// The document with every path, including search's.
 pub fn openapi_document() -> Value {
     let mut doc = base_document();
-    doc["paths"]["/api/v1/search"] = crate::search::openapi_path();
+    doc["paths"]["/api/v1/search"] = crate::portal::search::openapi_path();
     doc
 }
 

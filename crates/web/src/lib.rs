@@ -10,37 +10,27 @@ use axum::Router;
 use gongkai_domain::calendar::Calendar;
 use gongkai_store::Store;
 
+// Grouped by capability: the public portal, the back office, applications for
+// disclosure, the channels beyond the portal, and annual reports; the rest is
+// shared by all of them.
 mod admin;
 mod api;
-mod appeals;
-mod apply;
+mod applications;
 mod auth;
-mod boards;
-mod care;
-mod cases;
-mod channels_admin;
-mod consult;
+pub mod channels;
 mod error;
-mod feeds;
 mod hant;
-mod kiosk;
-mod led;
-mod letters;
 pub mod ops;
-pub mod package;
 mod portal;
 mod render;
-mod report_check;
-pub mod report_ops;
-mod reports;
-mod search;
+pub mod reports;
 mod security;
-pub mod submission;
 mod upload;
 mod util;
 
 pub use admin::random_password;
 pub use auth::hash_password;
+pub use channels::{package, submission};
 pub use util::sanitise_body;
 pub use error::AppError;
 
@@ -152,22 +142,14 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::routes())
         .merge(admin::routes())
         .merge(api::routes())
-        .merge(report_check::routes())
-        .merge(apply::routes())
-        .merge(cases::routes())
-        .merge(letters::routes())
-        .merge(appeals::routes())
+        .merge(reports::check::routes())
+        .merge(applications::routes())
         .merge(hant::routes())
         .merge(reports::routes())
-        .merge(consult::routes())
-        .merge(feeds::routes())
-        .merge(submission::routes())
-        .merge(led::routes())
-        .merge(boards::routes())
-        .merge(kiosk::routes())
-        .merge(care::routes())
-        .merge(channels_admin::routes())
-        .merge(search::routes())
+        .merge(channels::routes())
+        .merge(portal::feeds::routes())
+        .merge(portal::care::routes())
+        .merge(portal::search::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))

@@ -19,7 +19,7 @@ use gongkai_store::{StoredApplication, StoredStep};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
-use crate::apply::{delivery_label, form_label, mask_middle, mask_name, new_tracking_code, ApplyForm, Arrival};
+use crate::applications::apply::{delivery_label, form_label, mask_middle, mask_name, new_tracking_code, ApplyForm, Arrival};
 use crate::auth::Staff;
 use crate::error::AppError;
 use crate::util::{parse_page, today, Paging};
@@ -130,7 +130,7 @@ fn register_form(state: &AppState, staff: &Staff, form: &RegisterForm, errors: &
     render::page_with_status(
         status,
         "admin_application_new.html",
-        context! { staff => staff.ctx(), site_name => state.config.site_name, form => Value::from_serialize(form), choices => crate::apply::choices_ctx(), channels, errors, today => today().to_string() },
+        context! { staff => staff.ctx(), site_name => state.config.site_name, form => Value::from_serialize(form), choices => crate::applications::apply::choices_ctx(), channels, errors, today => today().to_string() },
     )
 }
 
@@ -277,10 +277,10 @@ async fn case_page(
         context! { name => mask_name(&app.applicant_name), id_doc_number => mask_middle(&app.id_doc_number), phone => mask_middle(&app.phone), email => mask_email(&app.email), postal_address => if app.postal_address.is_empty() { String::new() } else { "（已隐藏）".to_string() } }
     };
     let may_reveal = staff.is(Role::Admin) || case.handler_id == Some(staff.user.id);
-    let letters = crate::letters::letters_ctx(&state.store.letters(app.id).await?);
+    let letters = crate::applications::letters::letters_ctx(&state.store.letters(app.id).await?);
     // The applicant's earlier applications this natural month (for per-piece fees).
     let earlier_this_month = (state.store.count_applications_in_month(app.org_id, &app.id_doc_number, app.received).await? - 1).max(0);
-    let letter_kinds: Vec<Value> = crate::letters::available(steps).iter().map(|(k, _)| context! { code => k.as_str(), label => k.label() }).collect();
+    let letter_kinds: Vec<Value> = crate::applications::letters::available(steps).iter().map(|(k, _)| context! { code => k.as_str(), label => k.label() }).collect();
     render::page_with_status(
         status,
         "admin_application.html",

@@ -18,7 +18,7 @@ use gongkai_store::{Consultation, ConsultationQuery, NewConsultation};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
-use crate::apply::{mask_name, new_tracking_code, ApplyForm, Arrival};
+use crate::applications::apply::{mask_name, new_tracking_code, ApplyForm, Arrival};
 use crate::auth::{cookie, random_token, ConnectInfoOpt, Staff};
 use crate::error::AppError;
 use crate::portal::org_ctx;
@@ -396,7 +396,7 @@ fn render_convert(state: &AppState, staff: &Staff, c: &Consultation, form: &Appl
         context! {
             staff => staff.ctx(), site_name => state.config.site_name, errors,
             c => context! { id => c.id, subject => c.subject, received => c.received.to_string() },
-            form => Value::from_serialize(form), choices => crate::apply::choices_ctx(),
+            form => Value::from_serialize(form), choices => crate::applications::apply::choices_ctx(),
         },
     )
 }

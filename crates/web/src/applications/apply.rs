@@ -398,7 +398,7 @@ async fn track(State(state): State<AppState>, ConnectInfoOpt(client): ConnectInf
     let Some((app, _)) = found else { return Err(AppError::NotFound) };
     let org = state.store.org(app.org_id).await?.ok_or(AppError::NotFound)?;
     let steps = state.store.application_steps(app.id).await?;
-    let case = crate::cases::replay(&state, &app, &steps)?;
+    let case = crate::applications::cases::replay(&state, &app, &steps)?;
     let clock = case.clock(&state.calendar(), &ClockConfig::default(), today());
     let letters: Vec<Value> = state
         .store
@@ -406,7 +406,7 @@ async fn track(State(state): State<AppState>, ConnectInfoOpt(client): ConnectInf
         .await?
         .into_iter()
         .filter(|l| l.issued_at.is_some())
-        .map(|l| context! { title => l.title, issued => l.issued_at.map(crate::cases::local_date), body_html => Value::from_safe_string(l.body_html) })
+        .map(|l| context! { title => l.title, issued => l.issued_at.map(crate::applications::cases::local_date), body_html => Value::from_safe_string(l.body_html) })
         .collect();
     render::page(
         "portal_track_result.html",

@@ -16,7 +16,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::feeds::cached;
+use crate::portal::feeds::cached;
 use crate::{render, AppState};
 
 /// Notices shown.

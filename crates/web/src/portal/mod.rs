@@ -1,6 +1,10 @@
 //! The public portal: server-rendered, no JavaScript needed. Only published
 //! items are ever shown; a withdrawn item answers 410.
 
+pub mod care;
+pub mod feeds;
+pub mod search;
+
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
@@ -35,7 +39,7 @@ const PER_PAGE: i64 = 20;
 async fn css() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        include_str!("../static/site.css"),
+        include_str!("../../static/site.css"),
     )
         .into_response()
 }
@@ -323,7 +327,7 @@ async fn reports(State(state): State<AppState>, Path(slug): Path<String>) -> Res
     years.dedup();
     let reports: Vec<Value> = years
         .iter()
-        .filter_map(|y| crate::report_ops::latest_published(&stored, *y))
+        .filter_map(|y| crate::reports::records::latest_published(&stored, *y))
         .map(|r| context! { year => r.year, title => r.content.title, revision => r.revision, published_on => r.published_on.map(|d| d.to_string()) })
         .collect();
     let items: Vec<Value> = items.iter().filter(|i| !report_items.contains(&i.id)).map(|i| item_row(i, &catalogs, &orgs)).collect();

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::auth::Staff;
 use crate::error::AppError;
-use crate::package::{self, PackageError, Written};
+use crate::channels::package::{self, PackageError, Written};
 use crate::security::tokens_equal;
 use crate::util::url_encode;
 use crate::{render, AppState};
@@ -274,7 +274,7 @@ async fn submissions_page(state: &AppState, staff: &Staff, msg: Option<&str>, er
                 package_id => s.package_id, items => s.item_ids.len(), sha256 => s.sha256, size => s.size, target => s.target,
                 status => s.status.clone(), status_label => status_label(&s.status), response => s.response,
                 cause => match s.cause.as_str() { "publish" => "发布时自动报送", "cli" => "命令行", _ => "后台批量" },
-                at => crate::cases::local_date(s.created_at),
+                at => crate::applications::cases::local_date(s.created_at),
             }
         })
         .collect();
@@ -285,7 +285,7 @@ async fn submissions_page(state: &AppState, staff: &Staff, msg: Option<&str>, er
         .received_packages(org_id)
         .await?
         .into_iter()
-        .map(|p| context! { package_id => p.package_id, source => p.source_name, items => p.item_count, at => crate::cases::local_date(p.received_at) })
+        .map(|p| context! { package_id => p.package_id, source => p.source_name, items => p.item_count, at => crate::applications::cases::local_date(p.received_at) })
         .collect();
     render::page_with_status(
         status,
@@ -325,7 +325,7 @@ async fn send_batch(State(state): State<AppState>, staff: Staff, headers: Header
     if ids.is_empty() {
         return submissions_page(&state, &staff, Some("所有已发布的信息都已报送并被接收。"), None, StatusCode::OK).await;
     }
-    let site = crate::feeds::base_url(&state, &headers);
+    let site = crate::portal::feeds::base_url(&state, &headers);
     let written = build(&state.store, &staff.org, &ids, &site).await?;
     let log = send(&state.store, &staff.org, &settings, &written, &ids, "batch").await?;
     staff.audit(&state, "submission.send", &format!("submission:{}", log.id), &format!("{} {} 条 {}", log.package_id, ids.len(), log.status), log.status == "accepted").await?;
@@ -342,7 +342,7 @@ async fn export_batch(State(state): State<AppState>, staff: Staff, headers: Head
     if ids.is_empty() {
         return submissions_page(&state, &staff, Some("所有已发布的信息都已报送并被接收。"), None, StatusCode::OK).await;
     }
-    let site = crate::feeds::base_url(&state, &headers);
+    let site = crate::portal::feeds::base_url(&state, &headers);
     let written = build(&state.store, &staff.org, &ids, &site).await?;
     let mut settings = state.store.channel_settings(staff.org.id).await?;
     // Logged as produced: nothing is sent.

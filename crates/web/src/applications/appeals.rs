@@ -167,7 +167,7 @@ struct StatsQuery {
 async fn statistics(State(state): State<AppState>, staff: Staff, Query(q): Query<StatsQuery>) -> Result<Response, AppError> {
     let year = parse_year(q.year.as_deref())?.unwrap_or(today().year() - 1);
     // The same gathering the annual report uses, so the two never disagree.
-    let inputs = crate::report_ops::inputs(&state.store, &state.calendar(), &staff.org, year).await?;
+    let inputs = crate::reports::records::inputs(&state.store, &state.calendar(), &staff.org, year).await?;
     let s3 = section3_statistics(&inputs.cases, year);
     let problems = s3.check();
     let section3: Vec<Value> = s3.lines.iter().map(|l| context! { label => l.label, cells => l.cells.to_vec() }).collect();

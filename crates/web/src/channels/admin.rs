@@ -50,7 +50,7 @@ async fn view(state: &AppState, staff: &Staff, msg: Option<&str>, errors: &[Stri
                 submit_url => s.submit_url, has_submit_token => !s.submit_token.is_empty(), submit_on_publish => s.submit_on_publish,
                 accepts => !s.import_token_hash.is_empty(),
             },
-            speeds => crate::led::SPEEDS.iter().map(|(c, l, _)| context! { code => c, label => l }).collect::<Vec<_>>(),
+            speeds => crate::channels::led::SPEEDS.iter().map(|(c, l, _)| context! { code => c, label => l }).collect::<Vec<_>>(),
             import_url => format!("/api/v1/orgs/{}/submissions", staff.org.slug),
         },
     )
@@ -98,7 +98,7 @@ async fn save(State(state): State<AppState>, staff: Staff, Form(form): Form<Sett
         Ok(n) if (8..=200).contains(&n) => s.led_line_chars = n,
         _ => errors.push("每行字数应为 8—200 之间的整数".into()),
     }
-    if crate::led::SPEEDS.iter().any(|(c, _, _)| *c == form.led_speed) {
+    if crate::channels::led::SPEEDS.iter().any(|(c, _, _)| *c == form.led_speed) {
         s.led_speed = form.led_speed.clone();
     } else {
         errors.push("请选择滚动速度".into());
@@ -138,7 +138,7 @@ async fn new_import_token(State(state): State<AppState>, staff: Staff, Form(form
     staff.require(Role::Admin)?;
     let token = crate::auth::random_token();
     let mut s = state.store.channel_settings(staff.org.id).await?;
-    s.import_token_hash = crate::package::sha256_hex(token.as_bytes());
+    s.import_token_hash = crate::channels::package::sha256_hex(token.as_bytes());
     state.store.put_channel_settings(&s).await?;
     staff.audit(&state, "channels.import_token", &format!("org:{}", staff.org.id), "", true).await?;
     view(&state, &staff, Some("已生成新的报送令牌，旧令牌随即失效"), &[], Some(&token), StatusCode::OK).await

@@ -3,6 +3,9 @@
 //! submit, review and publish into the 年报 column, correct with a dated revision, export in
 //! five formats and two scripts, the district roll-up, and the public report pages.
 
+pub mod check;
+pub mod records;
+
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -28,7 +31,6 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Staff;
 use crate::error::AppError;
-use crate::report_ops;
 use crate::util::{parse_year, today};
 use crate::{ops, render, AppState};
 
@@ -83,8 +85,8 @@ fn date_cn(d: NaiveDate) -> String {
 
 /// The validation context of a report: last year's published report, today, its deadline.
 async fn findings_for(state: &AppState, org: &Organisation, report: &AnnualReport) -> Result<(Vec<Finding>, Option<f64>), AppError> {
-    let previous = report_ops::previous_report(&state.store, org.id, report.year).await?;
-    let deadline = report_ops::deadline_of(&state.store, org, report.year).await?;
+    let previous = records::previous_report(&state.store, org.id, report.year).await?;
+    let deadline = records::deadline_of(&state.store, org, report.year).await?;
     let ctx = ValidationContext { previous: previous.as_ref(), today: today(), deadline };
     let sim = previous.as_ref().map(|p| similarity(&report.narrative_text(), &p.narrative_text()));
     Ok((validate(report, &ctx), sim))
@@ -195,7 +197,7 @@ async fn list_view(state: &AppState, staff: &Staff, err: Option<String>, status:
     let publish_years = state.store.publish_years(&[org.id]).await?;
     let first = publish_years.iter().copied().chain(reports.iter().map(|r| r.year)).min();
     let today = today();
-    let rule = report_ops::deadline_rule(&state.store, org).await?;
+    let rule = records::deadline_rule(&state.store, org).await?;
     let calendar = state.calendar();
     let mut years = Vec::new();
     let mut locks = Vec::new();
@@ -206,10 +208,10 @@ async fn list_view(state: &AppState, staff: &Staff, err: Option<String>, status:
         let deadline = gongkai_domain::annual_report::deadline(year, rule);
         let progress = ProgressStatus::of(latest.map(|r| r.status), first_published, deadline, today);
         let days_left = (deadline - today).num_days();
-        if let Some(published) = report_ops::latest_published(&reports, year) {
+        if let Some(published) = records::latest_published(&reports, year) {
             if staff.is(Role::Admin) {
-                let current = report_ops::generate(&state.store, &calendar, org, year).await?;
-                let changed = report_ops::figures_changed(&published.content, &current);
+                let current = records::generate(&state.store, &calendar, org, year).await?;
+                let changed = records::figures_changed(&published.content, &current);
                 if !changed.is_empty() {
                     locks.push(context! { year, id => published.id, changed });
                 }
@@ -259,7 +261,7 @@ async fn create(State(state): State<AppState>, staff: Staff, Form(form): Form<Cr
     if published_exists {
         return list_view(&state, &staff, Some(format!("{year}年度报告已存在；已发布的报告请使用“更正”")), StatusCode::CONFLICT).await;
     }
-    let report = report_ops::generate(&state.store, &state.calendar(), &org, year).await?;
+    let report = records::generate(&state.store, &state.calendar(), &org, year).await?;
     let stored = state.store.create_report(org.id, year, &report, "", staff.user.id, Utc::now()).await?;
     staff.audit(&state, "report.create", &format!("report:{}", stored.id), &format!("{year}年度报告草稿"), true).await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", stored.id)).into_response())
@@ -332,7 +334,7 @@ async fn edit_view(
         .await?
         .iter()
         .any(|r| r.year == stored.year && r.revision > stored.revision);
-    let deadline = report_ops::deadline_of(&state.store, &org, stored.year).await?;
+    let deadline = records::deadline_of(&state.store, &org, stored.year).await?;
     let fmt = format_for_year(stored.year);
     render::page_with_status(
         status,
@@ -412,7 +414,7 @@ async fn refresh(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     check(stored.status, ReportAction::Edit, &staff.user, stored.submitted_by, "").map_err(workflow_error)?;
     let org = org_of(&state, stored.org_id).await?;
     let calendar = state.calendar();
-    let inputs = report_ops::inputs(&state.store, &calendar, &org, stored.year).await?;
+    let inputs = records::inputs(&state.store, &calendar, &org, stored.year).await?;
     let content = refresh_figures(&stored.content, &inputs, &calendar);
     state.store.update_report_draft(stored.id, &content, Utc::now()).await?;
     staff.audit(&state, "report.refresh", &format!("report:{}", stored.id), "按记录重新统计", true).await?;
@@ -463,9 +465,9 @@ async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
         let msg = if digest_ok { "请逐条确认提醒事项后再发布" } else { "提醒事项已有变化，请重新确认后再发布" };
         return edit_view(&state, &staff, &stored, Some(msg.into()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let node = report_ops::annual_report_node(&state.store, &org).await?;
+    let node = records::annual_report_node(&state.store, &org).await?;
     let render_index = ops::index_renderer(&org, published_on)?;
-    let fields = report_ops::item_fields(&org, &content, node.id, published_on, stored.revision, &stored.correction_note);
+    let fields = records::item_fields(&org, &content, node.id, published_on, stored.revision, &stored.correction_note);
     let acknowledged: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
     let event = NewItemEvent { actor_id: staff.user.id, action: "publish".into(), comment: format!("发布{}年度报告", content.year), at: Utc::now() };
     let (published, item) = state
@@ -486,7 +488,7 @@ async fn revise(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     }
     let org = org_of(&state, stored.org_id).await?;
     let calendar = state.calendar();
-    let inputs = report_ops::inputs(&state.store, &calendar, &org, stored.year).await?;
+    let inputs = records::inputs(&state.store, &calendar, &org, stored.year).await?;
     let mut content = refresh_figures(&stored.content, &inputs, &calendar);
     content.date = None;
     let next = state.store.create_report(org.id, stored.year, &content, form.comment.trim(), staff.user.id, Utc::now()).await?;
@@ -619,7 +621,7 @@ fn table_rows(filename: &str, data: &[u8]) -> Result<Vec<Vec<String>>, String> {
 
 async fn figures_import(State(state): State<AppState>, staff: Staff, Query(q): Query<YearQuery>, multipart: Multipart) -> Result<Response, AppError> {
     let year = figures_year(q.year.as_deref())?;
-    let upload = match crate::report_check::read_form(multipart).await {
+    let upload = match crate::reports::check::read_form(multipart).await {
         Ok(u) => u,
         Err(m) => return figures_view(&state, &staff, year, vec![m], None, HashMap::new(), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
@@ -694,9 +696,9 @@ async fn rollup(State(state): State<AppState>, staff: Staff, Query(q): Query<Yea
         let revs: Vec<&StoredReport> = mine.iter().filter(|r| r.year == year).collect();
         let latest = revs.iter().max_by_key(|r| r.revision).copied();
         let first_published = revs.iter().filter_map(|r| r.published_on).min();
-        let deadline = report_ops::deadline_of(&state.store, child, year).await?;
+        let deadline = records::deadline_of(&state.store, child, year).await?;
         let progress = ProgressStatus::of(latest.map(|r| r.status), first_published, deadline, today);
-        let latest_pub = report_ops::latest_published(&mine, year).map(|r| r.content.clone());
+        let latest_pub = records::latest_published(&mine, year).map(|r| r.content.clone());
         rows.push(context! {
             name => child.name, slug => child.slug, level => child.level.label(), deadline => date_cn(deadline),
             progress => progress.as_str(), progress_label => progress.label(), published_on => first_published.map(date_cn),
@@ -709,7 +711,7 @@ async fn rollup(State(state): State<AppState>, staff: Staff, Query(q): Query<Yea
         }
     }
     let refs: Vec<&AnnualReport> = published.iter().collect();
-    let (combined, skipped) = combine(report_ops::report_org(&staff.org), year, &refs);
+    let (combined, skipped) = combine(records::report_org(&staff.org), year, &refs);
     render::page(
         "admin_report_rollup.html",
         context! {
@@ -775,7 +777,7 @@ async fn public_chart(State(state): State<AppState>, Path((slug, year, name)): P
             years.sort_unstable();
             years.dedup();
             let series: Vec<AnnualReport> =
-                years.iter().filter_map(|y| report_ops::latest_published(&all, *y).map(|r| r.content.clone())).collect();
+                years.iter().filter_map(|y| records::latest_published(&all, *y).map(|r| r.content.clone())).collect();
             charts::trend(&series, script)
         }
         other => return Err(AppError::BadRequest(format!("没有名为“{other}”的图解，可选：categories、outcomes、trend"))),

@@ -15,7 +15,7 @@ use crate::AppState;
 
 pub const COOKIE: &str = "gk_care";
 /// The 关怀版 style sheet.
-pub const CARE_CSS: &str = include_str!("../static/care.css");
+pub const CARE_CSS: &str = include_str!("../../static/care.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/care", get(switch)).route("/static/care.css", get(css)).route("/static/care-on.css", get(css_always))

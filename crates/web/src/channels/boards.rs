@@ -164,7 +164,7 @@ async fn load(state: &AppState, slug: &str, raw: Option<String>) -> Result<(Orga
 
 async fn sheet(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, AppError> {
     let (org, sel, items) = load(&state, &slug, raw).await?;
-    let base = crate::feeds::base_url(&state, &headers);
+    let base = crate::portal::feeds::base_url(&state, &headers);
     let mut pages = Vec::new();
     for item in &items {
         let url = format!("{base}/item/{}", item.id);
@@ -193,7 +193,7 @@ fn fonts() -> RunFonts {
 
 async fn sheet_docx(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, AppError> {
     let (org, sel, items) = load(&state, &slug, raw).await?;
-    let base = crate::feeds::base_url(&state, &headers);
+    let base = crate::portal::feeds::base_url(&state, &headers);
     let (_, _, w, h) = PAPERS.iter().find(|p| p.0 == sel.paper).copied().unwrap_or(PAPERS[0]);
     let big = sel.paper == "A3";
     let (title_size, body_size, meta_size) = if big { (56, 36, 28) } else { (44, 30, 24) };

@@ -57,7 +57,7 @@ fn kind_label(kind: &str) -> &'static str {
 pub fn letters_ctx(letters: &[Letter]) -> Vec<Value> {
     letters
         .iter()
-        .map(|l| context! { id => l.id, kind => kind_label(&l.kind), title => l.title, version => l.version, issued => l.issued_at.map(crate::cases::local_date), step_seq => l.step_seq })
+        .map(|l| context! { id => l.id, kind => kind_label(&l.kind), title => l.title, version => l.version, issued => l.issued_at.map(crate::applications::cases::local_date), step_seq => l.step_seq })
         .collect()
 }
 
@@ -93,7 +93,7 @@ async fn create(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         return Ok(back(&format!("尚未办理相应步骤，不能出具{}", kind.label())));
     };
     let org = state.store.org(app.org_id).await?.ok_or(AppError::NotFound)?;
-    let case = crate::cases::replay(&state, &app, &steps)?;
+    let case = crate::applications::cases::replay(&state, &app, &steps)?;
     let clock = case.clock(&state.calendar(), &ClockConfig::default(), today());
     let extra = form.extra.trim();
     if extra.chars().count() > 2000 {
@@ -152,7 +152,7 @@ async fn letter_page(state: &AppState, staff: &Staff, letter: &Letter, app: &Sto
         "admin_letter.html",
         context! {
             staff => staff.ctx(), site_name => state.config.site_name, msg, err,
-            letter => context! { id => letter.id, kind => kind_label(&letter.kind), title => letter.title, version => letter.version, issued => letter.issued_at.map(crate::cases::local_date) },
+            letter => context! { id => letter.id, kind => kind_label(&letter.kind), title => letter.title, version => letter.version, issued => letter.issued_at.map(crate::applications::cases::local_date) },
             text => paragraphs.join("\n\n"),
             fragment => Value::from_safe_string(fragment),
             app => context! { id => app.id, code => app.tracking_code },

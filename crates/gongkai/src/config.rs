@@ -41,6 +41,7 @@ pub const KEYS: &[&str] = &[
     "apply_submissions_per_hour",
     "log",
     "search_index_dir",
+    "page_cache_mb",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -67,6 +68,7 @@ struct Partial {
     apply_submissions_per_hour: Option<i64>,
     log: Option<String>,
     search_index_dir: Option<PathBuf>,
+    page_cache_mb: Option<usize>,
 }
 
 /// The effective configuration.
@@ -95,6 +97,8 @@ pub struct Config {
     /// This node's search index (derived from the database; deleting it makes
     /// the next start rebuild it). `None` = `search-index` under `data_dir`.
     pub search_index_dir: Option<PathBuf>,
+    /// Memory for the rendered-page cache of each server process, in MiB (0 = off).
+    pub page_cache_mb: usize,
 }
 
 impl Default for Config {
@@ -118,6 +122,7 @@ impl Default for Config {
             apply_submissions_per_hour: 10,
             log: "info".into(),
             search_index_dir: None,
+            page_cache_mb: 64,
         }
     }
 }
@@ -163,7 +168,7 @@ impl Config {
         macro_rules! take {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }
-        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, apply_submissions_per_hour, log);
+        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, apply_submissions_per_hour, log, page_cache_mb);
         if let Some(v) = p.database_url {
             self.database_url = Some(v);
         }
@@ -236,6 +241,7 @@ impl Config {
             reminder_working_days: self.reminder_working_days,
             apply_submissions_per_hour: u32::try_from(self.apply_submissions_per_hour).unwrap_or(u32::MAX),
             search_index_dir: Some(self.search_index_dir()),
+            page_cache_mb: self.page_cache_mb,
             ..Default::default()
         }
     }
@@ -270,6 +276,7 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "log" => p.log = Some(value.clone()),
             "search_index_dir" => p.search_index_dir = Some(PathBuf::from(value)),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
+            "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),
             "session_idle_minutes" => p.session_idle_minutes = Some(int(value)?),

@@ -25,6 +25,7 @@ mod items;
 mod orgs;
 pub(crate) mod reports;
 mod search;
+pub(crate) mod site;
 mod users;
 pub(crate) mod util;
 
@@ -114,6 +115,10 @@ async fn prepare_sqlite_connection(
     conn.execute("PRAGMA journal_mode = WAL").await?;
     conn.execute("PRAGMA synchronous = FULL").await?;
     conn.execute("PRAGMA foreign_keys = ON").await?;
+    // Checkpoints run in a background task (`Store::checkpoint`), never inside
+    // a committing request; the WAL file is kept at most 64 MiB once reset.
+    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+    conn.execute("PRAGMA journal_size_limit = 67108864").await?;
     let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys")
         .fetch_one(&mut *conn)
         .await?
@@ -264,6 +269,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether [`Store::close`] has been called.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
     /// Apply this backend's migrations (idempotent).

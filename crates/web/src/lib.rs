@@ -21,6 +21,7 @@ pub mod channels;
 mod error;
 mod hant;
 pub mod ops;
+pub mod page_cache;
 mod portal;
 mod render;
 pub mod reports;
@@ -63,6 +64,8 @@ pub struct WebConfig {
     /// Public address of the portal, e.g. `https://gk.example.cn` (used in
     /// feeds and submission packages when no request names the host).
     pub public_url: String,
+    /// Memory for this node's rendered-page cache, in MiB (0 turns it off).
+    pub page_cache_mb: usize,
     /// Directory of this node's search index (`None`: kept in memory and
     /// rebuilt from the database at every start).
     pub search_index_dir: Option<std::path::PathBuf>,
@@ -84,6 +87,7 @@ impl Default for WebConfig {
             apply_submissions_per_hour: 10,
             consult_submissions_per_hour: 10,
             public_url: String::new(),
+            page_cache_mb: 64,
             search_index_dir: None,
         }
     }
@@ -98,6 +102,8 @@ pub struct AppState {
     limiter: Arc<security::RateLimiter>,
     /// This node's search index, following the database's change log.
     pub search: Arc<gongkai_search::SearchService>,
+    /// This node's rendered public pages, following the site version.
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 impl AppState {
@@ -117,7 +123,12 @@ impl AppState {
         }
         let search = gongkai_search::SearchService::open(store.clone(), config.search_index_dir.clone()).await?;
         search.spawn_follower(std::time::Duration::from_secs(1));
+        let page_cache = Arc::new(page_cache::PageCache::new(config.page_cache_mb * 1024 * 1024));
+        page_cache.observe(store.site_version().await?);
+        page_cache.spawn_follower(store.clone());
+        spawn_checkpointer(store.clone());
         Ok(AppState {
+            page_cache,
             search,
             store,
             calendar: Arc::new(RwLock::new(calendar)),
@@ -153,8 +164,39 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
+}
+
+/// Run SQLite's WAL checkpoint in the background (connections never checkpoint
+/// while committing, so a request never waits for one): a passive checkpoint
+/// every second, and a truncating one when the WAL has grown past ~16 MiB or
+/// once a minute, which keeps the file small without blocking anyone for long.
+fn spawn_checkpointer(store: Store) {
+    if store.backend() != gongkai_store::Backend::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut ticks: u64 = 0;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            ticks += 1;
+            match store.checkpoint(ticks % 60 == 0).await {
+                Ok(frames) if frames > 4096 => {
+                    if let Err(e) = store.checkpoint(true).await {
+                        tracing::debug!(error = %e, "WAL truncation deferred");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) if store.is_closed() => {
+                    tracing::debug!(error = %e, "store closed; checkpointing stops");
+                    break;
+                }
+                Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
+            }
+        }
+    });
 }

@@ -1,0 +1,207 @@
+//! Two `gongkai serve` OS processes on one PostgreSQL database behind an nginx
+//! reverse proxy (Debian's nginx), as a district deployment runs them: a staff
+//! session works whichever process answers, and what is published or withdrawn
+//! through the proxy is visible on both processes directly, their page caches
+//! included, within about a second.
+//!
+//! Needs `GONGKAI_TEST_DATABASE_URL` and nginx; without them it says NOT RUN
+//! (under `CI=true` a missing nginx is a failure).
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use gongkai_domain::model::Role;
+use reqwest::StatusCode;
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn nginx() -> Option<String> {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"].iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
+}
+
+async fn wait_up(url: &str) {
+    let c = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(res) = c.get(url).send().await {
+            if res.status().is_success() {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "{url} did not answer within 120 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn serve(db_url: &str, data_dir: &std::path::Path) -> (Proc, String) {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", db_url])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("GONGKAI_CONFIG")
+        .env("GONGKAI_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn gongkai");
+    (Proc(child), format!("http://127.0.0.1:{port}"))
+}
+
+async fn status_of(url: &str) -> StatusCode {
+    client().get(url).send().await.expect("get").status()
+}
+
+async fn eventually(url: &str, want: StatusCode, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let got = status_of(url).await;
+        if got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: {url} still answers {got}, expected {want}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn action(c: &reqwest::Client, base: &str, id: i64, action: &str, comment: &str) {
+    let token = page_csrf(c, &format!("{base}/admin/items/{id}")).await;
+    let res = c
+        .post(format!("{base}/admin/items/{id}/action"))
+        .form(&[("_csrf", token.as_str()), ("action", action), ("comment", comment)])
+        .send()
+        .await
+        .expect("action");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_behind_nginx() {
+    let Some(nginx) = nginx() else {
+        assert!(std::env::var("CI").is_err(), "nginx is required under CI (apt-get install nginx-light)");
+        eprintln!("NOT RUN: multi-process test needs nginx (apt-get install nginx-light)");
+        return;
+    };
+    let Some((store, db)) = gongkai_store::test_support::fresh_postgres().await else { return };
+    let org = org(&store, "town", "11441802007183516B").await;
+    user(&store, &org, "editor1", &[Role::Editor]).await;
+    user(&store, &org, "reviewer1", &[Role::Reviewer]).await;
+    let catalog = store.catalog(org.id).await.expect("catalog");
+    let notices = catalog.iter().find(|n| n.name == "通知公告").expect("notices").id.to_string();
+    store.close().await;
+
+    let dirs = tempfile::tempdir().expect("tempdir");
+    let (_a, base_a) = serve(db.url(), &dirs.path().join("a"));
+    let (_b, base_b) = serve(db.url(), &dirs.path().join("b"));
+    wait_up(&format!("{base_a}/org/town")).await;
+    wait_up(&format!("{base_b}/org/town")).await;
+
+    // nginx in front of both, round robin, telling which process answered.
+    let port = free_port();
+    let conf_dir = dirs.path().join("nginx");
+    std::fs::create_dir_all(&conf_dir).expect("nginx dir");
+    let upstream = |b: &str| b.trim_start_matches("http://").to_string();
+    let conf = format!(
+        "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 256; }}\n\
+         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+         upstream gongkai {{ server {a}; server {b}; }}\n  server {{\n    listen 127.0.0.1:{port};\n    location / {{\n      proxy_pass http://gongkai;\n      proxy_set_header Host $host;\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n      add_header X-Upstream $upstream_addr always;\n    }}\n  }}\n}}\n",
+        d = conf_dir.display(),
+        a = upstream(&base_a),
+        b = upstream(&base_b),
+    );
+    std::fs::write(conf_dir.join("nginx.conf"), conf).expect("nginx.conf");
+    let child = Command::new(&nginx)
+        .arg("-c")
+        .arg(conf_dir.join("nginx.conf"))
+        .arg("-p")
+        .arg(&conf_dir)
+        .args(["-g", "daemon off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn nginx");
+    let _nginx = Proc(child);
+    let proxy = format!("http://127.0.0.1:{port}");
+    wait_up(&format!("{proxy}/org/town")).await;
+
+    // A staff session is honoured by whichever process answers.
+    let (editor, status, _) = login(&proxy, "editor1", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "login through the proxy");
+    let mut upstreams = std::collections::BTreeSet::new();
+    for _ in 0..6 {
+        let res = editor.get(format!("{proxy}/admin")).send().await.expect("dashboard");
+        assert_eq!(res.status(), StatusCode::OK, "the session is valid on every process");
+        if let Some(u) = res.headers().get("x-upstream").and_then(|v| v.to_str().ok()) {
+            upstreams.insert(u.to_string());
+        }
+    }
+    assert_eq!(upstreams.len(), 2, "both processes answered: {upstreams:?}");
+
+    // Drafted, reviewed and published through the proxy.
+    let token = page_csrf(&editor, &format!("{proxy}/admin/items/new")).await;
+    let res = editor
+        .post(format!("{proxy}/admin/items"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("catalog_id", notices.as_str()),
+            ("title", "关于冬季道路结冰期间安全出行的提示"),
+            ("summary", "冬季道路结冰，请注意出行安全。"),
+            ("body", "请广大群众减少夜间出行。"),
+            ("publisher", "测试town镇人民政府"),
+            ("formed_date", "2026-11-20"),
+            ("topic", "综合政务"),
+            ("genre", "通知"),
+            ("keywords", "出行"),
+            ("disclosure_mode", "proactive"),
+            ("doc_type", "other"),
+            ("statutory_category", "art20-12"),
+        ])
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "draft saved");
+    let loc = res.headers()["location"].to_str().expect("location").to_owned();
+    let id: i64 = loc.trim_start_matches("/admin/items/").split('?').next().expect("id").parse().expect("id");
+    let (reviewer, _, _) = login(&proxy, "reviewer1", PASSWORD).await;
+    // Both processes render (and cache) the not-yet-published page as absent.
+    assert_eq!(status_of(&format!("{base_a}/item/{id}")).await, StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&format!("{base_b}/item/{id}")).await, StatusCode::NOT_FOUND);
+    let column = client().get(format!("{base_b}/org/town/xxgk")).send().await.expect("column").text().await.expect("html");
+    assert!(!column.contains("道路结冰"));
+    action(&editor, &proxy, id, "submit", "").await;
+    action(&reviewer, &proxy, id, "approve", "").await;
+    action(&reviewer, &proxy, id, "publish", "").await;
+    for base in [&base_a, &base_b] {
+        eventually(&format!("{base}/item/{id}"), StatusCode::OK, "published item").await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let column = client().get(format!("{base_b}/org/town/xxgk")).send().await.expect("column").text().await.expect("html");
+        if column.contains("道路结冰") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "process B's cached column never listed the new item");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Withdrawn through the proxy: gone on both processes.
+    action(&reviewer, &proxy, id, "withdraw", "信息有误").await;
+    for base in [&base_a, &base_b] {
+        eventually(&format!("{base}/item/{id}"), StatusCode::GONE, "withdrawn item").await;
+    }
+    eventually(&format!("{proxy}/item/{id}"), StatusCode::GONE, "withdrawn item through the proxy").await;
+}

@@ -62,6 +62,9 @@ enum Command {
     /// 全文检索索引
     #[command(subcommand)]
     Index(IndexCmd),
+    /// 附件存放位置（数据库或对象存储）
+    #[command(subcommand)]
+    Attachments(crate::attachments_cmd::AttachmentsCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -240,6 +243,13 @@ async fn open_store(config: &Config) -> Result<Store> {
     }
     let store = Store::connect(&url).await.with_context(|| format!("无法连接数据库 {}", redact(&url)))?;
     store.migrate().await.context("数据库迁移失败")?;
+    // Readers of attachments kept in the object store need it whatever
+    // `attachment_store` says; new attachments go there only with `s3`.
+    if config.attachment_store == "s3" {
+        let s3 = config.object_store().ok_or_else(|| anyhow!("附件存放在对象存储时必须设置 s3_endpoint 和 s3_bucket"))?;
+        let objects = gongkai_store::blobs::ObjectStore::new(&s3)?;
+        return Ok(store.with_object_store(objects));
+    }
     Ok(store)
 }
 
@@ -275,6 +285,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
+        Command::Attachments(cmd) => crate::attachments_cmd::run(open_store(&config).await?, &config, cmd).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }

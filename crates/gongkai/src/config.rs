@@ -42,6 +42,13 @@ pub const KEYS: &[&str] = &[
     "log",
     "search_index_dir",
     "page_cache_mb",
+    "attachment_store",
+    "s3_endpoint",
+    "s3_bucket",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "s3_path_style",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -69,6 +76,13 @@ struct Partial {
     log: Option<String>,
     search_index_dir: Option<PathBuf>,
     page_cache_mb: Option<usize>,
+    attachment_store: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_bucket: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key_id: Option<String>,
+    s3_secret_access_key: Option<String>,
+    s3_path_style: Option<bool>,
 }
 
 /// The effective configuration.
@@ -99,6 +113,15 @@ pub struct Config {
     pub search_index_dir: Option<PathBuf>,
     /// Memory for the rendered-page cache of each server process, in MiB (0 = off).
     pub page_cache_mb: usize,
+    /// Where new attachments' bytes go: `database` (default) or `s3`.
+    pub attachment_store: String,
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    /// Best given as `GONGKAI_S3_SECRET_ACCESS_KEY` rather than in the file.
+    pub s3_secret_access_key: String,
+    pub s3_path_style: bool,
 }
 
 impl Default for Config {
@@ -123,6 +146,13 @@ impl Default for Config {
             log: "info".into(),
             search_index_dir: None,
             page_cache_mb: 64,
+            attachment_store: "database".into(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_path_style: true,
         }
     }
 }
@@ -168,7 +198,7 @@ impl Config {
         macro_rules! take {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }
-        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, apply_submissions_per_hour, log, page_cache_mb);
+        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, apply_submissions_per_hour, log, page_cache_mb, attachment_store, s3_endpoint, s3_bucket, s3_region, s3_access_key_id, s3_secret_access_key, s3_path_style);
         if let Some(v) = p.database_url {
             self.database_url = Some(v);
         }
@@ -206,7 +236,32 @@ impl Config {
         if self.site_name.trim().is_empty() {
             return Err(ConfigError::Invalid { key: "site_name", message: "不能为空".into() });
         }
+        match self.attachment_store.as_str() {
+            "database" => {}
+            "s3" => {
+                for (key, v) in [("s3_endpoint", &self.s3_endpoint), ("s3_bucket", &self.s3_bucket), ("s3_access_key_id", &self.s3_access_key_id), ("s3_secret_access_key", &self.s3_secret_access_key)] {
+                    if v.trim().is_empty() {
+                        return Err(ConfigError::Invalid { key, message: "附件存放在对象存储（attachment_store = \"s3\"）时必须设置".into() });
+                    }
+                }
+            }
+            other => return Err(ConfigError::Invalid { key: "attachment_store", message: format!("“{other}”无效，应为 database 或 s3") }),
+        }
         Ok(())
+    }
+
+    /// The object store's settings, when one is configured (`s3_*` keys set),
+    /// whether or not new attachments go there: `gongkai attachments move` needs
+    /// it in both directions.
+    pub fn object_store(&self) -> Option<gongkai_store::blobs::S3Config> {
+        (!self.s3_endpoint.trim().is_empty() && !self.s3_bucket.trim().is_empty()).then(|| gongkai_store::blobs::S3Config {
+            endpoint: self.s3_endpoint.trim().to_owned(),
+            bucket: self.s3_bucket.trim().to_owned(),
+            region: self.s3_region.trim().to_owned(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+            path_style: self.s3_path_style,
+        })
     }
 
     /// The database URL in effect.
@@ -277,6 +332,19 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "search_index_dir" => p.search_index_dir = Some(PathBuf::from(value)),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
+            "attachment_store" => p.attachment_store = Some(value.clone()),
+            "s3_endpoint" => p.s3_endpoint = Some(value.clone()),
+            "s3_bucket" => p.s3_bucket = Some(value.clone()),
+            "s3_region" => p.s3_region = Some(value.clone()),
+            "s3_access_key_id" => p.s3_access_key_id = Some(value.clone()),
+            "s3_secret_access_key" => p.s3_secret_access_key = Some(value.clone()),
+            "s3_path_style" => {
+                p.s3_path_style = Some(match value.trim().to_ascii_lowercase().as_str() {
+                    "1" | "true" | "yes" | "on" => true,
+                    "0" | "false" | "no" | "off" => false,
+                    _ => return Err(bad("应为 true 或 false")),
+                })
+            }
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),
             "session_idle_minutes" => p.session_idle_minutes = Some(int(value)?),

@@ -40,6 +40,8 @@ const MAX_CONNECTIONS: u32 = 10;
 pub struct Store {
     pool: sqlx::AnyPool,
     backend: Backend,
+    /// Where new attachment bytes go when set (see `attachments`).
+    objects: Option<std::sync::Arc<crate::blobs::ObjectStore>>,
 }
 
 /// Raised from `after_connect` when a new connection is not durable enough;
@@ -245,6 +247,7 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Sqlite,
+            objects: None,
         })
     }
 
@@ -264,11 +267,24 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Postgres,
+            objects: None,
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Keep new attachments' bytes in this object store (existing ones stay
+    /// where they are until [`Store::move_attachments`] moves them).
+    pub fn with_object_store(mut self, objects: crate::blobs::ObjectStore) -> Store {
+        self.objects = Some(std::sync::Arc::new(objects));
+        self
+    }
+
+    /// Whether an object store is configured.
+    pub fn has_object_store(&self) -> bool {
+        self.objects.is_some()
     }
 
     /// Whether [`Store::close`] has been called.

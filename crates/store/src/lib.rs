@@ -21,6 +21,7 @@ use gongkai_domain::model::{DisclosureOffice, ItemStatus, OrgLevel, Role};
 use serde::{Deserialize, Serialize};
 
 pub mod applications;
+pub mod blobs;
 pub mod channels;
 pub(crate) mod imp;
 pub mod search;
@@ -63,6 +64,9 @@ pub enum StoreError {
     /// The database is configured with weaker durability than required.
     #[error("数据库持久性设置不足：{0}")]
     Durability(String),
+    /// The object store holding attachment bytes failed.
+    #[error("{0}")]
+    Blob(#[from] blobs::BlobError),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

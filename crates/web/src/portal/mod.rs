@@ -2,6 +2,7 @@
 //! items are ever shown; a withdrawn item answers 410.
 
 pub mod care;
+pub mod download;
 pub mod feeds;
 pub mod search;
 
@@ -440,13 +441,12 @@ pub fn attachment_response(a: &gongkai_domain::model::Attachment, bytes: Vec<u8>
     res
 }
 
-async fn attachment(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn attachment(State(state): State<AppState>, Path(id): Path<String>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let a = state.store.attachment(id).await?.ok_or(AppError::NotFound)?;
     // The attachment is public only while its item is published.
     public_item(&state, a.item_id).await?;
-    let bytes = state.store.attachment_content(id).await?.ok_or(AppError::NotFound)?;
-    Ok(attachment_response(&a, bytes))
+    download::serve(&state, &a, &headers).await
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-//! Two `gongkai serve` OS processes on one PostgreSQL database behind an nginx
-//! reverse proxy (Debian's nginx), as a district deployment runs them: a staff
-//! session works whichever process answers, and what is published or withdrawn
-//! through the proxy is visible on both processes directly, their page caches
-//! included, within about a second.
+//! Two `gongkai serve` OS processes on one PostgreSQL database and one
+//! S3-compatible object store, behind an nginx reverse proxy (Debian's nginx),
+//! as a district deployment runs them: a staff session works whichever process
+//! answers, an attachment uploaded through one is downloaded from the other,
+//! and what is published or withdrawn through the proxy is visible on both
+//! processes directly, their page caches included, within about a second.
 //!
-//! Needs `GONGKAI_TEST_DATABASE_URL` and nginx; without them it says NOT RUN
-//! (under `CI=true` a missing nginx is a failure).
+//! Needs `GONGKAI_TEST_DATABASE_URL`, nginx and moto's S3 server (PyPI);
+//! without them it says NOT RUN (under `CI=true` a missing tool is a failure).
 
 mod common;
 
@@ -47,7 +48,7 @@ async fn wait_up(url: &str) {
     }
 }
 
-fn serve(db_url: &str, data_dir: &std::path::Path) -> (Proc, String) {
+fn serve(db_url: &str, data_dir: &std::path::Path, s3: &str) -> (Proc, String) {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", db_url])
@@ -55,6 +56,11 @@ fn serve(db_url: &str, data_dir: &std::path::Path) -> (Proc, String) {
         .arg(data_dir)
         .env_remove("GONGKAI_CONFIG")
         .env("GONGKAI_LOG", "warn")
+        .env("GONGKAI_ATTACHMENT_STORE", "s3")
+        .env("GONGKAI_S3_ENDPOINT", s3)
+        .env("GONGKAI_S3_BUCKET", "district")
+        .env("GONGKAI_S3_ACCESS_KEY_ID", "gongkai-test")
+        .env("GONGKAI_S3_SECRET_ACCESS_KEY", "gongkai-test-secret")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -96,7 +102,38 @@ async fn two_processes_behind_nginx() {
         eprintln!("NOT RUN: multi-process test needs nginx (apt-get install nginx-light)");
         return;
     };
+    if std::process::Command::new("python3").args(["-c", "import moto.server"]).status().map(|s| !s.success()).unwrap_or(true) {
+        assert!(std::env::var("CI").is_err(), "moto[server] is required under CI (pip install 'moto[server]')");
+        eprintln!("NOT RUN: multi-process test needs an S3 server (pip install 'moto[server]')");
+        return;
+    }
     let Some((store, db)) = gongkai_store::test_support::fresh_postgres().await else { return };
+    let s3_port = free_port();
+    let s3_child = Command::new("python3")
+        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &s3_port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn moto");
+    let _s3 = Proc(s3_child);
+    let s3 = format!("http://127.0.0.1:{s3_port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while reqwest::get(&s3).await.is_err() {
+        assert!(Instant::now() < deadline, "S3 server did not start");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    gongkai_store::blobs::ObjectStore::new(&gongkai_store::blobs::S3Config {
+        endpoint: s3.clone(),
+        bucket: "district".into(),
+        region: "us-east-1".into(),
+        access_key_id: "gongkai-test".into(),
+        secret_access_key: "gongkai-test-secret".into(),
+        path_style: true,
+    })
+    .expect("object store")
+    .create_bucket()
+    .await
+    .expect("bucket");
     let org = org(&store, "town", "11441802007183516B").await;
     user(&store, &org, "editor1", &[Role::Editor]).await;
     user(&store, &org, "reviewer1", &[Role::Reviewer]).await;
@@ -105,8 +142,8 @@ async fn two_processes_behind_nginx() {
     store.close().await;
 
     let dirs = tempfile::tempdir().expect("tempdir");
-    let (_a, base_a) = serve(db.url(), &dirs.path().join("a"));
-    let (_b, base_b) = serve(db.url(), &dirs.path().join("b"));
+    let (_a, base_a) = serve(db.url(), &dirs.path().join("a"), &s3);
+    let (_b, base_b) = serve(db.url(), &dirs.path().join("b"), &s3);
     wait_up(&format!("{base_a}/org/town")).await;
     wait_up(&format!("{base_b}/org/town")).await;
 
@@ -176,6 +213,14 @@ async fn two_processes_behind_nginx() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "draft saved");
     let loc = res.headers()["location"].to_str().expect("location").to_owned();
     let id: i64 = loc.trim_start_matches("/admin/items/").split('?').next().expect("id").parse().expect("id");
+    // An attachment uploaded through the proxy lands in the shared object store.
+    let pdf: Vec<u8> = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let token = page_csrf(&editor, &format!("{proxy}/admin/items/{id}")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token)
+        .part("file", reqwest::multipart::Part::bytes(pdf.clone()).file_name("提示.pdf").mime_str("application/pdf").expect("mime"));
+    let res = editor.post(format!("{proxy}/admin/items/{id}/attachments")).multipart(form).send().await.expect("upload");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "attachment uploaded");
     let (reviewer, _, _) = login(&proxy, "reviewer1", PASSWORD).await;
     // Both processes render (and cache) the not-yet-published page as absent.
     assert_eq!(status_of(&format!("{base_a}/item/{id}")).await, StatusCode::NOT_FOUND);
@@ -196,6 +241,15 @@ async fn two_processes_behind_nginx() {
         }
         assert!(Instant::now() < deadline, "process B's cached column never listed the new item");
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The attachment is served by both processes from the object store.
+    let api: serde_json::Value = client().get(format!("{base_a}/api/v1/items/{id}")).send().await.expect("api").json().await.expect("json");
+    let att = api["attachments"][0]["id"].as_i64().unwrap_or_else(|| panic!("attachment in {api}"));
+    for base in [&base_a, &base_b] {
+        let res = client().get(format!("{base}/attachments/{att}")).send().await.expect("download");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.bytes().await.expect("bytes").as_ref(), &pdf[..]);
     }
 
     // Withdrawn through the proxy: gone on both processes.

@@ -25,7 +25,7 @@ mod items;
 mod orgs;
 pub(crate) mod reports;
 mod search;
-pub(crate) mod site;
+pub(crate) mod site_version;
 mod users;
 pub(crate) mod util;
 

@@ -202,7 +202,7 @@ pub struct StoredCalendarYear {
 
 pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, StoredApplication, StoredStep};
 pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
-pub use imp::site::SiteVersion;
+pub use imp::site_version::SiteVersion;
 pub use imp::Store;
 pub use imp::reports::{StoredFigure, StoredReport};
 pub use search::{ClickStat, DayStat, QueryStat, SearchChange, SearchStats};

@@ -57,6 +57,9 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     } else {
         text
     };
+    let repaired = crate::repair::repair(text);
+    findings.extend(repaired.notes);
+    let text: &str = &repaired.text;
     let norm = normalize(text);
     let lines = &norm.lines();
 

@@ -12,6 +12,7 @@ pub mod cli;
 mod checks;
 mod input;
 mod parse;
+mod repair;
 mod report;
 mod tables;
 mod text;

@@ -158,18 +158,48 @@ fn misprint_tail(id: &str, label: &str) -> bool {
 
 fn items_of<'a>(lines: &[Line<'a>], identify: &dyn Fn(&str, bool) -> Option<&'static str>) -> Vec<Item<'a>> {
     let mut items: Vec<Item> = Vec::new();
+    // A row label wrapped over several lines: the unidentified start of a label, carried to
+    // the next line when together they name a row.
+    let mut pending: Option<(usize, String)> = None;
     for l in lines {
         if l.is_blank() {
             continue;
         }
         let r = split_row(l.text);
-        let id = identify(&r.label, !r.cells.is_empty());
+        let mut id = identify(&r.label, !r.cells.is_empty());
+        let mut label = r.label;
+        let mut line_no = l.no;
+        if let Some((pno, plabel)) = pending.take() {
+            let starts_label = label.starts_with(|c: char| c.is_ascii_digit() || c == '（' || c == '(');
+            if !starts_label && !label.is_empty() {
+                let joined = format!("{plabel}{label}");
+                if let Some(jid) = identify(&joined, !r.cells.is_empty()) {
+                    if id.is_none() || id == Some(jid) {
+                        id = Some(jid);
+                        label = Cow::Owned(joined);
+                        line_no = pno;
+                    }
+                } else if id.is_none() && r.cells.is_empty() && joined.chars().count() <= 60 {
+                    pending = Some((pno, joined));
+                    continue;
+                }
+            }
+        }
+        if id.is_none() && r.cells.is_empty() && ends_in_han(&label) && label.chars().count() <= 40 {
+            pending = Some((l.no, label.into_owned()));
+            continue;
+        }
+        let r = crate::text::RowLine { label, cells: r.cells };
         if id.is_none() && r.cells.is_empty() {
             continue;
         }
-        items.push(Item { line: l.no, id, label: r.label, cells: r.cells });
+        items.push(Item { line: line_no, id, label: r.label, cells: r.cells });
     }
     items
+}
+
+fn ends_in_han(s: &str) -> bool {
+    s.chars().next_back().is_some_and(|c| !c.is_ascii() && c.is_alphabetic())
 }
 
 /// Merges consecutive items carrying the same id (a label split over lines).
@@ -253,6 +283,11 @@ fn assemble(items: Vec<Item<'_>>, width_of: &dyn Fn(&str) -> usize) -> ReadTable
         seen.push(id);
         let w = width_of(id);
         let mut run_together = false;
+        let mut cells = cells;
+        // Padding cells of merged columns ("| 37 | | |"): empty fields beyond the row's width.
+        while cells.len() > w && cells.last().is_some_and(|t| t.raw.is_empty()) {
+            cells.pop();
+        }
         let mut values: Vec<Value> = cells.iter().map(|t| t.value).collect();
         if values.len() == 1 && w >= 7 {
             if let Some(split) = split_run_together(cells[0].raw, w) {
@@ -355,15 +390,21 @@ pub fn read_section4(lines: &[Line]) -> (Vec<Value>, Option<usize>) {
             }
             continue;
         }
-        // Lines of prose that end in a number are not table rows.
-        if label_c.chars().count() > 30 {
+        // Lines of prose that end in a number are not table rows (a header run together with
+        // a row of figures is).
+        if label_c.chars().count() > 30 && r.cells.len() < 5 {
             if !cells.is_empty() {
                 break;
             }
             continue;
         }
         first.get_or_insert(l.no);
-        cells.extend(r.cells.iter().map(|t| t.value));
+        let mut row = r.cells.clone();
+        // Padding cells at the end of a pipe row.
+        while row.last().is_some_and(|t| t.raw.is_empty()) {
+            row.pop();
+        }
+        cells.extend(row.iter().map(|t| t.value));
         if cells.len() >= 64 {
             break;
         }

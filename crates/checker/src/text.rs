@@ -263,8 +263,9 @@ fn is_page_marker(t: &str) -> bool {
         return false;
     }
     const DASHES: [char; 3] = ['-', '—', '–'];
-    // "- 3 -": the trimmed line starts or ends with a dash (cheap test first).
-    if t.starts_with(DASHES) || t.ends_with(DASHES) {
+    // "- 3 -": the trimmed line starts and ends with a dash (cheap test first); "-3" alone is
+    // a value (a negative change in the 2019 format's 本年增/减 column), not a page marker.
+    if t.starts_with(DASHES) && t.ends_with(DASHES) {
         let inner = t.trim_matches(|c: char| DASHES.contains(&c) || c.is_whitespace());
         if inner.len() < t.len() && !inner.is_empty() && inner.len() <= 4 && inner.bytes().all(|c| c.is_ascii_digit()) {
             return true;
@@ -690,5 +691,7 @@ mod tests {
         assert!(is_page_marker("- 3 -"));
         assert!(is_page_marker("第 3 页 共 6 页"));
         assert!(!is_page_marker("3"));
+        assert!(!is_page_marker("-8"));
+        assert!(is_page_marker("- 8 -"));
     }
 }

@@ -66,7 +66,13 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     check_debris(lines, &mut findings);
     check_script(norm.stats, &mut findings);
 
-    let st = structure(lines);
+    let mut st = structure(lines);
+    if st.year.is_none() {
+        // No title: the year of the statistical period.
+        st.year = crate::parse::period_year(lines);
+    }
+    let cut = crate::damage::detect(lines, &st);
+    let cut_in = |n: u8| cut.as_ref().is_some_and(|c| c.section == n && c.in_table);
     let mut report = CheckReport {
         agency: st.agency.clone(),
         year: st.year,
@@ -81,7 +87,11 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     let expected = st.year.map(format_for_year);
     let s2_lines = section_lines(lines, &st, 2);
     let markers = tables::section2_markers(s2_lines);
-    let s3 = tables::read_section3(section_lines(lines, &st, 3));
+    let mut s3 = tables::read_section3(section_lines(lines, &st, 3));
+    if cut_in(3) {
+        // The last row stands at the cut: its last figure may itself be cut.
+        s3.drop_last_row();
+    }
     let s3_2021 = s3.rows.iter().any(|r| r.id.starts_with("其他处理/"));
     let s3_2019 = s3.get(tables::S3_OTHER_2019).is_some();
     let seen_2021 = markers.v2021 > 0 || s3_2021;
@@ -93,6 +103,27 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     };
     report.format_version = if expected.is_some() || seen_2019 || seen_2021 { Some(version.as_str()) } else { None };
     check_format_version(version, expected.is_some(), &markers, &s3, &mut findings);
+    let ambiguous3 = crate::solve::resolve_section3(&mut s3.rows, version);
+    for a in &ambiguous3 {
+        let (list, differ) = crate::solve::describe(&a.candidates, format(version).section3_columns);
+        let why = if a.no_fit {
+            "没有一种拆法能同时满足第三部分的列间勾稽关系（表中可能另有错误）"
+        } else {
+            "表内其他行不足以确定是哪一种"
+        };
+        push(
+            &mut findings,
+            "TABLE_AMBIGUOUS",
+            Severity::Warning,
+            format!(
+                "第三部分“{}”行的数字连在一起，有 {} 种拆法都符合本行总计：{list}（不同在{differ}列）；{why}，未作猜测，这些格按未读处理",
+                a.id,
+                a.candidates.len()
+            ),
+            Location::section(3).with_row(a.id).with_line(Some(a.line)),
+        );
+    }
+    let ambiguous_ids: Vec<&str> = ambiguous3.iter().map(|a| a.id).collect();
 
     let narrative_idx = narrative_text(lines, &st);
     let joined = join_lines(lines, &narrative_idx);
@@ -100,22 +131,38 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     // Tables.
     let section_present = |n: u8| report.sections.iter().any(|s| s.number == n && !s.empty);
     if section_present(2) {
-        report.tables.section2.rows = read_section2(s2_lines, version, &markers, &mut findings);
+        report.tables.section2.rows = read_section2(s2_lines, version, &markers, cut_in(2), &mut findings);
     }
     if section_present(3) {
         report.tables.section3 = section3_rows(&s3, version, &mut findings);
-        check_section3(&report.tables.section3, version, &mut findings);
+        check_section3(&report.tables.section3, version, &ambiguous_ids, &mut findings);
     }
     if section_present(4) {
-        let (cells, first_line) = tables::read_section4(section_lines(lines, &st, 4));
+        let (cells, first_line, candidates) = tables::read_section4(section_lines(lines, &st, 4));
+        let cells = if cut_in(4) { Vec::new() } else { cells };
         check_section4_shape(&cells, first_line, &mut findings);
+        let s4_ambiguous = candidates.len() > 1 && !cells.is_empty();
+        if s4_ambiguous {
+            let cols: Vec<String> = format(FormatVersion::V2021).section4.iter().map(|c| format!("{}{}", c.group, c.column)).collect();
+            let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+            let (list, differ) = crate::solve::describe(&candidates, &cols);
+            push(
+                &mut findings,
+                "TABLE_AMBIGUOUS",
+                Severity::Warning,
+                format!("第四部分的数字连在一起，有 {} 种拆法都符合各组总计：{list}（不同在{differ}）；未作猜测，这些格按未读处理", candidates.len()),
+                Location::section(4).with_line(first_line),
+            );
+        }
         let mut cells = cells;
         cells.truncate(15);
         if !cells.is_empty() {
             while cells.len() < 15 {
                 cells.push(Value::Blank);
             }
-            check_section4(&cells, first_line, &mut findings);
+            if !s4_ambiguous {
+                check_section4(&cells, first_line, &mut findings);
+            }
         }
         report.tables.section4 = cells;
     }
@@ -135,6 +182,10 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     check_signature(&st, &mut findings);
     check_fee(lines, &st, version, &mut findings);
 
+    crate::damage::blank_cells(&report.tables, &mut findings);
+    if let Some(c) = &cut {
+        crate::damage::apply(&mut findings, c, &report.tables, version);
+    }
     cap_findings(&mut findings);
     report.findings = findings;
     Analysis { report, narrative: joined.text }
@@ -343,7 +394,15 @@ fn check_sections(lines: &[Line], st: &Structure, findings: &mut Vec<Finding>) -
                     findings,
                     "SECTION_HEADING_VARIANT",
                     Severity::Info,
-                    format!("标题“{}”与法定格式“{}”的写法不同", h.heading, full),
+                    {
+                        let hc = compact(&h.heading);
+                        let old = if ["基本概况", "基本情况", "概述"].iter().any(|k| hc.contains(k)) {
+                            "（2019年修订《条例》前旧格式的写法）"
+                        } else {
+                            ""
+                        };
+                        format!("标题“{}”与法定格式“{}”的写法不同{old}", h.heading, full)
+                    },
                     loc,
                 );
             }
@@ -470,6 +529,7 @@ fn read_section2(
     lines: &[Line],
     version: FormatVersion,
     markers: &tables::S2Markers,
+    drop_last: bool,
     findings: &mut Vec<Finding>,
 ) -> Vec<Section2Row> {
     // Widths follow the format the table itself shows.
@@ -481,7 +541,10 @@ fn read_section2(
             .map(|(b, _)| b.columns.len())
             .unwrap_or(1)
     };
-    let read = tables::read_section2(lines, &width_of);
+    let mut read = tables::read_section2(lines, &width_of);
+    if drop_last {
+        read.drop_last_row();
+    }
     let mut rows = Vec::new();
     if !read.any_cells && read.rows.is_empty() {
         push(
@@ -533,6 +596,27 @@ fn read_section2(
                     loc.clone().with_column(block.columns.get(i).copied().unwrap_or("")),
                 );
             }
+        }
+        if r.candidates.len() > 1 {
+            let (list, differ) = crate::solve::describe(&r.candidates, block.columns);
+            push(
+                findings,
+                "TABLE_AMBIGUOUS",
+                Severity::Warning,
+                format!("第二部分“{label}”行的数字连在一起，可拆为 {list}（不同在{differ}列）；本表没有勾稽关系可以确定，未作猜测，这些格按未读处理"),
+                loc.clone(),
+            );
+        } else if r.run_together {
+            push(
+                findings,
+                "CELLS_RUN_TOGETHER",
+                Severity::Warning,
+                format!(
+                    "第二部分“{label}”行的数字连在一起，只有一种拆法：{}",
+                    r.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("、")
+                ),
+                loc.clone(),
+            );
         }
         let mut values = r.values.clone();
         values.resize(block.columns.len(), Value::Blank);
@@ -589,6 +673,10 @@ fn section3_rows(s3: &ReadTable, version: FormatVersion, findings: &mut Vec<Find
         };
         let loc = Location::section(3).with_row(id).with_line(Some(r.line));
         let mut values = r.values.clone();
+        // A pipe row whose last cells are blank and not written out ("| 3 |  |  |"): blanks.
+        if values.len() < 7 && values.len() >= 2 && values.last().is_some_and(|v| v.is_blank()) {
+            values.resize(7, Value::Blank);
+        }
         if values.len() != 7 {
             push(
                 findings,
@@ -654,7 +742,7 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
-fn check_section3(rows: &[Section3Row], version: FormatVersion, findings: &mut Vec<Finding>) {
+fn check_section3(rows: &[Section3Row], version: FormatVersion, ambiguous: &[&str], findings: &mut Vec<Finding>) {
     let fmt = format(version);
     let cols = fmt.section3_columns;
     let get = |id: &str| rows.iter().find(|r| r.label == id);
@@ -662,9 +750,13 @@ fn check_section3(rows: &[Section3Row], version: FormatVersion, findings: &mut V
 
     // C2: row totals.
     for r in rows {
+        if ambiguous.contains(&r.label.as_str()) {
+            continue;
+        }
         let parts: f64 = r.values[..6].iter().map(|v| v.or_zero()).sum();
         let total = r.values[6];
-        if total.is_blank() && r.values[..6].iter().all(|v| v.is_blank()) {
+        // A blank total cannot be checked (one BLANK_CELLS warning covers the table).
+        if total.is_blank() {
             continue;
         }
         if (parts - total.or_zero()).abs() > 1e-9 {
@@ -684,6 +776,10 @@ fn check_section3(rows: &[Section3Row], version: FormatVersion, findings: &mut V
         }
     }
 
+    // Column identities need every cell: not checked while a row's reading is open.
+    if !ambiguous.is_empty() {
+        return;
+    }
     // C1: 新收 + 上年结转 = 总计 + 结转下年度, per column.
     if let (Some(a), Some(b), Some(t), Some(c)) = (
         by_role(RowRole::Received),
@@ -802,7 +898,7 @@ fn check_section4(cells: &[Value], line: Option<usize>, findings: &mut Vec<Findi
     }
     for (g, group) in fmt.section4_groups().iter().enumerate() {
         let part = &cells[g * 5..g * 5 + 5];
-        if part.iter().all(|v| v.is_blank()) {
+        if part[4].is_blank() {
             continue;
         }
         let sum: f64 = part[..4].iter().map(|v| v.or_zero()).sum();

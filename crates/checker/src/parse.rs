@@ -374,6 +374,21 @@ pub fn structure(lines: &[Line]) -> Structure {
     st
 }
 
+static PERIOD_YEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"统计期限\D{0,6}((?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日").expect("regex")
+});
+
+/// The report year from the statistical period sentence ("统计期限自2023年1月1日起…"),
+/// for reports without a title.
+pub fn period_year(lines: &[Line]) -> Option<i32> {
+    lines.iter().take(40).find_map(|l| {
+        if !l.text.contains("统计期限") {
+            return None;
+        }
+        PERIOD_YEAR_RE.captures(l.text)?.get(1)?.as_str().parse().ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,8 +57,8 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     } else {
         text
     };
-    let repaired = crate::repair::repair(text);
-    findings.extend(repaired.notes);
+    let mut repaired = crate::repair::repair(text);
+    findings.append(&mut repaired.notes);
     let text: &str = &repaired.text;
     let norm = normalize(text);
     let lines = &norm.lines();
@@ -188,6 +188,24 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     }
     cap_findings(&mut findings);
     report.findings = findings;
+    if repaired.line_map.is_some() {
+        // Lines were split by the repairs: point back to the lines of the input.
+        for f in &mut report.findings {
+            f.location.line = f.location.line.map(|l| repaired.source_line(l));
+        }
+        for s in &mut report.sections {
+            s.line = repaired.source_line(s.line);
+        }
+        for r in &mut report.tables.section2.rows {
+            r.line = repaired.source_line(r.line);
+        }
+        for r in &mut report.tables.section3 {
+            r.line = repaired.source_line(r.line);
+        }
+        for b in &mut report.breakdowns {
+            b.line = repaired.source_line(b.line);
+        }
+    }
     Analysis { report, narrative: joined.text }
 }
 

@@ -18,6 +18,26 @@ use std::sync::LazyLock;
 pub struct Repaired<'a> {
     pub text: Cow<'a, str>,
     pub notes: Vec<Finding>,
+    /// When lines were split: for each line of `text` (0-based), its line in the input.
+    pub line_map: Option<Vec<usize>>,
+}
+
+impl Repaired<'_> {
+    /// The 1-based input line of a 1-based line of the repaired text.
+    pub fn source_line(&self, line: usize) -> usize {
+        match &self.line_map {
+            Some(m) if line >= 1 => m.get(line - 1).map(|l| l + 1).unwrap_or(line),
+            _ => line,
+        }
+    }
+}
+
+/// Composes line maps: `outer` maps lines of the newest text to the text before it.
+fn compose(inner: Option<Vec<usize>>, outer: Vec<usize>) -> Vec<usize> {
+    match inner {
+        None => outer,
+        Some(inner) => outer.into_iter().map(|l| inner.get(l).copied().unwrap_or(l)).collect(),
+    }
 }
 
 /// Applies all repairs in order.
@@ -42,13 +62,16 @@ pub fn repair(text: &str) -> Repaired<'_> {
     if let Some(t) = strip_lone_pipes(&cur) {
         cur = Cow::Owned(t);
     }
-    if let Some(t) = cut_headings(&cur) {
+    let mut line_map = None;
+    if let Some((t, map)) = cut_headings(&cur) {
         cur = Cow::Owned(t);
+        line_map = Some(map);
     }
-    if let Some(t) = cut_table_rows(&cur) {
+    if let Some((t, map)) = cut_table_rows(&cur) {
         cur = Cow::Owned(t);
+        line_map = Some(compose(line_map, map));
     }
-    Repaired { text: cur, notes }
+    Repaired { text: cur, notes, line_map }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,7 +105,7 @@ fn fold_radicals(s: &str) -> Option<String> {
 }
 
 static PINYIN_ANNOT_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\p{Han})\s?[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüń ]{1,24})[)）]").expect("regex")
+    Regex::new(r"(\p{Han})[ \t]?[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüń ]{1,24})[)）]").expect("regex")
 });
 
 fn has_tone_mark(s: &str) -> bool {
@@ -214,7 +237,7 @@ fn heading_topic(line: &str) -> Option<u8> {
 
 /// Puts numbered section headings that stand inside a line (a report copied as one line) on
 /// lines of their own, and the content after them on the next line.
-fn cut_headings(s: &str) -> Option<String> {
+fn cut_headings(s: &str) -> Option<(String, Vec<usize>)> {
     if !s.contains('、') {
         return None;
     }
@@ -243,17 +266,27 @@ fn cut_headings(s: &str) -> Option<String> {
     apply_cuts(s, &cuts)
 }
 
-fn apply_cuts(s: &str, cuts: &[usize]) -> Option<String> {
+/// Inserts a line break at each cut; returns the text and, for each of its lines, the line of
+/// `s` it comes from.
+fn apply_cuts(s: &str, cuts: &[usize]) -> Option<(String, Vec<usize>)> {
     if cuts.is_empty() {
         return None;
     }
     let mut out = String::with_capacity(s.len() + cuts.len());
+    let mut map = Vec::new();
     let mut last = 0;
+    let mut src_line = 0usize;
     for &c in cuts {
         if c < last || !s.is_char_boundary(c) {
             continue;
         }
-        out.push_str(s[last..c].trim_end_matches([' ', '\t']));
+        let piece = &s[last..c];
+        for _ in 0..piece.matches('\n').count() {
+            map.push(src_line);
+            src_line += 1;
+        }
+        map.push(src_line);
+        out.push_str(piece.trim_end_matches([' ', '\t']));
         out.push('\n');
         last = c;
         // Drop the separator after the cut.
@@ -261,8 +294,13 @@ fn apply_cuts(s: &str, cuts: &[usize]) -> Option<String> {
             last += s[last..].chars().next().map(char::len_utf8).unwrap_or(1);
         }
     }
+    for _ in 0..s[last..].matches('\n').count() {
+        map.push(src_line);
+        src_line += 1;
+    }
+    map.push(src_line);
     out.push_str(&s[last..]);
-    Some(out)
+    Some((out, map))
 }
 
 /// Section 三 row labels: group numbers and sub-row numbers before a label.
@@ -277,7 +315,7 @@ static S2_ROW_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// Within the tables of sections 二 and 三, puts each statutory row label on a line of its own
 /// with the figures after it, when rows are run together on one line (flattened text, or
 /// cells without separators where the next label's number is glued to the previous digits).
-fn cut_table_rows(s: &str) -> Option<String> {
+fn cut_table_rows(s: &str) -> Option<(String, Vec<usize>)> {
     // Cheap exit: rows run together leave a line with a label after figures; clean tables
     // have one row per line. Only lines that hold a digit and a label are looked at.
     let mut cuts: Vec<usize> = Vec::new();
@@ -342,10 +380,12 @@ mod tests {
     #[test]
     fn lines() {
         let t = "标题 一、总体情况 2023年，我镇主动公开12条。 二、主动公开政府信息情况 规章 0 0 0";
-        let c = cut_headings(t).unwrap();
+        let (c, map) = cut_headings(t).unwrap();
+        assert_eq!(map, vec![0, 0, 0, 0, 0]);
         assert_eq!(c, "标题\n一、总体情况\n2023年，我镇主动公开12条。\n二、主动公开政府信息情况\n规章 0 0 0");
         let t = "三、收到和处理政府信息公开申请情况\n（三）不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开0000000";
-        let c = cut_table_rows(t).unwrap();
+        let (c, map) = cut_table_rows(t).unwrap();
+        assert_eq!(map, vec![0, 1, 1, 1]);
         assert_eq!(c, "三、收到和处理政府信息公开申请情况\n（三）不予公开\n1.属于国家秘密0000000\n2.其他法律行政法规禁止公开0000000");
     }
 }

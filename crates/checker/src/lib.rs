@@ -17,11 +17,13 @@ mod parse;
 mod repair;
 mod report;
 mod solve;
+mod summary;
 mod tables;
 mod text;
 
 pub use codes::{code_info, CodeInfo, CODES};
 pub use input::{decode_bytes, InputKind};
+pub use summary::{summary_workbook, CellCounts, SummaryItem};
 pub use report::{
     Breakdown, CheckReport, Finding, Location, SectionInfo, Section2Row, Section3Row, Severity,
     Tables, Value,

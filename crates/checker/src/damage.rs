@@ -23,13 +23,21 @@ pub struct Cut {
 /// Detects text that stops before its end: no signature, and sections after the last one
 /// found are absent or the last line stops mid-sentence.
 pub fn detect(lines: &[Line], st: &Structure) -> Option<Cut> {
-    if st.signature_date.is_some() || st.signature_agency.is_some() || st.meta_published.is_some() {
+    // A dated signature ends a complete report (an agency-looking last line alone does not:
+    // "（五）不予处" cut mid-label ends in 处).
+    if st.signature_date.is_some() || st.meta_published.is_some() {
         return None;
     }
     let last_idx = lines.iter().rposition(|l| !l.is_blank())?;
     let last_heading = st.headings.iter().max_by_key(|h| h.idx);
-    if last_heading.is_none() && st.title_idx.is_none() {
-        return None;
+    if last_heading.is_none() {
+        // Stopped before the first heading: only the start of a report (its title, or a few
+        // short lines of it), not any text without headings.
+        let content: usize = lines.iter().map(|l| l.compact.len()).sum();
+        let short_lines = lines.iter().filter(|l| !l.is_blank()).all(|l| l.compact.chars().count() <= 60);
+        if st.title_idx.is_none() && !(content < 600 && short_lines && lines.iter().take(3).any(|l| l.compact.contains("政府信息公开") || l.compact.chars().count() <= 30)) {
+            return None;
+        }
     }
     let section = last_heading.map(|h| h.topic).unwrap_or(0);
     let missing_after = (section + 1..=6).any(|n| st.heading(n).is_none());

@@ -435,7 +435,8 @@ pub fn read_section4(lines: &[Line]) -> (Vec<Value>, Option<usize>, Vec<Vec<i64>
         }
         // Lines of prose that end in a number are not table rows (a header run together with
         // a row of figures is).
-        if label_c.chars().count() > 30 && r.cells.len() < 5 {
+        let run_digits: usize = r.cells.iter().filter(|t| t.raw.bytes().all(|b| b.is_ascii_digit())).map(|t| t.raw.len()).sum();
+        if label_c.chars().count() > 30 && r.cells.len() < 5 && run_digits < 15 {
             if !cells.is_empty() {
                 break;
             }

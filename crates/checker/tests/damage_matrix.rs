@@ -13,7 +13,7 @@ use proptest::prelude::*;
 const CLEAN: [(&str, &str); 2] = [("clean_2021", CLEAN_2021), ("clean_2019", CLEAN_2019)];
 
 fn is_num(s: &str) -> bool {
-    let s = s.trim();
+    let s = s.trim().trim_end_matches("万元");
     !s.is_empty() && s.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.') && s != "-"
 }
 
@@ -254,10 +254,12 @@ fn damage_strategy() -> impl Strategy<Value = (usize, Vec<Damage>, bool)> {
         Some(Damage::Padding),
         Some(Damage::Wrapped),
     ]);
-    (0..CLEAN.len(), char_level, layout, any::<bool>()).prop_map(|(i, mut ds, layout, flatten_after)| {
-        if let Some(l) = layout {
-            ds.push(l);
-        }
+    (0..CLEAN.len(), char_level, layout, any::<bool>()).prop_map(|(i, chars, layout, flatten_after)| {
+        // Units are written by the author, layout damage comes from copying, and annotations
+        // and radicals from the reader or printer that produced the text.
+        let mut ds: Vec<Damage> = chars.iter().copied().filter(|d| *d == Damage::Units).collect();
+        ds.extend(layout);
+        ds.extend(chars.iter().copied().filter(|d| *d != Damage::Units));
         // Cells run together and then flattened: a scraped PDF.
         let flatten = flatten_after && layout == Some(Damage::NoSeparators);
         (i, ds, flatten)

@@ -84,6 +84,116 @@ fn is_compat_han(c: char) -> bool {
     matches!(c as u32, 0x2E80..=0x2EFF | 0x2F00..=0x2FDF | 0xF900..=0xFAFF)
 }
 
+/// CJK radicals supplement characters that NFKC leaves alone (only U+2E9F and U+2EF3 have
+/// decompositions) but browsers' PDF text layers use for ordinary characters ("⻘" for 青,
+/// "⺠" for 民): their equivalent unified ideographs (Unicode EquivalentUnifiedIdeograph).
+const RADICAL_EQUIVALENTS: &[(char, char)] = &[
+    ('\u{2E84}', '乙'),
+    ('\u{2E85}', '亻'),
+    ('\u{2E86}', '冂'),
+    ('\u{2E87}', '几'),
+    ('\u{2E8A}', '卜'),
+    ('\u{2E8C}', '小'),
+    ('\u{2E8D}', '小'),
+    ('\u{2E8E}', '兀'),
+    ('\u{2E90}', '尢'),
+    ('\u{2E92}', '巳'),
+    ('\u{2E93}', '幺'),
+    ('\u{2E94}', '彑'),
+    ('\u{2E95}', '彐'),
+    ('\u{2E96}', '忄'),
+    ('\u{2E97}', '心'),
+    ('\u{2E98}', '扌'),
+    ('\u{2E99}', '攵'),
+    ('\u{2E9B}', '旡'),
+    ('\u{2E9C}', '日'),
+    ('\u{2E9D}', '月'),
+    ('\u{2E9E}', '歺'),
+    ('\u{2EA0}', '民'),
+    ('\u{2EA1}', '氵'),
+    ('\u{2EA2}', '氺'),
+    ('\u{2EA3}', '灬'),
+    ('\u{2EA4}', '爫'),
+    ('\u{2EA5}', '爫'),
+    ('\u{2EA6}', '丬'),
+    ('\u{2EA7}', '牛'),
+    ('\u{2EA8}', '犭'),
+    ('\u{2EA9}', '王'),
+    ('\u{2EAA}', '疋'),
+    ('\u{2EAB}', '罒'),
+    ('\u{2EAC}', '示'),
+    ('\u{2EAD}', '礻'),
+    ('\u{2EAE}', '竹'),
+    ('\u{2EAF}', '糸'),
+    ('\u{2EB0}', '纟'),
+    ('\u{2EB1}', '罒'),
+    ('\u{2EB2}', '罒'),
+    ('\u{2EB5}', '罒'),
+    ('\u{2EB6}', '羊'),
+    ('\u{2EB7}', '羊'),
+    ('\u{2EB9}', '耂'),
+    ('\u{2EBA}', '肀'),
+    ('\u{2EBB}', '聿'),
+    ('\u{2EBC}', '月'),
+    ('\u{2EBD}', '臼'),
+    ('\u{2EBE}', '艹'),
+    ('\u{2EBF}', '艹'),
+    ('\u{2EC0}', '艹'),
+    ('\u{2EC1}', '虎'),
+    ('\u{2EC2}', '衤'),
+    ('\u{2EC3}', '覀'),
+    ('\u{2EC4}', '西'),
+    ('\u{2EC5}', '见'),
+    ('\u{2EC6}', '角'),
+    ('\u{2EC8}', '讠'),
+    ('\u{2EC9}', '贝'),
+    ('\u{2ECB}', '车'),
+    ('\u{2ECC}', '辶'),
+    ('\u{2ECD}', '辶'),
+    ('\u{2ECE}', '辶'),
+    ('\u{2ECF}', '阝'),
+    ('\u{2ED0}', '钅'),
+    ('\u{2ED1}', '長'),
+    ('\u{2ED2}', '镸'),
+    ('\u{2ED3}', '长'),
+    ('\u{2ED4}', '门'),
+    ('\u{2ED6}', '阝'),
+    ('\u{2ED7}', '雨'),
+    ('\u{2ED8}', '青'),
+    ('\u{2ED9}', '韦'),
+    ('\u{2EDA}', '页'),
+    ('\u{2EDB}', '风'),
+    ('\u{2EDC}', '飞'),
+    ('\u{2EDD}', '食'),
+    ('\u{2EDF}', '飠'),
+    ('\u{2EE0}', '饣'),
+    ('\u{2EE2}', '马'),
+    ('\u{2EE3}', '骨'),
+    ('\u{2EE4}', '鬼'),
+    ('\u{2EE5}', '鱼'),
+    ('\u{2EE6}', '鸟'),
+    ('\u{2EE7}', '卤'),
+    ('\u{2EE8}', '麦'),
+    ('\u{2EE9}', '黄'),
+    ('\u{2EEA}', '黾'),
+    ('\u{2EEB}', '斉'),
+    ('\u{2EEC}', '齐'),
+    ('\u{2EED}', '歯'),
+    ('\u{2EEE}', '齿'),
+    ('\u{2EEF}', '竜'),
+    ('\u{2EF0}', '龙'),
+    ('\u{2EF1}', '龜'),
+    ('\u{2EF2}', '亀'),
+];
+
+fn fold_one(c: char, out: &mut String) {
+    if let Ok(i) = RADICAL_EQUIVALENTS.binary_search_by_key(&c, |(r, _)| *r) {
+        out.push(RADICAL_EQUIVALENTS[i].1);
+    } else {
+        unicode_normalization::char::decompose_compatible(c, |d| out.push(d));
+    }
+}
+
 /// NFKC of the compatibility Han characters only (full NFKC would also fold the full-width
 /// punctuation that statutory labels use). `None` when there are none.
 fn fold_radicals(s: &str) -> Option<String> {
@@ -96,7 +206,7 @@ fn fold_radicals(s: &str) -> Option<String> {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if is_compat_han(c) {
-            unicode_normalization::char::decompose_compatible(c, |d| out.push(d));
+            fold_one(c, &mut out);
         } else {
             out.push(c);
         }
@@ -369,6 +479,8 @@ mod tests {
     fn characters() {
         assert_eq!(fold_radicals("⼀、总体情况").as_deref(), Some("一、总体情况"));
         assert!(fold_radicals("一、总体情况").is_none());
+        assert_eq!(fold_radicals("⻘禾县人⺠政府").as_deref(), Some("青禾县人民政府"));
+        assert!(RADICAL_EQUIVALENTS.windows(2).all(|w| w[0].0 < w[1].0));
         let (t, n, _) = remove_pinyin("報(bào)告公開(kāi)").unwrap();
         assert_eq!((t.as_str(), n), ("報告公開", 2));
         assert!(remove_pinyin("（一）予以公开").is_none());

@@ -1105,8 +1105,12 @@ fn check_narrative_vs_tables(j: &Joined, report: &CheckReport, findings: &mut Ve
         let Ok(n) = nm.as_str().parse::<i64>() else { continue };
         let line = j.line_at(clause_start + nm.start());
         let excluded = ["结转", "顺延", "上年", "答复", "办结", "其中", "转入"].iter().any(|k| clause.contains(k));
+        // Real wording: "共收到政府信息公开申请13件", "受理依申请公开13件",
+        // "新收政府信息公开申请数量为13件", "依申请公开13件".
         let is_received = clause.contains("申请")
-            && ["受理", "收到", "新收", "接收", "提出"].iter().any(|k| clause.contains(k))
+            && ["受理", "收到", "新收", "接收", "提出", "申请数", "依申请公开"].iter().any(|k| clause.contains(k))
+            && !clause.contains("行政复议")
+            && !clause.contains("行政诉讼")
             && !excluded;
         if is_received {
             if let Some(Value::Int(tv)) = received {

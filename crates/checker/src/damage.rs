@@ -46,7 +46,9 @@ pub fn detect(lines: &[Line], st: &Structure) -> Option<Cut> {
     let has_cells = !split_row(text).cells.is_empty();
     let ends_clean = text.ends_with(['。', '！', '？', '!', '?', '”', '"', '）', ')', '；', ';', '…']);
     let mid_sentence = !ends_clean && !has_cells && l.compact.chars().count() > 8;
-    if !(missing_after || mid_sentence) {
+    // The text ends on the heading of its last section: cut right after (or inside) it.
+    let ends_on_heading = last_heading.is_some_and(|h| h.idx == last_idx && !h.inline_content);
+    if !(missing_after || mid_sentence || ends_on_heading) {
         return None;
     }
     let chars: Vec<char> = text.chars().collect();

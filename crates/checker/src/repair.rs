@@ -324,11 +324,15 @@ static HEADING_CUT_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// Section number of a line that starts with a heading (numbered, or "、…" that lost it).
 fn heading_topic(line: &str) -> Option<u8> {
     let t = line.trim_start_matches(|c: char| c.is_whitespace() || c == '#' || c == '*');
-    let c = crate::text::compact(t.get(..t.len().min(120)).unwrap_or(t));
     let first = t.chars().next()?;
     if !("一二三四五六、".contains(first)) {
         return None;
     }
+    let mut end = t.len().min(120);
+    while !t.is_char_boundary(end) {
+        end -= 1;
+    }
+    let c = crate::text::compact(&t[..end]);
     let body = c.trim_start_matches(|ch: char| "一二三四五六".contains(ch));
     const KEYS: [(&str, u8); 9] = [
         ("收到和处理", 3),

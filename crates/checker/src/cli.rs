@@ -1,4 +1,8 @@
-//! `gongkai report check FILE... [--json] [--csv OUT] [--previous FILE] [--today YYYY-MM-DD]`.
+//! `gongkai report check FILE... [--json] [--csv OUT] [--xlsx OUT] [--previous FILE] [--today YYYY-MM-DD]`.
+//!
+//! Every file is checked even when others cannot be read; each gets its own exit code (0 no
+//! errors, 1 error findings, 2 unreadable: shown per file and in the summaries), and the
+//! process exits with the highest.
 
 use crate::{check_bytes, decode_bytes, CheckOptions, CheckReport, Severity};
 use chrono::NaiveDate;
@@ -25,6 +29,9 @@ pub struct CheckArgs {
     /// 把每份报告的摘要写入 CSV 文件（适合文件夹批量检查）
     #[arg(long, value_name = "OUT")]
     pub csv: Option<PathBuf>,
+    /// 把汇总表写入 Excel 文件：每份报告一行（机关、年度、格式、已读/有歧义/未读格数、各类问题数、主要数字），第二张表为问题清单
+    #[arg(long, value_name = "OUT")]
+    pub xlsx: Option<PathBuf>,
     /// 同一机关上一年度的报告，用于核对结转数（C5）和文字雷同
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
@@ -129,7 +136,8 @@ pub fn run(args: &CheckArgs) -> i32 {
     let mut unreadable = false;
     let mut errors = false;
     let mut json_items: Vec<String> = Vec::new();
-    let mut csv_lines = vec!["file,agency,year,published,format_version,errors,warnings,infos,codes,read_error".to_string()];
+    let mut csv_lines = vec!["file,agency,year,published,format_version,errors,warnings,infos,codes,read_error,exit_code".to_string()];
+    let mut summary: Vec<crate::SummaryItem> = Vec::new();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let multi = files.len() > 1;
@@ -140,30 +148,37 @@ pub fn run(args: &CheckArgs) -> i32 {
         match result {
             Ok(report) => {
                 errors |= report.has_errors();
-                csv_lines.push(csv_row(path, Ok(&report)));
+                csv_lines.push(format!("{},{}", csv_row(path, Ok(&report)), i32::from(report.has_errors())));
                 if args.json {
                     let file = path.display().to_string();
                     let item = JsonItem { file: multi.then_some(file.as_str()), report: &report };
                     json_items.push(serde_json::to_string_pretty(&item).unwrap_or_default());
-                } else if args.csv.is_none() || !multi {
+                } else if (args.csv.is_none() && args.xlsx.is_none()) || !multi {
                     if multi {
                         let _ = writeln!(out, "== {}", path.display());
                     }
                     let _ = write!(out, "{}", report.to_text());
                     if multi {
+                        let _ = writeln!(out, "退出码：{}", i32::from(report.has_errors()));
                         let _ = writeln!(out);
                     }
+                }
+                if args.xlsx.is_some() {
+                    summary.push(crate::SummaryItem { file: path.display().to_string(), result: Ok(report) });
                 }
             }
             Err(e) => {
                 unreadable = true;
                 let msg = e.to_string();
-                csv_lines.push(csv_row(path, Err(&msg)));
+                csv_lines.push(format!("{},2", csv_row(path, Err(&msg))));
                 if args.json {
                     let v = serde_json::json!({"file": path.display().to_string(), "error": msg});
                     json_items.push(serde_json::to_string_pretty(&v).unwrap_or_default());
                 } else {
-                    let _ = writeln!(out, "无法读取 {}：{msg}", path.display());
+                    let _ = writeln!(out, "无法读取 {}：{msg}（退出码：2）", path.display());
+                }
+                if args.xlsx.is_some() {
+                    summary.push(crate::SummaryItem { file: path.display().to_string(), result: Err(msg) });
                 }
             }
         }
@@ -183,6 +198,18 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         if !args.json {
             let _ = writeln!(out, "已检查 {} 份报告，摘要已写入 {}", files.len(), csv.display());
+        }
+    }
+    if let Some(xlsx) = &args.xlsx {
+        let written = crate::summary_workbook(&summary)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| std::fs::write(xlsx, bytes).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            eprintln!("无法写入汇总表 {}：{e}", xlsx.display());
+            return 2;
+        }
+        if !args.json {
+            let _ = writeln!(out, "已检查 {} 份报告，汇总表已写入 {}", files.len(), xlsx.display());
         }
     }
     if unreadable {

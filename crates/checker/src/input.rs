@@ -41,6 +41,17 @@ const MAX_HTML_BYTES: usize = 16 * 1024 * 1024;
 const MAX_DOCX_XML_BYTES: u64 = 64 * 1024 * 1024;
 /// Time limit for PDF text extraction.
 const PDF_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The PDF time limit; `GONGKAI_CHECKER_PDF_TIMEOUT_SECS` raises it (unoptimised test
+/// builds on a loaded machine extract far slower than a release build).
+fn pdf_timeout() -> Duration {
+    std::env::var("GONGKAI_CHECKER_PDF_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .map(Duration::from_secs)
+        .unwrap_or(PDF_TIMEOUT)
+}
 /// Bracket nesting depth above which a PDF is refused (the PDF parser recurses).
 const MAX_PDF_NESTING: usize = 256;
 
@@ -555,7 +566,7 @@ pub fn pdf_text(bytes: &[u8]) -> Result<String, CheckError> {
             let _ = tx.send(msg);
         })
         .map_err(|e| CheckError::Pdf(e.to_string()))?;
-    match rx.recv_timeout(PDF_TIMEOUT) {
+    match rx.recv_timeout(pdf_timeout()) {
         Ok(Ok(s)) => {
             let _ = handle.join();
             if s.trim().is_empty() {

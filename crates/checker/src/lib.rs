@@ -10,13 +10,20 @@
 
 pub mod cli;
 mod checks;
+mod codes;
+mod damage;
 mod input;
 mod parse;
+mod repair;
 mod report;
+mod solve;
+mod summary;
 mod tables;
 mod text;
 
+pub use codes::{code_info, CodeInfo, CODES};
 pub use input::{decode_bytes, InputKind};
+pub use summary::{summary_workbook, CellCounts, SummaryItem};
 pub use report::{
     Breakdown, CheckReport, Finding, Location, SectionInfo, Section2Row, Section3Row, Severity,
     Tables, Value,

@@ -87,6 +87,10 @@ static HEADING_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// Topic of a heading text (checked in an order that resolves overlaps).
 fn heading_topic(heading_compact: &str) -> Option<u8> {
     let f = format(FormatVersion::V2021);
+    // Older reports: "政府信息公开工作的基本概况".
+    if heading_compact.contains("基本概况") || heading_compact == "概况" {
+        return Some(1);
+    }
     for n in [4u8, 5, 6, 2, 3, 1] {
         if let Some(spec) = f.section(n) {
             if spec.keywords.iter().any(|k| heading_compact.contains(k)) {
@@ -101,13 +105,18 @@ fn parse_heading(line: &Line, idx: usize) -> Option<Heading> {
     if line.compact.is_empty() || line.text.len() > 600 {
         return None;
     }
-    let first = line.text.trim_start_matches(['#', '*', ' ']).chars().next();
-    if !first.is_some_and(|c| "一二三四五六七八九十第".contains(c)) {
+    let body = line.text.trim_start_matches(['#', '*', ' ']);
+    let first = body.chars().next();
+    if !first.is_some_and(|c| "一二三四五六七八九十第、".contains(c)) {
         return None;
     }
-    let caps = HEADING_RE.captures(line.text)?;
-    let written = numeral_value(caps.get(1)?.as_str())?;
-    let rest = caps.get(2)?.as_str().trim();
+    // A heading that lost its numeral ("、主动公开政府信息情况"): numbered as its topic.
+    let (written, rest) = if let Some(rest) = body.strip_prefix('、') {
+        (0, rest.trim())
+    } else {
+        let caps = HEADING_RE.captures(line.text)?;
+        (numeral_value(caps.get(1)?.as_str())?, caps.get(2)?.as_str().trim())
+    };
     let (head, inline) = match rest.find('。') {
         Some(p) => (&rest[..p], !rest[p..].trim_start_matches('。').trim().is_empty()),
         None => (rest, false),
@@ -120,6 +129,7 @@ fn parse_heading(line: &Line, idx: usize) -> Option<Heading> {
         return None;
     }
     let topic = heading_topic(&hc)?;
+    let written = if written == 0 { topic } else { written };
     Some(Heading { idx, written, topic, heading: head.trim().to_string(), inline_content: inline })
 }
 
@@ -310,7 +320,9 @@ pub fn structure(lines: &[Line]) -> Structure {
     for i in 0..scan_end {
         let l = &lines[i];
         let c = l.compact;
-        if !(c.contains("报告") || c.contains("年报")) {
+        // A title wrapped over two lines ("…年度报" / "告") still names the report.
+        let wrapped = c.contains("信息公开") && c.contains("年度") && c.chars().count() <= 60;
+        if !(c.contains("报告") || c.contains("年报") || wrapped) {
             continue;
         }
         let Some(m) = TITLE_RE.captures(l.text) else { continue };
@@ -360,6 +372,21 @@ pub fn structure(lines: &[Line]) -> Structure {
         }
     }
     st
+}
+
+static PERIOD_YEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"统计期限\D{0,6}((?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日").expect("regex")
+});
+
+/// The report year from the statistical period sentence ("统计期限自2023年1月1日起…"),
+/// for reports without a title.
+pub fn period_year(lines: &[Line]) -> Option<i32> {
+    lines.iter().take(40).find_map(|l| {
+        if !l.text.contains("统计期限") {
+            return None;
+        }
+        PERIOD_YEAR_RE.captures(l.text)?.get(1)?.as_str().parse().ok()
+    })
 }
 
 #[cfg(test)]

@@ -44,6 +44,12 @@ impl Location {
         }
         self
     }
+    pub fn with_section(mut self, section: u8) -> Self {
+        if section > 0 {
+            self.section = Some(section);
+        }
+        self
+    }
     pub fn with_row(mut self, row: impl Into<String>) -> Self {
         self.row = Some(row.into());
         self
@@ -75,8 +81,8 @@ pub(crate) fn numeral(n: u8) -> &'static str {
     ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"].get(n as usize).copied().unwrap_or("?")
 }
 
-/// One defect found in a report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One defect found in a report. Serialises with its code's Chinese `name` and `advice`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// Stable code, e.g. "ARITH_C1" (see the crate README for the list).
     pub code: &'static str,
@@ -86,7 +92,30 @@ pub struct Finding {
     pub location: Location,
 }
 
+impl Serialize for Finding {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Finding", 6)?;
+        st.serialize_field("code", self.code)?;
+        st.serialize_field("name", self.name())?;
+        st.serialize_field("severity", &self.severity)?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("advice", self.advice())?;
+        st.serialize_field("location", &self.location)?;
+        st.end()
+    }
+}
+
 impl Finding {
+    /// The Chinese name of the code (the code itself when it has none).
+    pub fn name(&self) -> &'static str {
+        crate::codes::code_info(self.code).map(|c| c.name).unwrap_or(self.code)
+    }
+    /// One line on how to correct the report.
+    pub fn advice(&self) -> &'static str {
+        crate::codes::code_info(self.code).map(|c| c.advice).unwrap_or("")
+    }
+
     pub(crate) fn new(code: &'static str, severity: Severity, message: impl Into<String>, location: Location) -> Self {
         Finding { code, severity, message: message.into(), location }
     }
@@ -297,9 +326,12 @@ impl CheckReport {
         for f in &self.findings {
             let loc = f.location.describe();
             if loc.is_empty() {
-                let _ = writeln!(s, "[{}] {}：{}", f.severity.label(), f.code, f.message);
+                let _ = writeln!(s, "[{}] {} {}：{}", f.severity.label(), f.code, f.name(), f.message);
             } else {
-                let _ = writeln!(s, "[{}] {}（{}）：{}", f.severity.label(), f.code, loc, f.message);
+                let _ = writeln!(s, "[{}] {} {}（{}）：{}", f.severity.label(), f.code, f.name(), loc, f.message);
+            }
+            if !f.advice().is_empty() {
+                let _ = writeln!(s, "    建议：{}", f.advice());
             }
         }
         s

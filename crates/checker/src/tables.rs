@@ -4,7 +4,7 @@
 
 use crate::report::Value;
 use std::borrow::Cow;
-use crate::text::{compact, split_row, split_run_together, Line, Tok};
+use crate::text::{compact, split_row, Line, Tok};
 
 /// One row read from a table.
 #[derive(Debug, Clone)]
@@ -15,6 +15,9 @@ pub struct ReadRow {
     pub line: usize,
     /// The values were split from a run of digits.
     pub run_together: bool,
+    /// More than one split of a run of digits fits: the readings (values then hold the
+    /// cells they agree on, the others blank).
+    pub candidates: Vec<Vec<i64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,13 @@ pub struct ReadTable {
 impl ReadTable {
     pub fn get(&self, id: &str) -> Option<&ReadRow> {
         self.rows.iter().find(|r| r.id == id)
+    }
+    /// Drops the row read last in the text (at a cut, its figures may be incomplete).
+    pub fn drop_last_row(&mut self) {
+        if let Some((i, _)) = self.rows.iter().enumerate().max_by_key(|(_, r)| r.line) {
+            let r = self.rows.remove(i);
+            self.unpaired.push((r.id, r.line));
+        }
     }
 }
 
@@ -158,18 +168,48 @@ fn misprint_tail(id: &str, label: &str) -> bool {
 
 fn items_of<'a>(lines: &[Line<'a>], identify: &dyn Fn(&str, bool) -> Option<&'static str>) -> Vec<Item<'a>> {
     let mut items: Vec<Item> = Vec::new();
+    // A row label wrapped over several lines: the unidentified start of a label, carried to
+    // the next line when together they name a row.
+    let mut pending: Option<(usize, String)> = None;
     for l in lines {
         if l.is_blank() {
             continue;
         }
         let r = split_row(l.text);
-        let id = identify(&r.label, !r.cells.is_empty());
+        let mut id = identify(&r.label, !r.cells.is_empty());
+        let mut label = r.label;
+        let mut line_no = l.no;
+        if let Some((pno, plabel)) = pending.take() {
+            let starts_label = label.starts_with(|c: char| c.is_ascii_digit() || c == '（' || c == '(');
+            if !starts_label && !label.is_empty() {
+                let joined = format!("{plabel}{label}");
+                if let Some(jid) = identify(&joined, !r.cells.is_empty()) {
+                    if id.is_none() || id == Some(jid) {
+                        id = Some(jid);
+                        label = Cow::Owned(joined);
+                        line_no = pno;
+                    }
+                } else if id.is_none() && r.cells.is_empty() && joined.chars().count() <= 60 {
+                    pending = Some((pno, joined));
+                    continue;
+                }
+            }
+        }
+        if id.is_none() && r.cells.is_empty() && ends_in_han(&label) && label.chars().count() <= 40 {
+            pending = Some((l.no, label.into_owned()));
+            continue;
+        }
+        let r = crate::text::RowLine { label, cells: r.cells };
         if id.is_none() && r.cells.is_empty() {
             continue;
         }
-        items.push(Item { line: l.no, id, label: r.label, cells: r.cells });
+        items.push(Item { line: line_no, id, label: r.label, cells: r.cells });
     }
     items
+}
+
+fn ends_in_han(s: &str) -> bool {
+    s.chars().next_back().is_some_and(|c| !c.is_ascii() && c.is_alphabetic())
 }
 
 /// Merges consecutive items carrying the same id (a label split over lines).
@@ -192,7 +232,7 @@ fn merge_split_labels(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
 }
 
 /// Pairs labels without values and values without labels.
-fn assemble(items: Vec<Item<'_>>, width_of: &dyn Fn(&str) -> usize) -> ReadTable {
+fn assemble(items: Vec<Item<'_>>, width_of: &dyn Fn(&str) -> usize, row_total: bool) -> ReadTable {
     let mut table = ReadTable { any_cells: items.iter().any(|i| !i.cells.is_empty()), ..Default::default() };
     let mut seen: Vec<&'static str> = Vec::new();
     // Positions: (item index) of orphan labels and orphan value items.
@@ -237,6 +277,25 @@ fn assemble(items: Vec<Item<'_>>, width_of: &dyn Fn(&str) -> usize) -> ReadTable
                     assigned[k] = Some(items[v].cells.clone());
                 }
             }
+            // Labels and values in sequence (one cell per line): a label still without values
+            // takes the value items between it and the next label, as far as they go.
+            for (n, &k) in orphan_labels.iter().enumerate() {
+                if assigned[k].is_some() {
+                    continue;
+                }
+                let next_label = items.iter().enumerate().skip(k + 1).find(|(_, i)| i.id.is_some()).map(|(j, _)| j);
+                let end = next_label.unwrap_or(items.len());
+                let between: Vec<usize> = orphan_values.iter().copied().filter(|&v| v > k && v < end && !used[v]).collect();
+                let cells: Vec<Tok> = between.iter().flat_map(|&v| items[v].cells.iter().cloned()).collect();
+                let w = items[k].id.map(width_of).unwrap_or(0);
+                let last = n + 1 == orphan_labels.len() && next_label.is_none();
+                if cells.len() == w || (last && !cells.is_empty() && cells.len() < w) {
+                    for v in between {
+                        used[v] = true;
+                    }
+                    assigned[k] = Some(cells);
+                }
+            }
         }
     }
     for (k, it) in items.iter().enumerate() {
@@ -253,17 +312,35 @@ fn assemble(items: Vec<Item<'_>>, width_of: &dyn Fn(&str) -> usize) -> ReadTable
         seen.push(id);
         let w = width_of(id);
         let mut run_together = false;
+        let mut cells = cells;
+        // Padding cells of merged columns ("| 37 | | |"): empty fields beyond the row's width.
+        while cells.len() > w && cells.last().is_some_and(|t| t.raw.is_empty()) {
+            cells.pop();
+        }
         let mut values: Vec<Value> = cells.iter().map(|t| t.value).collect();
-        if values.len() == 1 && w >= 7 {
-            if let Some(split) = split_run_together(cells[0].raw, w) {
-                values = split.into_iter().map(Value::Int).collect();
-                run_together = true;
+        let mut candidates = Vec::new();
+        if values.len() < w && w > 1 {
+            // Cells run together: every split into the row's cells (that keeps the row total).
+            let raws: Vec<&str> = cells.iter().map(|t| t.raw).collect();
+            let group = if row_total { w } else { 0 };
+            if let Some(found) = crate::solve::splits(&raws, w, group, crate::solve::MAX_CANDIDATES) {
+                match found.len() {
+                    0 => {}
+                    1 => {
+                        values = found[0].iter().copied().map(Value::Int).collect();
+                        run_together = true;
+                    }
+                    _ => {
+                        values = crate::solve::agreed(&found);
+                        candidates = found;
+                    }
+                }
             }
         }
         if let Some(written) = misprint(id, &it.label) {
             table.misprints.push((id, written, it.line));
         }
-        table.rows.push(ReadRow { id, values, line: it.line, run_together });
+        table.rows.push(ReadRow { id, values, line: it.line, run_together, candidates });
     }
     table.unpaired.retain(|(id, _)| !seen.contains(id));
     table
@@ -279,7 +356,7 @@ pub fn read_section3(lines: &[Line]) -> ReadTable {
         // With sub-rows present, a "（六）其他处理 …" line with values is the 3rd sub-row only
         // when it ends in 其他; otherwise keep it as the 2019 row (reported as wrong format).
     }
-    assemble(items, &|_| 7)
+    assemble(items, &|_| 7, true)
 }
 
 // Section 二 ---------------------------------------------------------------------------------
@@ -332,15 +409,16 @@ pub fn section2_markers(lines: &[Line]) -> S2Markers {
 /// Reads section 二 rows; `width_of` gives the number of cells per row id.
 pub fn read_section2(lines: &[Line], width_of: &dyn Fn(&str) -> usize) -> ReadTable {
     let items = merge_split_labels(items_of(lines, &identify_s2));
-    assemble(items, width_of)
+    assemble(items, width_of, false)
 }
 
 // Section 四 ---------------------------------------------------------------------------------
 
 /// Reads the 15 cells of section 四: all cells of the table lines in reading order.
 /// Returns (cells, line of the first cell).
-pub fn read_section4(lines: &[Line]) -> (Vec<Value>, Option<usize>) {
+pub fn read_section4(lines: &[Line]) -> (Vec<Value>, Option<usize>, Vec<Vec<i64>>) {
     let mut cells: Vec<Value> = Vec::new();
+    let mut raws: Vec<String> = Vec::new();
     let mut first = None;
     for l in lines {
         if l.is_blank() {
@@ -355,31 +433,43 @@ pub fn read_section4(lines: &[Line]) -> (Vec<Value>, Option<usize>) {
             }
             continue;
         }
-        // Lines of prose that end in a number are not table rows.
-        if label_c.chars().count() > 30 {
+        // Lines of prose that end in a number are not table rows (a header run together with
+        // a row of figures is).
+        let run_digits: usize = r.cells.iter().filter(|t| t.raw.bytes().all(|b| b.is_ascii_digit())).map(|t| t.raw.len()).sum();
+        if label_c.chars().count() > 30 && r.cells.len() < 5 && run_digits < 15 {
             if !cells.is_empty() {
                 break;
             }
             continue;
         }
         first.get_or_insert(l.no);
-        cells.extend(r.cells.iter().map(|t| t.value));
+        let mut row = r.cells.clone();
+        // Padding cells at the end of a pipe row.
+        while row.last().is_some_and(|t| t.raw.is_empty()) {
+            row.pop();
+        }
+        cells.extend(row.iter().map(|t| t.value));
+        raws.extend(row.iter().map(|t| t.raw.to_string()));
         if cells.len() >= 64 {
             break;
         }
     }
-    if cells.len() == 1 {
-        // 15 cells run together.
-        if let Some(v) = lines.iter().find_map(|l| {
-            let r = split_row(l.text);
-            (r.cells.len() == 1).then(|| r.cells[0].raw)
-        }) {
-            if v.len() == 15 && v.bytes().all(|b| b.is_ascii_digit()) {
-                cells = v.bytes().map(|b| Value::Int(i64::from(b - b'0'))).collect();
+    let mut candidates = Vec::new();
+    if !cells.is_empty() && cells.len() < 15 {
+        // Cells run together: the splits into 15 whose groups of five add up.
+        let toks: Vec<&str> = raws.iter().map(String::as_str).collect();
+        if let Some(found) = crate::solve::splits(&toks, 15, 5, crate::solve::MAX_CANDIDATES) {
+            match found.len() {
+                0 => {}
+                1 => cells = found[0].iter().copied().map(Value::Int).collect(),
+                _ => {
+                    cells = crate::solve::agreed(&found);
+                    candidates = found;
+                }
             }
         }
     }
-    (cells, first)
+    (cells, first, candidates)
 }
 
 #[cfg(test)]

@@ -263,8 +263,9 @@ fn is_page_marker(t: &str) -> bool {
         return false;
     }
     const DASHES: [char; 3] = ['-', '—', '–'];
-    // "- 3 -": the trimmed line starts or ends with a dash (cheap test first).
-    if t.starts_with(DASHES) || t.ends_with(DASHES) {
+    // "- 3 -": the trimmed line starts and ends with a dash (cheap test first); "-3" alone is
+    // a value (a negative change in the 2019 format's 本年增/减 column), not a page marker.
+    if t.starts_with(DASHES) && t.ends_with(DASHES) {
         let inner = t.trim_matches(|c: char| DASHES.contains(&c) || c.is_whitespace());
         if inner.len() < t.len() && !inner.is_empty() && inner.len() <= 4 && inner.bytes().all(|c| c.is_ascii_digit()) {
             return true;
@@ -549,58 +550,6 @@ fn expand_field<'a>(f: &'a str, allow_empty: bool, expanded: &mut Vec<(&'a str, 
     }
 }
 
-/// Splits a run of digits into `n` numbers whose first `n-1` add up to the last, when exactly
-/// one such split exists (cells run together by a converter: "5000005").
-pub fn split_run_together(digits: &str, n: usize) -> Option<Vec<i64>> {
-    let b = digits.as_bytes();
-    if b.len() < n || b.len() > 20 || !b.iter().all(u8::is_ascii_digit) || n < 2 {
-        return None;
-    }
-    let mut found: Option<Vec<i64>> = None;
-    let mut count = 0usize;
-    let mut cur: Vec<i64> = Vec::with_capacity(n);
-    fn rec(b: &[u8], pos: usize, n: usize, cur: &mut Vec<i64>, found: &mut Option<Vec<i64>>, count: &mut usize) {
-        if *count > 1 {
-            return;
-        }
-        let left = n - cur.len();
-        if left == 0 {
-            if pos == b.len() {
-                let (last, head) = match cur.split_last() {
-                    Some(x) => x,
-                    None => return,
-                };
-                if head.iter().sum::<i64>() == *last {
-                    *count += 1;
-                    *found = Some(cur.clone());
-                }
-            }
-            return;
-        }
-        let remaining = b.len() - pos;
-        if remaining < left {
-            return;
-        }
-        let max_len = (remaining - (left - 1)).min(9);
-        for len in 1..=max_len {
-            let part = &b[pos..pos + len];
-            if len > 1 && part[0] == b'0' {
-                break;
-            }
-            let v = part.iter().fold(0i64, |a, d| a * 10 + i64::from(d - b'0'));
-            cur.push(v);
-            rec(b, pos + len, n, cur, found, count);
-            cur.pop();
-        }
-    }
-    rec(b, 0, n, &mut cur, &mut found, &mut count);
-    if count == 1 {
-        found
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,14 +580,6 @@ mod tests {
         assert_eq!(r.cells.len(), 3);
         assert!(r.cells[1].value.is_blank());
         assert!(split_row("|---|---|").cells.is_empty());
-    }
-
-    #[test]
-    fn run_together() {
-        assert_eq!(split_run_together("5000005", 7), Some(vec![5, 0, 0, 0, 0, 0, 5]));
-        assert_eq!(split_run_together("121000013", 7), None); // 12,1,…,13 and 1,2,10,…,13 both fit
-        assert_eq!(split_run_together("3000003", 7), Some(vec![3, 0, 0, 0, 0, 0, 3]));
-        assert_eq!(split_run_together("1", 7), None);
     }
 
     /// The byte-level fast paths agree with the plain per-character definitions.
@@ -690,5 +631,7 @@ mod tests {
         assert!(is_page_marker("- 3 -"));
         assert!(is_page_marker("第 3 页 共 6 页"));
         assert!(!is_page_marker("3"));
+        assert!(!is_page_marker("-8"));
+        assert!(is_page_marker("- 8 -"));
     }
 }

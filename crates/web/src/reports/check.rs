@@ -1,12 +1,15 @@
 //! The back-office report checker (年报体检): paste a report's text or upload
-//! its file, and see the findings beside the numbered text.
+//! its file, and see the findings beside the numbered text. Several files can be uploaded at
+//! once: each is checked (an unreadable one does not stop the others) and the supervisor's
+//! workbook (汇总表, the same as `gongkai report check --xlsx`) is offered for download.
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use gongkai_checker::{CheckOptions, CheckReport, Severity};
+use axum::http::{header, HeaderValue};
+use gongkai_checker::{CheckOptions, CheckReport, Severity, SummaryItem};
 use minijinja::{context, Value};
 
 use crate::auth::Staff;
@@ -21,6 +24,8 @@ pub fn routes() -> Router<AppState> {
 const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 /// Largest uploaded report accepted, in bytes.
 const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// Most files checked in one submission.
+const MAX_FILES: usize = 100;
 
 async fn page(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     render::page("admin_report_check.html", context! { staff => staff.ctx(), site_name => state.config.site_name })
@@ -30,10 +35,14 @@ pub(crate) struct Submitted {
     pub(crate) csrf: String,
     pub(crate) text: String,
     pub(crate) file: Option<(String, Vec<u8>)>,
+    /// Every uploaded file, in order (`file` is the first).
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// "xlsx": answer with the summary workbook instead of the page.
+    pub(crate) download: String,
 }
 
 pub(crate) async fn read_form(mut multipart: Multipart) -> Result<Submitted, String> {
-    let mut out = Submitted { csrf: String::new(), text: String::new(), file: None };
+    let mut out = Submitted { csrf: String::new(), text: String::new(), file: None, files: Vec::new(), download: String::new() };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -60,7 +69,16 @@ pub(crate) async fn read_form(mut multipart: Multipart) -> Result<Submitted, Str
         match name.as_str() {
             "_csrf" => out.csrf = String::from_utf8_lossy(&data).into_owned(),
             "text" => out.text = String::from_utf8_lossy(&data).into_owned(),
-            "file" if !data.is_empty() => out.file = Some((filename, data)),
+            "download" => out.download = String::from_utf8_lossy(&data).into_owned(),
+            "file" if !data.is_empty() => {
+                if out.files.len() >= MAX_FILES {
+                    return Err(format!("一次最多检查 {MAX_FILES} 个文件"));
+                }
+                if out.file.is_none() {
+                    out.file = Some((filename.clone(), data.clone()));
+                }
+                out.files.push((filename, data));
+            }
             _ => {}
         }
     }
@@ -100,7 +118,7 @@ fn result_ctx(report: &CheckReport, text: &str) -> Value {
                 where_.push(c.clone());
             }
             context! {
-                code => f.code, severity => severity_code(f.severity), severity_label => f.severity.label(),
+                code => f.code, name => f.name(), advice => f.advice(), severity => severity_code(f.severity), severity_label => f.severity.label(),
                 message => f.message, line => loc.line, location => where_.join(" · "),
             }
         })
@@ -120,6 +138,64 @@ fn result_ctx(report: &CheckReport, text: &str) -> Value {
     }
 }
 
+/// Checks one uploaded file: its text and report, or a Chinese message.
+fn check_file(name: &str, bytes: &[u8], opts: &CheckOptions) -> Result<(String, CheckReport), String> {
+    match gongkai_checker::decode_bytes(bytes, Some(name)) {
+        Ok(decoded) => {
+            let mut report = gongkai_checker::check_text(&decoded.text, opts);
+            if let Some(note) = decoded.note {
+                report.findings.insert(0, note);
+            }
+            report.input_kind = Some(decoded.kind.as_str());
+            Ok((decoded.text, report))
+        }
+        Err(e) => Err(format!("无法读取“{name}”：{e}")),
+    }
+}
+
+/// The summary workbook as a download.
+fn workbook_response(items: &[SummaryItem]) -> Result<Response, AppError> {
+    let bytes = gongkai_checker::summary_workbook(items).map_err(|e| AppError::Internal(format!("汇总表生成失败：{e}")))?;
+    let mut res = Response::new(axum::body::Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"report-check.xlsx\"; filename*=UTF-8''%E5%B9%B4%E6%8A%A5%E4%BD%93%E6%A3%80%E6%B1%87%E6%80%BB.xlsx"),
+    );
+    Ok(res)
+}
+
+/// The workbook as a data: link, so the result page offers it without a second upload.
+fn workbook_link(items: &[SummaryItem]) -> Option<String> {
+    use base64::Engine as _;
+    let bytes = gongkai_checker::summary_workbook(items).ok()?;
+    Some(format!(
+        "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+/// One row of the batch table.
+fn batch_row(item: &SummaryItem) -> Value {
+    match &item.result {
+        Ok(r) => {
+            let cc = r.cell_counts();
+            let findings: Vec<Value> = r
+                .findings
+                .iter()
+                .map(|f| context! { code => f.code, name => f.name(), advice => f.advice(), severity => severity_code(f.severity), severity_label => f.severity.label(), message => f.message, line => f.location.line })
+                .collect();
+            context! {
+                file => item.file, ok => true, agency => r.agency, year => r.year, format_version => r.format_version,
+                errors => r.count(Severity::Error), warnings => r.count(Severity::Warning), infos => r.count(Severity::Info),
+                read => cc.read, ambiguous => cc.ambiguous, unread => cc.unread, expected => cc.expected, findings,
+            }
+        }
+        Err(e) => context! { file => item.file, ok => false, error => e },
+    }
+}
+
 async fn check(State(state): State<AppState>, staff: Staff, multipart: Multipart) -> Result<Response, AppError> {
     let fail = |msg: String, status: StatusCode| {
         render::page_with_status(status, "admin_report_check.html", context! { staff => staff.ctx(), site_name => state.config.site_name, err => msg })
@@ -130,16 +206,29 @@ async fn check(State(state): State<AppState>, staff: Staff, multipart: Multipart
     };
     staff.check_csrf(&form.csrf)?;
     let opts = CheckOptions { previous: None, today: Some(crate::util::today()) };
+    let want_workbook = form.download == "xlsx";
+    if form.files.len() > 1 || (want_workbook && !form.files.is_empty()) {
+        // Several files: each checked on its own; the batch table and the workbook.
+        let items: Vec<SummaryItem> = form
+            .files
+            .iter()
+            .map(|(name, bytes)| SummaryItem { file: name.clone(), result: check_file(name, bytes, &opts).map(|(_, r)| r) })
+            .collect();
+        staff.audit(&state, "report.check", "report", &format!("{} 个文件", items.len()), true).await?;
+        if want_workbook {
+            return workbook_response(&items);
+        }
+        let rows: Vec<Value> = items.iter().map(batch_row).collect();
+        let unreadable = items.iter().filter(|i| i.result.is_err()).count();
+        return render::page(
+            "admin_report_check.html",
+            context! { staff => staff.ctx(), site_name => state.config.site_name, batch => rows, unreadable, workbook => workbook_link(&items), text => form.text },
+        );
+    }
     let (text, report, source) = match &form.file {
-        Some((name, bytes)) => match gongkai_checker::decode_bytes(bytes, Some(name)) {
-            Ok(decoded) => {
-                let mut report = gongkai_checker::check_text(&decoded.text, &opts);
-                if let Some(note) = decoded.note {
-                    report.findings.insert(0, note);
-                }
-                (decoded.text, report, name.clone())
-            }
-            Err(e) => return fail(format!("无法读取“{name}”：{e}"), StatusCode::UNPROCESSABLE_ENTITY),
+        Some((name, bytes)) => match check_file(name, bytes, &opts) {
+            Ok((text, report)) => (text, report, name.clone()),
+            Err(m) => return fail(m, StatusCode::UNPROCESSABLE_ENTITY),
         },
         None if form.text.trim().is_empty() => return fail("请粘贴年度报告全文，或选择要上传的文件".into(), StatusCode::UNPROCESSABLE_ENTITY),
         None => {
@@ -148,8 +237,12 @@ async fn check(State(state): State<AppState>, staff: Staff, multipart: Multipart
         }
     };
     staff.audit(&state, "report.check", "report", &source, true).await?;
+    let items = vec![SummaryItem { file: source.clone(), result: Ok(report.clone()) }];
+    if want_workbook {
+        return workbook_response(&items);
+    }
     render::page(
         "admin_report_check.html",
-        context! { staff => staff.ctx(), site_name => state.config.site_name, result => result_ctx(&report, &text), source, text => form.text },
+        context! { staff => staff.ctx(), site_name => state.config.site_name, result => result_ctx(&report, &text), source, text => form.text, workbook => workbook_link(&items) },
     )
 }

@@ -228,7 +228,7 @@ async fn view(State(state): State<AppState>, staff: Staff, Path(id): Path<String
     case_page(&state, &staff, &app, &steps, &case, q.msg.as_deref(), None, false, StatusCode::OK).await
 }
 
-fn step_summary(step: &Step) -> String {
+pub fn step_summary(step: &Step) -> String {
     match step {
         Step::Accept { .. } => "受理并指定承办人".into(),
         Step::RequestCorrection { defects, deadline, .. } => format!("补正事项：{}；补正期限 {deadline}", defects.join("；")),
@@ -280,6 +280,8 @@ async fn case_page(
     let letters = crate::applications::letters::letters_ctx(&state.store.letters(app.id).await?);
     // The applicant's earlier applications this natural month (for per-piece fees).
     let earlier_this_month = (state.store.count_applications_in_month(app.org_id, &app.id_doc_number, app.received).await? - 1).max(0);
+    let policy = state.store.office_settings(app.org_id).await?.signoff;
+    let held_steps: Vec<&str> = policy.steps.iter().filter(|k| crate::applications::letters::letter_kind_for(**k).is_some()).map(|k| step_code(*k)).collect();
     let letter_kinds: Vec<Value> = crate::applications::letters::available(steps).iter().map(|(k, _)| context! { code => k.as_str(), label => k.label() }).collect();
     render::page_with_status(
         status,
@@ -298,7 +300,7 @@ async fn case_page(
             correction_due => (case.state == CaseState::Received || case.state == CaseState::Accepted).then(|| case.correction_notice_due(&state.calendar()).to_string()),
             history, allowed, outcomes, handlers, seq => steps.len(), today => today.to_string(),
             remedies => gongkai_domain::application::REMEDIES_NOTICE,
-            letters, letter_kinds, earlier_this_month,
+            letters, letter_kinds, earlier_this_month, held_steps,
         },
     )
 }
@@ -534,6 +536,26 @@ async fn step(State(state): State<AppState>, staff: Staff, Path(id): Path<String
         if !ok {
             return case_page(&state, &staff, &app, &steps, &case, None, Some("承办人必须是本机关的在用账号"), false, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
+    }
+    // A step whose letter needs the office head's sign-off is not recorded now: its
+    // letter is drafted holding it, and issuing the signed-off letter records it.
+    let settings = state.store.office_settings(app.org_id).await?;
+    let letter_kind = crate::applications::letters::letter_kind_for(step.kind());
+    if let (true, Some(kind)) = (settings.signoff.requires(step.kind()), letter_kind) {
+        // Checked as it will be recorded (an extension approved by the signer).
+        let as_issued = gongkai_domain::signoff::step_on_issue(&step, step.date(), Some(staff.user.id));
+        if let Err(e) = case.clone().apply(&as_issued, &state.calendar(), &ClockConfig::default()) {
+            staff.audit(&state, &format!("application.{}", form.kind), &format!("application:{}", app.id), &e.to_string(), false).await?;
+            return case_page(&state, &staff, &app, &steps, &case, None, Some(&e.to_string()), false, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        let draft = match crate::applications::letters::draft_text(&state, &app, &steps, kind, Some(step.clone()), None).await? {
+            Ok(d) => d,
+            Err(m) => return case_page(&state, &staff, &app, &steps, &case, None, Some(&m), false, StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+        let letter = state.store.create_held_letter(app.id, kind.as_str(), &draft.title, &gongkai_letters::to_html(&draft), &step, staff.user.id, Utc::now()).await?;
+        staff.audit(&state, "letter.draft", &format!("letter:{}", letter.id), &format!("{}（待签发后记录“{}”）", letter.title, step.kind().label()), true).await?;
+        let msg = format!("已起草{}。须经公开工作机构负责人签发后出具，出具时记录“{}”", kind.label(), step.kind().label());
+        return Ok(Redirect::to(&format!("/admin/letters/{}?msg={}", letter.id, crate::util::url_encode(&msg))).into_response());
     }
     if let Err(e) = case.apply(&step, &state.calendar(), &ClockConfig::default()) {
         staff.audit(&state, &format!("application.{}", form.kind), &format!("application:{}", app.id), &e.to_string(), false).await?;

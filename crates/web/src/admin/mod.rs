@@ -48,6 +48,7 @@ use password::*;
 use users::*;
 
 pub use users::random_password;
+pub(crate) use dashboard::todo_count;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -15,10 +15,13 @@ use super::*;
 /// Everything waiting for the user, as dashboard rows.
 #[derive(Default)]
 pub(crate) struct MyTodo {
-    /// Open applications past their reply due date.
+    /// The organisation's open applications past their reply due date.
     pub app_overdue: Vec<Value>,
-    /// Open applications due within the reminder window.
+    /// The organisation's open applications due within the reminder window.
     pub app_soon: Vec<Value>,
+    /// How many of those are the user's to act on (administrators and office heads:
+    /// all; others: their own cases and unassigned ones).
+    pub app_mine: usize,
     /// Consultations nobody is assigned to (for those who assign).
     pub consult_assign: Vec<Value>,
     /// Consultations assigned to the user, not yet answered.
@@ -36,8 +39,7 @@ pub(crate) struct MyTodo {
 impl MyTodo {
     /// The "我的待办" count: what needs this user's action now.
     pub fn count(&self) -> usize {
-        self.app_overdue.len()
-            + self.app_soon.len()
+        self.app_mine
             + self.consult_assign.len()
             + self.consult_answer.len()
             + self.review.len()
@@ -52,37 +54,38 @@ fn handles_cases(staff: &Staff) -> bool {
     staff.is(Role::Editor) || staff.is(Role::Reviewer) || staff.is(Role::Admin) || staff.is(Role::OfficeHead)
 }
 
-/// Overdue and due-soon open applications of one organisation, with working days left.
-/// `only_for`: keep only cases handled by this user or not yet assigned.
-async fn application_deadlines(state: &AppState, org_id: i64, only_for: Option<i64>) -> Result<(Vec<Value>, Vec<Value>), AppError> {
+/// Overdue and due-soon open applications of one organisation, with working days left;
+/// each row says whether it is for `me` (handled by me, or not yet assigned).
+async fn application_deadlines(state: &AppState, org_id: i64, me: Option<i64>) -> Result<(Vec<Value>, Vec<Value>, usize), AppError> {
     let calendar = state.calendar();
     let today = today();
-    let (mut overdue, mut soon) = (Vec::new(), Vec::new());
+    let (mut overdue, mut soon, mut mine) = (Vec::new(), Vec::new(), 0);
     for (app, steps) in state.store.applications_with_steps(&[org_id]).await? {
         let case = crate::applications::cases::replay(state, &app, &steps)?;
         if !case.state.is_open() {
             continue;
         }
-        if let Some(me) = only_for {
-            if case.handler_id.is_some_and(|h| h != me) {
-                continue;
-            }
-        }
+        let for_me = me.is_none() || case.handler_id.is_none() || case.handler_id == me;
         let clock = case.clock(&calendar, &ClockConfig::default(), today);
         let Some(left) = clock.working_days_left else { continue };
         let row = context! {
             id => app.id, code => app.tracking_code, received => app.received.to_string(),
             description => app.description.chars().take(40).collect::<String>(),
             state_label => case.state.label(), due => clock.due.map(|d| d.to_string()), provisional => clock.provisional,
-            left, overdue_days => -left, unassigned => case.handler_id.is_none(),
+            left, overdue_days => -left, unassigned => case.handler_id.is_none(), mine => for_me && case.handler_id.is_some(),
         };
         if left < 0 {
             overdue.push(row);
         } else if left <= state.config.reminder_working_days {
             soon.push(row);
+        } else {
+            continue;
+        }
+        if for_me {
+            mine += 1;
         }
     }
-    Ok((overdue, soon))
+    Ok((overdue, soon, mine))
 }
 
 /// What is waiting for the signed-in user.
@@ -92,9 +95,10 @@ pub(crate) async fn my_todo(state: &AppState, staff: &Staff) -> Result<MyTodo, A
     if handles_cases(staff) {
         // Administrators and office heads watch every case; others theirs and unassigned ones.
         let only_for = (!(staff.is(Role::Admin) || staff.is(Role::OfficeHead))).then_some(staff.user.id);
-        let (overdue, soon) = application_deadlines(state, org_id, only_for).await?;
+        let (overdue, soon, mine) = application_deadlines(state, org_id, only_for).await?;
         todo.app_overdue = overdue;
         todo.app_soon = soon;
+        todo.app_mine = mine;
     }
     let open = state.store.consultations(&ConsultationQuery { org_ids: vec![org_id], open_only: true, ..Default::default() }).await?;
     let assigns = staff.is(Role::Admin) || staff.is(Role::OfficeHead);
@@ -149,7 +153,7 @@ pub(crate) async fn todo_count(state: &AppState, staff: &Staff) -> Result<usize,
 async fn overdue_counts(state: &AppState, org: &Organisation) -> Result<Value, AppError> {
     let calendar = state.calendar();
     let today = today();
-    let (apps, _) = application_deadlines(state, org.id, None).await?;
+    let (apps, _, _) = application_deadlines(state, org.id, None).await?;
     let mut items = 0;
     for item in state.store.unpublished_items(&[org.id]).await? {
         if item.fields.formed_date <= today && ops::publication_due(&calendar, item.fields.formed_date).due < today {

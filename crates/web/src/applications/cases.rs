@@ -577,7 +577,7 @@ async fn step(State(state): State<AppState>, staff: Staff, Path(id): Path<String
             staff.audit(&state, &format!("application.{}", form.kind), &format!("application:{}", app.id), &e.to_string(), false).await?;
             return case_page(&state, &staff, &app, &steps, &case, None, Some(&e.to_string()), false, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
-        let draft = match crate::applications::letters::draft_text(&state, &app, &steps, kind, Some(step.clone()), None).await? {
+        let draft = match crate::applications::letters::draft_text(&state, &app, &steps, kind, Some(as_issued.clone()), None).await? {
             Ok(d) => d,
             Err(m) => return case_page(&state, &staff, &app, &steps, &case, None, Some(&m), false, StatusCode::UNPROCESSABLE_ENTITY).await,
         };

@@ -5,7 +5,8 @@
 //! numbers the letter and records the reply; resubmitting the application form
 //! or refreshing the receipt creates no second case, and a duplicate can be
 //! merged within an organisation only; a private consultation's answer is read
-//! with its 查询码 and secret.
+//! with its 查询码 and secret; item approval records the 保密审查 and 公开属性审查
+//! opinions through three review levels by three different reviewers.
 
 mod common;
 
@@ -382,4 +383,79 @@ async fn private_consultation_answer_read_with_code(store: &Store) {
     assert!(!public.contains("正在镇审核阶段"));
 }
 
-gongkai_store::on_both_backends!(dashboards_show_the_demo_overdue_cases, reply_needs_sign_off, no_double_entry, private_consultation_answer_read_with_code);
+// ---------------------------------------------------------------------------------------------
+
+async fn item_review_opinions_three_levels(store: &Store) {
+    let town = org(store, "town", "11441802007183516B").await;
+    let editor = user(store, &town, "editor", &[Role::Editor]).await;
+    for r in ["r1", "r2", "r3"] {
+        user(store, &town, r, &[Role::Reviewer]).await;
+    }
+    let mut settings = gongkai_store::office::OfficeSettings::defaults(town.id);
+    settings.review_levels = 3;
+    store.put_office_settings(&settings, chrono::Utc::now()).await.expect("settings");
+    let base = start(store.clone()).await;
+    // A submitted item, created through the store.
+    let node = store.catalog(town.id).await.expect("catalog").into_iter().find(|n| n.name == "通知公告").expect("notices");
+    let fields = gongkai_domain::model::ItemFields {
+        catalog_id: node.id,
+        title: "关于开展冬季森林防火工作的通知".into(),
+        summary: String::new(),
+        body_html: "<p>正文。</p>".into(),
+        publisher: town.name.clone(),
+        formed_date: today(),
+        doc_number: None,
+        topic: "综合政务".into(),
+        genre: "通知".into(),
+        keywords: String::new(),
+        disclosure_mode: gongkai_domain::model::DisclosureMode::Proactive,
+        doc_type: gongkai_domain::model::DocType::Other,
+        statutory_category: None,
+    };
+    let ev = |a: &str| gongkai_store::NewItemEvent { actor_id: editor.id, action: a.into(), comment: String::new(), at: chrono::Utc::now() };
+    let item = store.create_item(town.id, editor.id, &fields, &ev("create")).await.expect("create");
+    store.transition_item(item.id, gongkai_domain::model::ItemStatus::Draft, gongkai_domain::model::ItemStatus::Submitted, None, &ev("submit")).await.expect("submit");
+    let approve = |c: reqwest::Client, secrecy: &'static str| {
+        let base = base.clone();
+        async move {
+            let token = page_csrf(&c, &format!("{base}/admin/items/{}", item.id)).await;
+            let res = c
+                .post(format!("{base}/admin/items/{}/action", item.id))
+                .form(&[("_csrf", token.as_str()), ("action", "approve"), ("comment", ""), ("secrecy_opinion", secrecy), ("disclosure_opinion", "属于主动公开范围")])
+                .send()
+                .await
+                .expect("approve");
+            let status = res.status();
+            (status, res.text().await.unwrap_or_default())
+        }
+    };
+    let status_now = || async { store.item(item.id).await.expect("item").expect("exists").status };
+    let (r1, _, _) = login(&base, "r1", PASSWORD).await;
+    let (r2, _, _) = login(&base, "r2", PASSWORD).await;
+    let (r3, _, _) = login(&base, "r3", PASSWORD).await;
+    // Without the 保密审查 opinion: refused, nothing recorded.
+    let (status, html) = approve(r1.clone(), " ").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("请填写保密审查意见"), "{html}");
+    assert!(store.item_reviews(item.id).await.expect("reviews").is_empty());
+    // 初审 by r1; r1 may not also take 复审; 复审 by r2; 终审 by r3 approves.
+    assert_eq!(approve(r1.clone(), "经审查，不涉及国家秘密").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(status_now().await, gongkai_domain::model::ItemStatus::Submitted, "waits for 复审");
+    let (status, html) = approve(r1.clone(), "不涉密").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("须由其他审核人进行下一级审核"), "{html}");
+    assert_eq!(approve(r2.clone(), "不涉密").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(status_now().await, gongkai_domain::model::ItemStatus::Submitted);
+    assert_eq!(approve(r3.clone(), "不涉密").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(status_now().await, gongkai_domain::model::ItemStatus::Approved);
+    let page = r3.get(format!("{base}/admin/items/{}", item.id)).send().await.expect("item").text().await.expect("text");
+    for level in ["初审", "复审", "终审"] {
+        assert!(page.contains(level), "{level} on the item page");
+    }
+    assert!(page.contains("经审查，不涉及国家秘密") && page.contains("r1"), "opinion with the reviewer's name: {page}");
+    let reviews = store.item_reviews(item.id).await.expect("reviews");
+    assert_eq!(reviews.len(), 3);
+    assert!(reviews.iter().all(|r| r.reviewed_on == today()));
+}
+
+gongkai_store::on_both_backends!(dashboards_show_the_demo_overdue_cases, reply_needs_sign_off, no_double_entry, private_consultation_answer_read_with_code, item_review_opinions_three_levels);

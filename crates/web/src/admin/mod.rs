@@ -36,6 +36,7 @@ mod dashboard;
 mod items;
 mod orgs;
 mod password;
+pub(crate) mod reviews;
 mod users;
 
 use audit::*;

@@ -13,6 +13,8 @@
 //! - [`appeal`]: the reconsideration/litigation register and section 四.
 //! - [`fees`]: the information-processing fee (信息处理费).
 //! - [`id_check`]: identity-document checks (居民身份证, 统一社会信用代码).
+//! - [`signoff`]: sign-off (签发) of letters, the 文书编号 pattern, item review levels and opinions.
+//! - [`duplicates`]: recognising resubmitted applications and merging duplicates.
 //! - [`consultation`]: online consultation (网上咨询): states, reply deadlines in working days, statistics.
 
 pub mod annual_report;
@@ -21,10 +23,12 @@ pub mod application;
 pub mod calendar;
 pub mod catalog;
 pub mod consultation;
+pub mod duplicates;
 pub mod fees;
 pub mod id_check;
 pub mod index_number;
 pub mod model;
 pub mod report_format;
+pub mod signoff;
 pub mod validate;
 pub mod workflow;

@@ -228,6 +228,27 @@ pub fn check_edit(status: ItemStatus, actor: &User) -> Result<(), WorkflowError>
     Ok(())
 }
 
+/// Review opinions on approval (条例第十七条): an approval records the 保密审查 and
+/// 公开属性审查 opinions at the next review level of the organisation (one level, or
+/// 初审 → 复审 → 终审 by three different reviewers). Returns the level recorded and
+/// whether it completes the review (the item then becomes 审核通过).
+pub fn approval_review(
+    levels: u8,
+    done: &[(crate::signoff::ReviewLevel, i64)],
+    reviewer: &User,
+    secrecy: &str,
+    disclosure: &str,
+) -> Result<(crate::signoff::ReviewLevel, crate::signoff::ReviewOpinions, bool), crate::signoff::SignoffError> {
+    let opinions = crate::signoff::ReviewOpinions::validate(secrecy, disclosure)?;
+    crate::signoff::check_reviewer(levels, done, reviewer.id)?;
+    let levels_done: Vec<_> = done.iter().map(|(l, _)| *l).collect();
+    let level = crate::signoff::next_review_level(levels, &levels_done)?.ok_or(crate::signoff::SignoffError::BadReviewLevels)?;
+    let mut after = levels_done.clone();
+    after.push(level);
+    let complete = crate::signoff::next_review_level(levels, &after)?.is_none();
+    Ok((level, opinions, complete))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,5 +524,19 @@ mod tests {
                 prop_assert!(!own && !disabled);
             }
         }
+    }
+
+    #[test]
+    fn approval_records_opinions_level_by_level() {
+        use crate::signoff::{ReviewLevel, SignoffError};
+        let r = |id: i64| User { id, username: "r".into(), display_name: "R".into(), org_id: 1, roles: vec![Role::Reviewer], disabled: false };
+        assert_eq!(approval_review(1, &[], &r(5), "", "主动公开"), Err(SignoffError::OpinionMissing("保密审查")));
+        let (level, _, complete) = approval_review(1, &[], &r(5), "不涉密", "主动公开").unwrap();
+        assert_eq!((level, complete), (ReviewLevel::Single, true));
+        let (level, _, complete) = approval_review(3, &[], &r(5), "不涉密", "主动公开").unwrap();
+        assert_eq!((level, complete), (ReviewLevel::First, false));
+        assert_eq!(approval_review(3, &[(ReviewLevel::First, 5)], &r(5), "不涉密", "主动公开"), Err(SignoffError::SameReviewerTwice("初审")));
+        let (level, _, complete) = approval_review(3, &[(ReviewLevel::First, 5), (ReviewLevel::Second, 6)], &r(7), "不涉密", "主动公开").unwrap();
+        assert_eq!((level, complete), (ReviewLevel::Final, true));
     }
 }

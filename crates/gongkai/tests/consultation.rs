@@ -21,6 +21,14 @@ async fn ask(c: &reqwest::Client, base: &str, fields: &[(&str, &str)]) -> (Statu
     let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
     form.extend_from_slice(fields);
     let res = c.post(format!("{base}/org/town/consult")).form(&form).send().await.expect("submit");
+    // POST → redirect → GET: follow to the confirmation.
+    if res.status() == StatusCode::SEE_OTHER {
+        let loc = res.headers()["location"].to_str().expect("location").to_string();
+        assert_eq!(loc, "/org/town/consult/done");
+        let res = c.get(format!("{base}{loc}")).send().await.expect("done");
+        let status = res.status();
+        return (status, res.text().await.unwrap_or_default());
+    }
     let status = res.status();
     (status, res.text().await.unwrap_or_default())
 }

@@ -73,6 +73,9 @@ pub struct StoredApplication {
     pub steps: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set when staff merged this application, a duplicate, into another one; a merged
+    /// application is left out of lists and counts.
+    pub merged_into: Option<i64>,
 }
 
 /// One recorded lifecycle step.
@@ -122,6 +125,14 @@ pub struct Letter {
     pub created_at: DateTime<Utc>,
     pub issued_by: Option<i64>,
     pub issued_at: Option<DateTime<Utc>>,
+    /// 文书编号, allocated when the letter is issued.
+    pub doc_number: Option<String>,
+    /// The office head who signed the draft off (签发); cleared when the draft is edited.
+    pub signed_off_by: Option<i64>,
+    pub signed_off_at: Option<DateTime<Utc>>,
+    /// A decision held on the draft, recorded on the case when the letter is issued
+    /// (steps that need sign-off).
+    pub pending_step: Option<Step>,
 }
 
 pub use gongkai_domain::appeal::{AppealKind, AppealResult};

@@ -22,6 +22,7 @@ mod calendar;
 mod catalog;
 mod channels;
 mod items;
+mod office;
 mod orgs;
 pub(crate) mod reports;
 mod search;

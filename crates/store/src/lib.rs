@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub mod applications;
 pub mod blobs;
 pub mod channels;
+pub mod office;
 pub(crate) mod imp;
 pub mod search;
 pub mod test_support;

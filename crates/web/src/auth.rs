@@ -90,6 +90,8 @@ pub struct Staff {
     /// Organisations this user may administer (own org, plus descendants for admins).
     pub scope: Vec<i64>,
     pub client: String,
+    /// The "我的待办" count shown in the back-office header (`None` if it could not be computed).
+    pub todo: Option<usize>,
 }
 
 impl Staff {
@@ -148,6 +150,7 @@ impl Staff {
             user => context! { id => self.user.id, name => self.user.display_name, username => self.user.username, roles => roles, role_labels => role_labels.join("、"), is_admin => self.is(Role::Admin), is_editor => self.is(Role::Editor), is_reviewer => self.is(Role::Reviewer) },
             org => context! { id => self.org.id, name => self.org.name, slug => self.org.slug },
             csrf => self.csrf,
+            todo => self.todo,
         }
     }
 }
@@ -177,7 +180,16 @@ impl FromRequestParts<AppState> for Staff {
         }
         let org = state.store.org(user.org_id).await?.ok_or(AppError::Internal("user without organisation".into()))?;
         let scope = if user.has_role(Role::Admin) { state.store.org_subtree_ids(org.id).await? } else { vec![org.id] };
-        Ok(Staff { user, org, csrf: session.csrf_token, scope, client: client_addr(&parts.extensions) })
+        let mut staff = Staff { user, org, csrf: session.csrf_token, scope, client: client_addr(&parts.extensions), todo: None };
+        // The header's "我的待办" count; a failure here must not take the page down.
+        staff.todo = match crate::admin::todo_count(state, &staff).await {
+            Ok(n) => Some(n),
+            Err(e) => {
+                tracing::warn!(error = %e, "我的待办 count failed");
+                None
+            }
+        };
+        Ok(staff)
     }
 }
 

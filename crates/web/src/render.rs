@@ -58,6 +58,10 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "portal_report.html",
     "portal_consult.html",
     "portal_consult_done.html",
+    // back office (issue 15): consultation tracking, sign-off settings
+    "portal_consult_track.html",
+    "portal_consult_answer.html",
+    "admin_office_settings.html",
     "_consult_dashboard.html",
     "admin_consultations.html",
     "admin_consultation.html",

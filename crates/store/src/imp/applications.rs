@@ -14,9 +14,10 @@ use super::util::{
 use crate::applications::*;
 use crate::{Page, Result, Store, StoreError};
 
-const APP_COLS: &str = "a.id, a.org_id, a.tracking_code, a.applicant, a.applicant_name, a.id_doc_type, \
+pub(super) const APP_COLS: &str = "a.id, a.org_id, a.tracking_code, a.applicant, a.applicant_name, a.id_doc_type, \
      a.id_doc_number, a.phone, a.email, a.postal_address, a.description, a.forms, a.delivery, a.channel, \
-     a.submitted_on, a.received, a.registered_by, a.state, a.handler_id, a.steps, a.created_at, a.updated_at";
+     a.submitted_on, a.received, a.registered_by, a.state, a.handler_id, a.steps, a.created_at, a.updated_at, \
+     a.merged_into";
 
 const STEP_SELECT: &str = "SELECT s.application_id, s.seq, s.step, s.state_after, s.actor_id, \
      COALESCE(u.display_name, '') AS actor_name, s.note, s.at \
@@ -24,7 +25,7 @@ const STEP_SELECT: &str = "SELECT s.application_id, s.seq, s.step, s.state_after
 
 const LETTER_COLS: &str =
     "id, application_id, kind, step_seq, version, title, body_html, created_by, \
-     created_at, issued_by, issued_at";
+     created_at, issued_by, issued_at, doc_number, signed_off_by, signed_off_at, pending_step";
 
 const APPEAL_COLS: &str =
     "id, org_id, application_id, kind, body, filed_on, result, decided_on, note, \
@@ -60,7 +61,7 @@ fn id_doc_key(number: &str) -> String {
         .collect()
 }
 
-fn application_from_row(r: &AnyRow) -> Result<StoredApplication> {
+pub(super) fn application_from_row(r: &AnyRow) -> Result<StoredApplication> {
     Ok(StoredApplication {
         id: r.int("id")?,
         org_id: r.int("org_id")?,
@@ -84,6 +85,7 @@ fn application_from_row(r: &AnyRow) -> Result<StoredApplication> {
         steps: r.int("steps")?,
         created_at: r.time("created_at")?,
         updated_at: r.time("updated_at")?,
+        merged_into: r.opt_int("merged_into")?,
     })
 }
 
@@ -104,7 +106,7 @@ fn step_from_row(r: &AnyRow) -> Result<StoredStep> {
     })
 }
 
-fn letter_from_row(r: &AnyRow) -> Result<Letter> {
+pub(super) fn letter_from_row(r: &AnyRow) -> Result<Letter> {
     Ok(Letter {
         id: r.int("id")?,
         application_id: r.int("application_id")?,
@@ -117,6 +119,13 @@ fn letter_from_row(r: &AnyRow) -> Result<Letter> {
         created_at: r.time("created_at")?,
         issued_by: r.opt_int("issued_by")?,
         issued_at: r.opt_time("issued_at")?,
+        doc_number: r.opt_text("doc_number")?,
+        signed_off_by: r.opt_int("signed_off_by")?,
+        signed_off_at: r.opt_time("signed_off_at")?,
+        pending_step: r
+            .opt_text("pending_step")?
+            .map(|j| serde_json::from_str::<Step>(&j).map_err(|e| corrupt("文书待记录的办理步骤无法解析", e)))
+            .transpose()?,
     })
 }
 
@@ -182,7 +191,7 @@ async fn exists(conn: &mut AnyConnection, sql: &str, id: i64) -> Result<bool> {
         .is_some())
 }
 
-async fn check_user(conn: &mut AnyConnection, id: Option<i64>) -> Result<()> {
+pub(super) async fn check_user(conn: &mut AnyConnection, id: Option<i64>) -> Result<()> {
     match id {
         Some(id) if !exists(conn, "SELECT id FROM users WHERE id = $1", id).await? => {
             Err(StoreError::NotFound("用户"))
@@ -221,7 +230,7 @@ async fn load_step(conn: &mut AnyConnection, application_id: i64, seq: i64) -> R
     step_from_row(&row)
 }
 
-async fn load_letter(conn: &mut AnyConnection, id: i64) -> Result<Option<Letter>> {
+pub(super) async fn load_letter(conn: &mut AnyConnection, id: i64) -> Result<Option<Letter>> {
     let sql = format!("SELECT {LETTER_COLS} FROM letters WHERE id = $1");
     sqlx::query(&sql)
         .bind(id)
@@ -263,6 +272,76 @@ fn month_bounds(d: NaiveDate) -> (String, String) {
     };
     let last = next.and_then(|n| n.pred_opt()).unwrap_or(NaiveDate::MAX);
     (day(first), day(last))
+}
+
+/// The body of [`Store::append_application_step`], inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn append_step_in(
+    tx: &mut AnyConnection,
+    application_id: i64,
+    expected_seq: i64,
+    step: &Step,
+    state_after: State,
+    handler_id: Option<i64>,
+    actor_id: Option<i64>,
+    note: &str,
+    at: DateTime<Utc>,
+) -> Result<StoredStep> {
+    let json = serde_json::to_string(step)
+        .map_err(|e| StoreError::Corrupt(format!("办理记录无法保存：{e}")))?;
+    let seq = expected_seq.checked_add(1).ok_or_else(step_conflict)?;
+    let at = ts(at);
+    check_user(&mut *tx, actor_id).await?;
+    check_user(&mut *tx, handler_id).await?;
+    // The conditional update comes first: it takes the header row
+    // (PostgreSQL; SQLite holds the write lock already) and decides the
+    // race between two appenders.
+    let r = sqlx::query(
+        "UPDATE applications SET state = $3, handler_id = $4, steps = steps + 1, updated_at = $5 \
+         WHERE id = $1 AND steps = $2",
+    )
+    .bind(application_id)
+    .bind(expected_seq)
+    .bind(state_after.as_str())
+    .bind(handler_id)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| fk_or_db(e, "用户"))?;
+    if r.rows_affected() == 0 {
+        let found = exists(
+            &mut *tx,
+            "SELECT id FROM applications WHERE id = $1",
+            application_id,
+        )
+        .await?;
+        return Err(if found {
+            step_conflict()
+        } else {
+            StoreError::NotFound(APPLICATION)
+        });
+    }
+    sqlx::query(
+        "INSERT INTO application_steps (application_id, seq, step, state_after, actor_id, note, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(application_id)
+    .bind(seq)
+    .bind(&json)
+    .bind(state_after.as_str())
+    .bind(actor_id)
+    .bind(note)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        if unique_violation(&e).is_some() {
+            step_conflict()
+        } else {
+            fk_or_db(e, "用户")
+        }
+    })?;
+    load_step(&mut *tx, application_id, seq).await
 }
 
 impl Store {
@@ -356,6 +435,8 @@ impl Store {
         }
         let mut f = Filter::default();
         f.any_of("a.org_id", ints(&q.org_ids));
+        // Duplicates merged into another application are not cases of their own.
+        f.clause("a.merged_into IS NULL".to_owned());
         if !q.states.is_empty() {
             f.any_of(
                 "a.state",
@@ -404,6 +485,8 @@ impl Store {
         }
         let mut f = Filter::default();
         f.any_of("a.org_id", ints(org_ids));
+        // Duplicates merged into another application are not cases of their own.
+        f.clause("a.merged_into IS NULL".to_owned());
         let where_sql = f.sql();
         // Headers first: steps are append-only, so every step a header counts
         // is already there when the steps are read.
@@ -469,62 +552,8 @@ impl Store {
         note: &str,
         at: DateTime<Utc>,
     ) -> Result<StoredStep> {
-        let json = serde_json::to_string(step)
-            .map_err(|e| StoreError::Corrupt(format!("办理记录无法保存：{e}")))?;
-        let seq = expected_seq.checked_add(1).ok_or_else(step_conflict)?;
-        let at = ts(at);
         let mut tx = self.begin().await?;
-        check_user(&mut tx, actor_id).await?;
-        check_user(&mut tx, handler_id).await?;
-        // The conditional update comes first: it takes the header row
-        // (PostgreSQL; SQLite holds the write lock already) and decides the
-        // race between two appenders.
-        let r = sqlx::query(
-            "UPDATE applications SET state = $3, handler_id = $4, steps = steps + 1, updated_at = $5 \
-             WHERE id = $1 AND steps = $2",
-        )
-        .bind(application_id)
-        .bind(expected_seq)
-        .bind(state_after.as_str())
-        .bind(handler_id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| fk_or_db(e, "用户"))?;
-        if r.rows_affected() == 0 {
-            let found = exists(
-                &mut tx,
-                "SELECT id FROM applications WHERE id = $1",
-                application_id,
-            )
-            .await?;
-            return Err(if found {
-                step_conflict()
-            } else {
-                StoreError::NotFound(APPLICATION)
-            });
-        }
-        sqlx::query(
-            "INSERT INTO application_steps (application_id, seq, step, state_after, actor_id, note, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(application_id)
-        .bind(seq)
-        .bind(&json)
-        .bind(state_after.as_str())
-        .bind(actor_id)
-        .bind(note)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            if unique_violation(&e).is_some() {
-                step_conflict()
-            } else {
-                fk_or_db(e, "用户")
-            }
-        })?;
-        let stored = load_step(&mut tx, application_id, seq).await?;
+        let stored = append_step_in(&mut tx, application_id, expected_seq, step, state_after, handler_id, actor_id, note, at).await?;
         tx.commit().await?;
         Ok(stored)
     }
@@ -546,7 +575,8 @@ impl Store {
         let (from, to) = month_bounds(month);
         sqlx::query(
             "SELECT COUNT(*) AS n FROM applications \
-             WHERE org_id = $1 AND id_doc_key = $2 AND received >= $3 AND received <= $4",
+             WHERE org_id = $1 AND id_doc_key = $2 AND received >= $3 AND received <= $4 \
+             AND merged_into IS NULL",
         )
         .bind(org_id)
         .bind(key)
@@ -638,7 +668,8 @@ impl Store {
     ) -> Result<Letter> {
         let mut tx = self.begin().await?;
         let r = sqlx::query(
-            "UPDATE letters SET title = $2, body_html = $3 WHERE id = $1 AND issued_at IS NULL",
+            "UPDATE letters SET title = $2, body_html = $3, signed_off_by = NULL, signed_off_at = NULL \
+             WHERE id = $1 AND issued_at IS NULL",
         )
         .bind(letter_id)
         .bind(title)

@@ -347,6 +347,7 @@ pub(super) async fn item_view_page(state: &AppState, staff: &Staff, item: &Item,
             due => due.due.to_string(), due_provisional => due.provisional, due_explain => due.explain(), late,
             max_upload_mb => state.config.max_upload_bytes / (1024 * 1024),
             msg, err,
+            reviews => crate::admin::reviews::reviews_ctx(state, item).await?,
         },
     )
 }
@@ -357,6 +358,12 @@ pub(super) struct ActionForm {
     pub(super) action: String,
     #[serde(default)]
     pub(super) comment: String,
+    /// 保密审查意见 (approval)
+    #[serde(default)]
+    pub(super) secrecy_opinion: String,
+    /// 公开属性审查意见 (approval)
+    #[serde(default)]
+    pub(super) disclosure_opinion: String,
     #[serde(default, rename = "_csrf")]
     pub(super) csrf: String,
 }
@@ -380,6 +387,14 @@ pub(super) async fn item_action(State(state): State<AppState>, staff: Staff, Pat
             return item_view_page(&state, &staff, &item, None, Some(&e.to_string()), status).await;
         }
     };
+    // Approval records the review opinions, level by level (issue 15).
+    if action == Action::Approve {
+        match crate::admin::reviews::record_approval(&state, &staff, &item, &form.secrecy_opinion, &form.disclosure_opinion).await? {
+            crate::admin::reviews::Approval::Refused(m) => return item_view_page(&state, &staff, &item, None, Some(&m), StatusCode::UNPROCESSABLE_ENTITY).await,
+            crate::admin::reviews::Approval::NextLevel(m) => return Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode(&m))).into_response()),
+            crate::admin::reviews::Approval::Complete => {}
+        }
+    }
     let result = if action == Action::Publish {
         ops::publish(&state.store, &item, today(), staff.user.id, comment, Utc::now()).await
     } else {
@@ -388,6 +403,10 @@ pub(super) async fn item_action(State(state): State<AppState>, staff: Staff, Pat
     };
     match result {
         Ok(_) => {
+            if action == Action::Return {
+                // A returned item is reviewed afresh when resubmitted.
+                state.store.supersede_item_reviews(item.id).await?;
+            }
             staff.audit(&state, &format!("item.{}", action.as_str()), &format!("item:{}", item.id), comment, true).await?;
             let mut msg = format!("已{}", action.label());
             if action == Action::Publish {

@@ -36,6 +36,7 @@ mod dashboard;
 mod items;
 mod orgs;
 mod password;
+pub(crate) mod reviews;
 mod users;
 
 use audit::*;
@@ -48,6 +49,7 @@ use password::*;
 use users::*;
 
 pub use users::random_password;
+pub(crate) use dashboard::todo_count;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -1,16 +1,22 @@
 //! Applications for disclosure on the public portal: the online form (no
 //! account needed), the printable receipt with the 查询码 and its secret, and
 //! the applicant's tracking page.
+//!
+//! No double entry: the form posts, then redirects to the receipt (POST →
+//! redirect → GET), so refreshing the receipt creates nothing; the receipt
+//! reads the 查询码 and secret from a short-lived cookie scoped to the form's
+//! path (never from the URL). An application identical to one from the same
+//! applicant within 24 hours shows the existing receipt instead of a new case.
 
 use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use chrono::Utc;
-use gongkai_domain::application::{receipt_date, Application, ApplicantKind, Channel, ClockConfig, OrgType, ReceiptDates};
+use gongkai_domain::application::{receipt_date, ApplicantKind, Channel, ClockConfig, OrgType, ReceiptDates};
 use gongkai_domain::id_check::{validate_id_document, IdDocumentKind};
 use gongkai_store::NewApplication;
 use minijinja::{context, Value};
@@ -28,10 +34,14 @@ use crate::{render, AppState};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/org/{slug}/apply", get(form_page).post(submit))
+        .route("/org/{slug}/apply/receipt", get(receipt_page))
         .route("/track", get(track_page).post(track))
 }
 
 const FORM_COOKIE: &str = "gk_form";
+/// The receipt just shown: `查询码.secret` (the secret only in the browser that
+/// submitted), scoped to `/org/{slug}/apply`, two hours.
+const RECEIPT_COOKIE: &str = "gk_receipt";
 
 /// Forms of provision the applicant may ask for (Art. 29 ¶2(3)).
 pub const FORMS: &[(&str, &str)] = &[("paper", "纸质文本"), ("email", "电子邮件"), ("electronic", "电子数据（光盘、U盘等）"), ("on_site", "当场阅览、抄录")];
@@ -294,6 +304,14 @@ async fn submit(
         Ok(i) => i,
         Err(errors) => return render_form(&state, &slug, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
+    // The same applicant asking the same again within 24 hours: show that receipt.
+    let now = Utc::now();
+    if let Some(existing) = find_resubmission(&state, org.id, &intake, now).await? {
+        let res = Redirect::to(&format!("/org/{}/apply/receipt?again=1", org.slug)).into_response();
+        // Keep the secret if this browser submitted the first one.
+        let known = cookie(&headers, RECEIPT_COOKIE).and_then(|c| c.split_once('.')).filter(|(code, _)| *code == existing.tracking_code).map(|(_, s)| s.to_string());
+        return Ok(with_receipt_cookie(&state, res, &org.slug, &existing.tracking_code, known.as_deref().unwrap_or("")));
+    }
     state.limiter.hit(&format!("apply:{client}"), state.config.apply_submissions_per_hour, Duration::from_secs(3600))?;
     let today = today();
     // Online: the system acknowledges at once, so both sides confirm today (Art. 31).
@@ -324,8 +342,48 @@ async fn submit(
             success: true,
         })
         .await?;
-    let app = Application::new(stored.applicant, stored.channel, stored.received);
-    let clock = app.clock(&state.calendar(), &ClockConfig::default(), today);
+    let res = Redirect::to(&format!("/org/{}/apply/receipt", org.slug)).into_response();
+    Ok(with_receipt_cookie(&state, res, &org.slug, &stored.tracking_code, &secret))
+}
+
+/// An application of the organisation from the same applicant asking for the same
+/// information within the last 24 hours (`gongkai_domain::duplicates`).
+pub async fn find_resubmission(state: &AppState, org_id: i64, intake: &Intake, now: chrono::DateTime<Utc>) -> Result<Option<gongkai_store::StoredApplication>, AppError> {
+    use gongkai_domain::duplicates::{is_resubmission, Fingerprint, DUPLICATE_WINDOW_HOURS};
+    let since = now - chrono::Duration::hours(DUPLICATE_WINDOW_HOURS);
+    let new = Fingerprint { org_id, applicant_name: &intake.name, id_doc_number: &intake.id_doc_number, description: &intake.description, at: now };
+    Ok(state.store.recent_applications_of(org_id, &intake.id_doc_number, since).await?.into_iter().find(|a| {
+        let earlier = Fingerprint { org_id: a.org_id, applicant_name: &a.applicant_name, id_doc_number: &a.id_doc_number, description: &a.description, at: a.created_at };
+        is_resubmission(&earlier, &new)
+    }))
+}
+
+fn with_receipt_cookie(state: &AppState, mut res: Response, slug: &str, code: &str, secret: &str) -> Response {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    if let Ok(v) = header::HeaderValue::from_str(&format!("{RECEIPT_COOKIE}={code}.{secret}; Path=/org/{slug}/apply; HttpOnly; SameSite=Strict; Max-Age=7200{secure}")) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize, Default)]
+struct ReceiptQuery {
+    again: Option<String>,
+}
+
+/// The receipt after a submission (GET: refreshing it changes nothing).
+async fn receipt_page(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, axum::extract::Query(q): axum::extract::Query<ReceiptQuery>) -> Result<Response, AppError> {
+    let org = state.store.org_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    let (code, secret) = cookie(&headers, RECEIPT_COOKIE).and_then(|c| c.split_once('.')).map(|(c, s)| (c.to_string(), s.to_string())).unwrap_or_default();
+    let found = if code.is_empty() { None } else { state.store.application_by_tracking_code(&code).await? };
+    let Some((stored, hash)) = found.filter(|(a, _)| a.org_id == org.id) else {
+        return render::page_with_status(StatusCode::NOT_FOUND, "portal_receipt.html", context! { site_name => state.config.site_name, org => org_ctx(&org), expired => true });
+    };
+    // The secret is shown only to the browser that holds it, and only if it is right.
+    let secret = (!secret.is_empty() && tokens_equal(&hash, &secret_hash(&secret))).then_some(secret);
+    let steps = state.store.application_steps(stored.id).await?;
+    let case = crate::applications::cases::replay(&state, &stored, &steps)?;
+    let clock = case.clock(&state.calendar(), &ClockConfig::default(), today());
     render::page(
         "portal_receipt.html",
         context! {
@@ -336,6 +394,7 @@ async fn submit(
             name => mask_name(&stored.applicant_name),
             forms => stored.forms.split(',').map(form_label).collect::<Vec<_>>().join("、"),
             delivery => delivery_label(&stored.delivery),
+            again => q.again.is_some(),
         },
     )
 }

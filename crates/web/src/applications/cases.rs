@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/applications/{id}", get(view))
         .route("/admin/applications/{id}/step", post(step))
         .route("/admin/applications/{id}/reveal", post(reveal))
+        .route("/admin/applications/{id}/merge", post(merge))
         .route("/api/v1/staff/applications", get(api_list))
 }
 
@@ -195,6 +196,12 @@ async fn register(State(state): State<AppState>, staff: Staff, Form(form): Form<
     let (Some(intake), Some(channel), Some(received), true) = (intake, channel, received, errors.is_empty()) else {
         return register_form(&state, &staff, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
     };
+    // Registered twice (or already submitted online) within 24 hours: no second case.
+    if let Some(existing) = crate::applications::apply::find_resubmission(&state, staff.user.org_id, &intake, Utc::now()).await? {
+        staff.audit(&state, "application.register", &format!("application:{}", existing.id), "24 小时内相同申请，未重复登记", false).await?;
+        let msg = format!("该申请人 24 小时内已提交相同的申请（查询码 {}），未重复登记", existing.tracking_code);
+        return Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", existing.id, crate::util::url_encode(&msg))).into_response());
+    }
     let (code, secret) = new_tracking_code(received.format("%Y").to_string().parse().unwrap_or(2026));
     let stored = state
         .store
@@ -205,8 +212,13 @@ async fn register(State(state): State<AppState>, staff: Staff, Form(form): Form<
         ))
         .await?;
     staff.audit(&state, "application.register", &format!("application:{}", stored.id), &stored.tracking_code, true).await?;
-    let msg = format!("已登记。查询码 {}，查询密码 {}（请告知申请人，只显示这一次）", stored.tracking_code, secret);
-    Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", stored.id, crate::util::url_encode(&msg))).into_response())
+    // The secret goes to the next page in a cookie, never in the URL, and is shown once.
+    let mut res = Redirect::to(&format!("/admin/applications/{}?msg={}", stored.id, crate::util::url_encode("已登记"))).into_response();
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{SECRET_COOKIE}={}.{secret}; Path=/admin/applications; HttpOnly; SameSite=Strict; Max-Age=600{secure}", stored.id)) {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]
@@ -223,12 +235,23 @@ async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<(StoredApplic
     Ok((app, steps, case))
 }
 
-async fn view(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Query(q): Query<ViewQuery>) -> Result<Response, AppError> {
+/// Carries the secret of a just-registered application to its case page, once.
+const SECRET_COOKIE: &str = "gk_reg";
+
+async fn view(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Query(q): Query<ViewQuery>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
     let (app, steps, case) = load(&state, &staff, &id).await?;
-    case_page(&state, &staff, &app, &steps, &case, q.msg.as_deref(), None, false, StatusCode::OK).await
+    let fresh = crate::auth::cookie(&headers, SECRET_COOKIE).and_then(|c| c.split_once('.')).filter(|(id, _)| *id == app.id.to_string()).map(|(_, s)| s.to_string());
+    let Some(secret) = fresh else {
+        return case_page(&state, &staff, &app, &steps, &case, q.msg.as_deref(), None, false, StatusCode::OK).await;
+    };
+    let msg = format!("已登记。查询码 {}，查询密码 {}（请告知申请人，只显示这一次）", app.tracking_code, secret);
+    let mut res = case_page(&state, &staff, &app, &steps, &case, Some(&msg), None, false, StatusCode::OK).await?;
+    res.headers_mut().append(axum::http::header::SET_COOKIE, axum::http::HeaderValue::from_static("gk_reg=; Path=/admin/applications; HttpOnly; SameSite=Strict; Max-Age=0"));
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
-fn step_summary(step: &Step) -> String {
+pub fn step_summary(step: &Step) -> String {
     match step {
         Step::Accept { .. } => "受理并指定承办人".into(),
         Step::RequestCorrection { defects, deadline, .. } => format!("补正事项：{}；补正期限 {deadline}", defects.join("；")),
@@ -280,6 +303,13 @@ async fn case_page(
     let letters = crate::applications::letters::letters_ctx(&state.store.letters(app.id).await?);
     // The applicant's earlier applications this natural month (for per-piece fees).
     let earlier_this_month = (state.store.count_applications_in_month(app.org_id, &app.id_doc_number, app.received).await? - 1).max(0);
+    let policy = state.store.office_settings(app.org_id).await?.signoff;
+    let merged: Vec<Value> = state.store.merged_into(app.id).await?.iter().map(|a| context! { code => a.tracking_code, received => a.received.to_string() }).collect();
+    let merged_into = match app.merged_into {
+        Some(id) => state.store.application(id).await?.map(|a| context! { id => a.id, code => a.tracking_code }),
+        None => None,
+    };
+    let held_steps: Vec<&str> = policy.steps.iter().filter(|k| crate::applications::letters::letter_kind_for(**k).is_some()).map(|k| step_code(*k)).collect();
     let letter_kinds: Vec<Value> = crate::applications::letters::available(steps).iter().map(|(k, _)| context! { code => k.as_str(), label => k.label() }).collect();
     render::page_with_status(
         status,
@@ -298,7 +328,8 @@ async fn case_page(
             correction_due => (case.state == CaseState::Received || case.state == CaseState::Accepted).then(|| case.correction_notice_due(&state.calendar()).to_string()),
             history, allowed, outcomes, handlers, seq => steps.len(), today => today.to_string(),
             remedies => gongkai_domain::application::REMEDIES_NOTICE,
-            letters, letter_kinds, earlier_this_month,
+            letters, letter_kinds, earlier_this_month, held_steps, merged, merged_into,
+            may_merge => app.merged_into.is_none() && app.steps == 0,
         },
     )
 }
@@ -535,6 +566,26 @@ async fn step(State(state): State<AppState>, staff: Staff, Path(id): Path<String
             return case_page(&state, &staff, &app, &steps, &case, None, Some("承办人必须是本机关的在用账号"), false, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     }
+    // A step whose letter needs the office head's sign-off is not recorded now: its
+    // letter is drafted holding it, and issuing the signed-off letter records it.
+    let settings = state.store.office_settings(app.org_id).await?;
+    let letter_kind = crate::applications::letters::letter_kind_for(step.kind());
+    if let (true, Some(kind)) = (settings.signoff.requires(step.kind()), letter_kind) {
+        // Checked as it will be recorded (an extension approved by the signer).
+        let as_issued = gongkai_domain::signoff::step_on_issue(&step, step.date(), Some(staff.user.id));
+        if let Err(e) = case.clone().apply(&as_issued, &state.calendar(), &ClockConfig::default()) {
+            staff.audit(&state, &format!("application.{}", form.kind), &format!("application:{}", app.id), &e.to_string(), false).await?;
+            return case_page(&state, &staff, &app, &steps, &case, None, Some(&e.to_string()), false, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        let draft = match crate::applications::letters::draft_text(&state, &app, &steps, kind, Some(as_issued.clone()), None).await? {
+            Ok(d) => d,
+            Err(m) => return case_page(&state, &staff, &app, &steps, &case, None, Some(&m), false, StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+        let letter = state.store.create_held_letter(app.id, kind.as_str(), &draft.title, &gongkai_letters::to_html(&draft), &step, staff.user.id, Utc::now()).await?;
+        staff.audit(&state, "letter.draft", &format!("letter:{}", letter.id), &format!("{}（待签发后记录“{}”）", letter.title, step.kind().label()), true).await?;
+        let msg = format!("已起草{}。须经公开工作机构负责人签发后出具，出具时记录“{}”", kind.label(), step.kind().label());
+        return Ok(Redirect::to(&format!("/admin/letters/{}?msg={}", letter.id, crate::util::url_encode(&msg))).into_response());
+    }
     if let Err(e) = case.apply(&step, &state.calendar(), &ClockConfig::default()) {
         staff.audit(&state, &format!("application.{}", form.kind), &format!("application:{}", app.id), &e.to_string(), false).await?;
         return case_page(&state, &staff, &app, &steps, &replay(&state, &app, &steps)?, None, Some(&e.to_string()), false, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -551,6 +602,49 @@ async fn step(State(state): State<AppState>, staff: Staff, Path(id): Path<String
             let case = replay(&state, &app, &steps)?;
             case_page(&state, &staff, &app, &steps, &case, None, Some(&message), false, StatusCode::CONFLICT).await
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct MergeForm {
+    #[serde(default)]
+    keep_code: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// Merge this application, a duplicate, into another one (by its 查询码): same
+/// organisation and applicant, the duplicate not yet worked on. Audited either way.
+async fn merge(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<MergeForm>) -> Result<Response, AppError> {
+    use gongkai_domain::duplicates::{check_merge, MergeSide};
+    staff.check_csrf(&form.csrf)?;
+    let (dup, steps, case) = load(&state, &staff, &id).await?;
+    if !(staff.is(Role::Editor) || staff.is(Role::Reviewer) || staff.is(Role::Admin) || staff.is(Role::OfficeHead)) {
+        return Err(AppError::Forbidden("没有办理申请的权限".into()));
+    }
+    let code = form.keep_code.trim().to_uppercase();
+    let target = format!("application:{}", dup.id);
+    let keep = if code.is_empty() { None } else { state.store.application_by_tracking_code(&code).await?.map(|(a, _)| a) };
+    let Some(keep) = keep else {
+        let m = if code.is_empty() { "请填写要保留的申请的查询码".to_string() } else { format!("查询码“{code}”不存在") };
+        return case_page(&state, &staff, &dup, &steps, &case, None, Some(&m), false, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    fn side(a: &StoredApplication) -> MergeSide<'_> {
+        MergeSide { id: a.id, org_id: a.org_id, applicant_name: &a.applicant_name, id_doc_number: &a.id_doc_number, steps: a.steps, merged_into: a.merged_into }
+    }
+    if let Err(e) = check_merge(&side(&dup), &side(&keep)) {
+        staff.audit(&state, "application.merge", &target, &format!("并入 {}：{e}", keep.tracking_code), false).await?;
+        let status = if matches!(e, gongkai_domain::duplicates::MergeError::DifferentOrganisations) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
+        return case_page(&state, &staff, &dup, &steps, &case, None, Some(&e.to_string()), false, status).await;
+    }
+    match state.store.merge_application(dup.id, keep.id, staff.user.id, Utc::now()).await {
+        Ok(_) => {
+            staff.audit(&state, "application.merge", &target, &format!("{} 并入 {}", dup.tracking_code, keep.tracking_code), true).await?;
+            let msg = format!("已将重复申请 {} 并入本申请，该申请不再单独计数", dup.tracking_code);
+            Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", keep.id, crate::util::url_encode(&msg))).into_response())
+        }
+        Err(gongkai_store::StoreError::Conflict { message, .. }) => case_page(&state, &staff, &dup, &steps, &case, None, Some(&message), false, StatusCode::CONFLICT).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -1,6 +1,8 @@
 //! Letters of an application in the back office: drafted from the case by
-//! `gongkai-letters`, editable before issue, frozen once issued (a change
-//! makes a new version), printable, and downloadable as DOCX.
+//! `gongkai-letters`, editable before issue, signed off (签发) by the office
+//! head where the organisation requires it, issued with a 文书编号 (which also
+//! records the decision held on the draft), frozen once issued (a change makes
+//! a new version), printable, and downloadable as DOCX.
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -8,13 +10,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Utc;
-use gongkai_domain::application::{ClockConfig, StepKind};
+use gongkai_domain::application::{ClockConfig, Step, StepKind};
+use gongkai_domain::signoff::{self, LetterStatus};
 use gongkai_letters::{LetterContext, LetterKind};
+use gongkai_store::office::{HeldStep, IssueLetter};
 use gongkai_store::{Letter, StoredApplication, StoredStep};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
 use crate::auth::Staff;
+use gongkai_domain::model::Role;
 use crate::error::AppError;
 use crate::util::today;
 use crate::{render, AppState};
@@ -38,6 +43,36 @@ fn source_steps(kind: LetterKind) -> Option<&'static [StepKind]> {
     }
 }
 
+/// The letter a step produces, when it needs one.
+pub fn letter_kind_for(step: StepKind) -> Option<LetterKind> {
+    match step {
+        StepKind::Reply => Some(LetterKind::Reply),
+        StepKind::Extend => Some(LetterKind::Extension),
+        StepKind::IssueFeeNotice => Some(LetterKind::FeeNotice),
+        StepKind::RequestCorrection => Some(LetterKind::Correction),
+        StepKind::Consult => Some(LetterKind::Consultation),
+        _ => None,
+    }
+}
+
+/// The decision step a letter kind belongs to (for the sign-off policy).
+fn decision_step(kind: LetterKind) -> Option<StepKind> {
+    match kind {
+        LetterKind::Receipt => None,
+        LetterKind::Correction => Some(StepKind::RequestCorrection),
+        LetterKind::Extension => Some(StepKind::Extend),
+        LetterKind::Consultation => Some(StepKind::Consult),
+        LetterKind::FeeNotice => Some(StepKind::IssueFeeNotice),
+        LetterKind::Reply => Some(StepKind::Reply),
+    }
+}
+
+/// Whether a letter of this kind needs the office head's sign-off in the organisation.
+pub async fn needs_signoff(state: &AppState, org_id: i64, kind: &str) -> Result<bool, AppError> {
+    let policy = state.store.office_settings(org_id).await?.signoff;
+    Ok(LetterKind::parse(kind).and_then(decision_step).is_some_and(|k| policy.requires(k)))
+}
+
 /// Letter kinds that can be drafted for this history, with the step each belongs to.
 pub fn available(steps: &[StoredStep]) -> Vec<(LetterKind, Option<&StoredStep>)> {
     LetterKind::ALL
@@ -57,8 +92,38 @@ fn kind_label(kind: &str) -> &'static str {
 pub fn letters_ctx(letters: &[Letter]) -> Vec<Value> {
     letters
         .iter()
-        .map(|l| context! { id => l.id, kind => kind_label(&l.kind), title => l.title, version => l.version, issued => l.issued_at.map(crate::applications::cases::local_date), step_seq => l.step_seq })
+        .map(|l| {
+            let status = LetterStatus::of(l.signed_off_at.is_some(), l.issued_at.is_some());
+            context! {
+                id => l.id, kind => kind_label(&l.kind), title => l.title, version => l.version,
+                issued => l.issued_at.map(crate::applications::cases::local_date), step_seq => l.step_seq,
+                doc_number => l.doc_number, status => status.as_str(), status_label => status.label(),
+                held => l.pending_step.as_ref().map(|s| s.kind().label()),
+            }
+        })
         .collect()
+}
+
+/// Draft the text of a letter of `kind` for the case, from `step` (the recorded or
+/// the held step). `Err(message)` when the letter cannot be drafted.
+pub async fn draft_text(state: &AppState, app: &StoredApplication, steps: &[StoredStep], kind: LetterKind, step: Option<Step>, extra: Option<String>) -> Result<Result<gongkai_letters::LetterDraft, String>, AppError> {
+    let org = state.store.org(app.org_id).await?.ok_or(AppError::NotFound)?;
+    let case = crate::applications::cases::replay(state, app, steps)?;
+    let clock = case.clock(&state.calendar(), &ClockConfig::default(), today());
+    let ctx = LetterContext {
+        org_name: org.name.clone(),
+        office: org.office.clone(),
+        tracking_code: app.tracking_code.clone(),
+        applicant_name: app.applicant_name.clone(),
+        description: app.description.clone(),
+        submitted_on: app.submitted_on,
+        received: app.received,
+        reply_due: clock.due,
+        issue_date: today(),
+        step,
+        extra,
+    };
+    Ok(gongkai_letters::draft(kind, &ctx).map_err(|e| format!("无法生成{}：{e}", kind.label())))
 }
 
 async fn load_app(state: &AppState, staff: &Staff, id: i64) -> Result<(StoredApplication, Vec<StoredStep>), AppError> {
@@ -92,29 +157,13 @@ async fn create(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     let Some((_, source)) = available(&steps).into_iter().find(|(k, _)| *k == kind) else {
         return Ok(back(&format!("尚未办理相应步骤，不能出具{}", kind.label())));
     };
-    let org = state.store.org(app.org_id).await?.ok_or(AppError::NotFound)?;
-    let case = crate::applications::cases::replay(&state, &app, &steps)?;
-    let clock = case.clock(&state.calendar(), &ClockConfig::default(), today());
     let extra = form.extra.trim();
     if extra.chars().count() > 2000 {
         return Ok(back("补充说明不能超过 2000 字"));
     }
-    let ctx = LetterContext {
-        org_name: org.name.clone(),
-        office: org.office.clone(),
-        tracking_code: app.tracking_code.clone(),
-        applicant_name: app.applicant_name.clone(),
-        description: app.description.clone(),
-        submitted_on: app.submitted_on,
-        received: app.received,
-        reply_due: clock.due,
-        issue_date: today(),
-        step: source.map(|s| s.step.clone()),
-        extra: (!extra.is_empty()).then(|| extra.to_string()),
-    };
-    let draft = match gongkai_letters::draft(kind, &ctx) {
+    let draft = match draft_text(&state, &app, &steps, kind, source.map(|s| s.step.clone()), (!extra.is_empty()).then(|| extra.to_string())).await? {
         Ok(d) => d,
-        Err(e) => return Ok(back(&format!("无法生成{}：{e}", kind.label()))),
+        Err(m) => return Ok(back(&m)),
     };
     let letter = state
         .store
@@ -146,13 +195,26 @@ fn letter_date(letter: &Letter) -> chrono::NaiveDate {
 #[allow(clippy::too_many_arguments)]
 async fn letter_page(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApplication, org: &gongkai_domain::model::Organisation, msg: Option<&str>, err: Option<&str>, status: StatusCode) -> Result<Response, AppError> {
     let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
-    let fragment = gongkai_letters::to_html_fragment(&letter.title, &paragraphs, &org.name, letter_date(letter), &org.office);
+    let fragment = with_doc_number_html(gongkai_letters::to_html_fragment(&letter.title, &paragraphs, &org.name, letter_date(letter), &org.office), letter.doc_number.as_deref());
+    let letter_status = LetterStatus::of(letter.signed_off_at.is_some(), letter.issued_at.is_some());
+    let needs = needs_signoff(state, app.org_id, &letter.kind).await?;
+    let signer = match letter.signed_off_by {
+        Some(id) => state.store.signer_name(id).await?,
+        None => None,
+    };
+    let held = letter.pending_step.as_ref().map(|s| format!("{}（{}）", s.kind().label(), crate::applications::cases::step_summary(s)));
     render::page_with_status(
         status,
         "admin_letter.html",
         context! {
             staff => staff.ctx(), site_name => state.config.site_name, msg, err,
-            letter => context! { id => letter.id, kind => kind_label(&letter.kind), title => letter.title, version => letter.version, issued => letter.issued_at.map(crate::applications::cases::local_date) },
+            letter => context! {
+                id => letter.id, kind => kind_label(&letter.kind), title => letter.title, version => letter.version,
+                issued => letter.issued_at.map(crate::applications::cases::local_date), doc_number => letter.doc_number,
+                status => letter_status.as_str(), status_label => letter_status.label(), needs_signoff => needs, held,
+                signed_off => letter.signed_off_at.map(crate::applications::cases::local_date), signer,
+            },
+            may_sign => staff.is(Role::OfficeHead),
             text => paragraphs.join("\n\n"),
             fragment => Value::from_safe_string(fragment),
             app => context! { id => app.id, code => app.tracking_code },
@@ -209,14 +271,23 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
                 Err(e) => Err(e.into()),
             }
         }
-        "issue" => match state.store.issue_letter(letter.id, Some(staff.user.id), Utc::now()).await {
-            Ok(l) => {
-                staff.audit(&state, "letter.issue", &format!("letter:{}", l.id), &l.title, true).await?;
-                Ok(go(l.id, "已出具，文书已锁定"))
+        "signoff" => {
+            let status = LetterStatus::of(letter.signed_off_at.is_some(), letter.issued_at.is_some());
+            if let Err(e) = signoff::check_signoff(&staff.user, status) {
+                staff.audit(&state, "letter.signoff", &format!("letter:{}", letter.id), &e.to_string(), false).await?;
+                let code = if matches!(e, signoff::SignoffError::NotOfficeHead | signoff::SignoffError::Disabled) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
+                return letter_page(&state, &staff, &letter, &app, &org, None, Some(&e.to_string()), code).await;
             }
-            Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(&state, &staff, &letter, &app, &org, None, Some(&message), StatusCode::CONFLICT).await,
-            Err(e) => Err(e.into()),
-        },
+            match state.store.sign_off_letter(letter.id, staff.user.id, Utc::now()).await {
+                Ok(l) => {
+                    staff.audit(&state, "letter.signoff", &format!("letter:{}", l.id), &l.title, true).await?;
+                    Ok(go(l.id, "已签发，可以出具"))
+                }
+                Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(&state, &staff, &letter, &app, &org, None, Some(&message), StatusCode::CONFLICT).await,
+                Err(e) => Err(e.into()),
+            }
+        }
+        "issue" => issue(&state, &staff, &letter, &app, &org).await,
         "new_version" => {
             let l = state.store.create_letter(app.id, &letter.kind, letter.step_seq, &letter.title, &letter.body_html, Some(staff.user.id), Utc::now()).await?;
             staff.audit(&state, "letter.new_version", &format!("letter:{}", l.id), &l.title, true).await?;
@@ -226,9 +297,84 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     }
 }
 
+/// Issue a letter: refused before sign-off where required; the held step (if any) is
+/// checked again against the case as it is now, dated today and, for an extension,
+/// approved by the signer; then recorded together with the 文书编号 in one transaction.
+async fn issue(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApplication, org: &gongkai_domain::model::Organisation) -> Result<Response, AppError> {
+    let settings = state.store.office_settings(app.org_id).await?;
+    let needs = needs_signoff(state, app.org_id, &letter.kind).await?;
+    let status = LetterStatus::of(letter.signed_off_at.is_some(), letter.issued_at.is_some());
+    if let Err(e) = signoff::check_issue(status, needs) {
+        staff.audit(state, "letter.issue", &format!("letter:{}", letter.id), &e.to_string(), false).await?;
+        return letter_page(state, staff, letter, app, org, None, Some(&e.to_string()), StatusCode::CONFLICT).await;
+    }
+    let today = today();
+    let held = match &letter.pending_step {
+        None => None,
+        Some(pending) => {
+            let steps = state.store.application_steps(app.id).await?;
+            let mut case = crate::applications::cases::replay(state, app, &steps)?;
+            let step = signoff::step_on_issue(pending, today, letter.signed_off_by);
+            if let Err(e) = case.apply(&step, &state.calendar(), &ClockConfig::default()) {
+                let m = format!("不能出具：{e}");
+                staff.audit(state, "letter.issue", &format!("letter:{}", letter.id), &m, false).await?;
+                return letter_page(state, staff, letter, app, org, None, Some(&m), StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+            Some(HeldStep { expected_seq: steps.len() as i64, step, state_after: case.state, handler_id: case.handler_id, note: String::new() })
+        }
+    };
+    let req = IssueLetter {
+        letter_id: letter.id,
+        issued_by: staff.user.id,
+        at: Utc::now(),
+        require_signoff: needs,
+        org_id: app.org_id,
+        year: chrono::Datelike::year(&today),
+        pattern: settings.doc_number_pattern.clone(),
+        step: held.clone(),
+    };
+    match state.store.issue_letter_numbered(&req).await {
+        Ok(l) => {
+            let detail = format!("{} {}", l.doc_number.clone().unwrap_or_default(), l.title);
+            staff.audit(state, "letter.issue", &format!("letter:{}", l.id), &detail, true).await?;
+            if let Some(h) = &held {
+                staff.audit(state, &format!("application.{}", signoff::step_code(h.step.kind())), &format!("application:{}", app.id), &crate::applications::cases::step_summary(&h.step), true).await?;
+            }
+            let mut msg = format!("已出具，文书编号 {}，文书已锁定", l.doc_number.clone().unwrap_or_default());
+            if let Some(h) = &held {
+                msg.push_str(&format!("；已记录办理步骤“{}”", h.step.kind().label()));
+            }
+            Ok(Redirect::to(&format!("/admin/letters/{}?msg={}", l.id, crate::util::url_encode(&msg))).into_response())
+        }
+        Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(state, staff, letter, app, org, None, Some(&message), StatusCode::CONFLICT).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The 文书编号 under the letterhead of the print view.
+fn with_doc_number_html(fragment: String, doc_number: Option<&str>) -> String {
+    match doc_number {
+        Some(n) if !n.is_empty() => {
+            let line = format!("<p class=\"letter-docno\">{}</p>\n", escape(n));
+            match fragment.find("</header>\n") {
+                Some(i) => format!("{}{}{}", &fragment[..i + "</header>\n".len()], line, &fragment[i + "</header>\n".len()..]),
+                None => format!("{line}{fragment}"),
+            }
+        }
+        _ => fragment,
+    }
+}
+
 async fn docx(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Result<Response, AppError> {
     let (letter, _app, org) = load_letter(&state, &staff, &id).await?;
-    let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
+    let mut paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
+    if let Some(n) = letter.doc_number.as_ref().filter(|n| !n.is_empty()) {
+        paragraphs.insert(0, n.clone());
+    }
     let bytes = gongkai_letters::to_docx(&letter.title, &paragraphs, &org.name, letter_date(&letter), &org.office).map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("{}-第{}版.docx", letter.title, letter.version);
     let disposition = format!("attachment; filename=\"letter-{}.docx\"; filename*=UTF-8''{}", letter.id, crate::util::url_encode(&name));

@@ -9,7 +9,8 @@ pub mod appeals;
 pub mod apply;
 pub mod cases;
 pub mod letters;
+pub mod settings;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(apply::routes()).merge(cases::routes()).merge(letters::routes()).merge(appeals::routes())
+    Router::new().merge(apply::routes()).merge(cases::routes()).merge(letters::routes()).merge(appeals::routes()).merge(settings::routes())
 }

@@ -3,6 +3,11 @@
 //! answering, publishing, monthly statistics, and turning a question into an
 //! application for disclosure. The rules live in
 //! `gongkai_domain::consultation`.
+//!
+//! Each question gets a 查询码 and a secret like an application; with them the
+//! asker reads the answer, also a private one, at `/org/{slug}/consult/track`.
+//! The form posts and redirects to a GET confirmation (the code and secret
+//! travel in a path-scoped cookie, never the URL), so a refresh creates nothing.
 
 use std::time::Duration;
 
@@ -29,6 +34,8 @@ use crate::{render, AppState};
 /// Largest form body accepted for a question (the text limit is checked separately).
 const MAX_FORM_BYTES: usize = 64 * 1024;
 const FORM_COOKIE: &str = "gk_consult";
+/// `查询码.secret` of the question just submitted, scoped to the organisation's consult pages.
+const DONE_COOKIE: &str = "gk_consult_done";
 const PER_PAGE: i64 = 10;
 /// Open consultations with this many working days left or fewer are listed as due soon.
 pub const DUE_SOON_WORKING_DAYS: i64 = 2;
@@ -36,6 +43,8 @@ pub const DUE_SOON_WORKING_DAYS: i64 = 2;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/org/{slug}/consult", get(public_page).post(submit).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)))
+        .route("/org/{slug}/consult/done", get(done_page))
+        .route("/org/{slug}/consult/track", get(track_page).post(track))
         .route("/admin/consultations", get(admin_list))
         .route("/admin/consultations/stats", get(admin_stats))
         .route("/admin/consultations/{id}", get(admin_view))
@@ -169,14 +178,96 @@ async fn submit(
             success: true,
         })
         .await?;
+    // A 查询码 and secret, as for applications (a collision is astronomically rare).
+    let mut attempt = 0;
+    let (code, secret) = loop {
+        let (code, secret) = new_tracking_code(chrono::Datelike::year(&received));
+        let code = format!("ZX{code}");
+        match state.store.set_consultation_code(stored.id, &code, &crate::applications::apply::secret_hash(&secret)).await {
+            Ok(()) => break (code, secret),
+            Err(gongkai_store::StoreError::Conflict { field: "tracking_code", .. }) if attempt < 3 => attempt += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let mut res = Redirect::to(&format!("/org/{}/consult/done", org.slug)).into_response();
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    if let Ok(v) = header::HeaderValue::from_str(&format!("{DONE_COOKIE}={code}.{secret}; Path=/org/{}/consult; HttpOnly; SameSite=Strict; Max-Age=7200{secure}", org.slug)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// The confirmation after a question (GET: a refresh creates nothing).
+async fn done_page(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
+    let org = state.store.org_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    let (code, secret) = cookie(&headers, DONE_COOKIE).and_then(|c| c.split_once('.')).map(|(c, s)| (c.to_string(), s.to_string())).unwrap_or_default();
+    let found = if code.is_empty() { None } else { state.store.consultation_by_code(&code).await? };
+    let Some((c, hash)) = found.filter(|(c, h)| c.org_id == org.id && tokens_equal(h, &crate::applications::apply::secret_hash(&secret))) else {
+        return render::page_with_status(StatusCode::NOT_FOUND, "portal_consult_done.html", context! { site_name => state.config.site_name, org => org_ctx(&org), expired => true });
+    };
+    let _ = hash;
+    let settings = state.store.channel_settings(org.id).await?;
+    let due = rules::reply_due(&state.calendar(), c.received, settings.consult.reply_working_days);
     render::page(
         "portal_consult_done.html",
         context! {
-            site_name => state.config.site_name, org => org_ctx(&org), id => stored.id, subject => stored.subject,
-            received => stored.received.to_string(), due => stored.due.to_string(), provisional => due.provisional,
-            private => stored.private, days => settings.consult.reply_working_days,
+            site_name => state.config.site_name, org => org_ctx(&org), code, secret, subject => c.subject,
+            received => c.received.to_string(), due => c.due.to_string(), provisional => due.provisional,
+            private => c.private, days => settings.consult.reply_working_days,
         },
     )
+}
+
+fn render_track(state: &AppState, org: &gongkai_domain::model::Organisation, error: Option<&str>, status: StatusCode) -> Result<Response, AppError> {
+    let token = random_token();
+    let res = render::page_with_status(status, "portal_consult_track.html", context! { site_name => state.config.site_name, org => org_ctx(org), csrf => token, error })?;
+    Ok(with_cookie(state, res, &token))
+}
+
+async fn track_page(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let org = state.store.org_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    render_track(&state, &org, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct TrackForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    secret: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// The question and its answer (also a private one) for whoever holds the code and secret.
+async fn track(State(state): State<AppState>, Path(slug): Path<String>, ConnectInfoOpt(client): ConnectInfoOpt, headers: HeaderMap, Form(form): Form<TrackForm>) -> Result<Response, AppError> {
+    if !tokens_equal(cookie(&headers, FORM_COOKIE).unwrap_or(""), &form.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let org = state.store.org_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    let code = form.code.trim().to_uppercase();
+    if code.is_empty() || form.secret.trim().is_empty() {
+        return render_track(&state, &org, Some("请填写查询码和查询密码"), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let found = state.store.consultation_by_code(&code).await?;
+    let ok = found.as_ref().is_some_and(|(c, hash)| c.org_id == org.id && tokens_equal(hash, &crate::applications::apply::secret_hash(&form.secret)));
+    let Some((c, _)) = found.filter(|_| ok) else {
+        // Wrong guesses are rate-limited per client address.
+        state.limiter.hit(&format!("consult-track:{client}"), 10, Duration::from_secs(15 * 60))?;
+        return render_track(&state, &org, Some("查询码或查询密码不正确"), StatusCode::UNAUTHORIZED);
+    };
+    let mut res = render::page(
+        "portal_consult_answer.html",
+        context! {
+            site_name => state.config.site_name, org => org_ctx(&org), code,
+            subject => c.subject, question => c.question, received => c.received.to_string(), due => c.due.to_string(),
+            state_label => c.state.label(), private => c.private,
+            answered => c.answered_on.is_some(), answered_on => c.answered_on.map(|d| d.to_string()),
+            answer => c.answer, answer_dept => c.answer_dept,
+        },
+    )?;
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 // ---- back office ----

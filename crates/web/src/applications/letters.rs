@@ -104,6 +104,7 @@ async fn create(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         office: org.office.clone(),
         tracking_code: app.tracking_code.clone(),
         applicant_name: app.applicant_name.clone(),
+        applicant_kind: app.applicant,
         description: app.description.clone(),
         submitted_on: app.submitted_on,
         received: app.received,

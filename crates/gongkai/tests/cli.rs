@@ -162,6 +162,9 @@ fn report_generate_exports_the_demo_report() {
     let o = gongkai(dir.path(), &["report", "generate", "--org", "yuantan", "--year", "2023", "--format", "docx", "-o", out.to_str().expect("path")]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("已保存的第1版（已发布）"), "{}", stderr(&o));
+    // Published on time (2024-01-17, deadline 2024-01-31): no false 逾期 message.
+    assert!(stderr(&o).contains("已于2024年1月17日按期发布"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("已超过发布期限") && !stderr(&o).contains("逾期"), "{}", stderr(&o));
     assert!(std::fs::read(&out).expect("docx").starts_with(b"PK\x03\x04"));
     // Traditional Markdown, regenerated from the records.
     let md = dir.path().join("2023.md");

@@ -10,8 +10,8 @@
 
 use chrono::NaiveDate;
 use docx_rs::{
-    AlignmentType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing, PageMargin,
-    PageNum, Paragraph, Run, RunFonts, SpecialIndentType,
+    AlignmentType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing, PageMargin, PageNum,
+    Paragraph, Run, RunFonts, SpecialIndentType,
 };
 
 use crate::html::{paragraph_role, Role};
@@ -89,7 +89,13 @@ fn blank_line() -> Paragraph {
 /// Width of a line of 三号 text in twips: full-width characters one em, others half.
 fn text_width(s: &str) -> i32 {
     s.chars()
-        .map(|c| if c.is_ascii() { CHAR_BODY / 2 } else { CHAR_BODY })
+        .map(|c| {
+            if c.is_ascii() {
+                CHAR_BODY / 2
+            } else {
+                CHAR_BODY
+            }
+        })
         .sum()
 }
 
@@ -98,7 +104,12 @@ fn text_width(s: &str) -> i32 {
 pub(crate) fn page_number_footer(odd: bool) -> Footer {
     let f = fonts(FONT_PAGE_NUMBER);
     let mut p = Paragraph::new()
-        .add_run(Run::new().fonts(f.clone()).size(SIZE_PAGE_NUMBER).add_text("— "))
+        .add_run(
+            Run::new()
+                .fonts(f.clone())
+                .size(SIZE_PAGE_NUMBER)
+                .add_text("— "),
+        )
         .add_page_num(PageNum::new())
         .add_run(Run::new().fonts(f).size(SIZE_PAGE_NUMBER).add_text(" —"));
     p = if odd {
@@ -119,8 +130,7 @@ pub(crate) fn official_document() -> Docx {
             .grid_type(DocGridType::Lines)
             .line_pitch(LINE_PITCH as usize),
     );
-    doc
-        .page_size(A4_WIDTH, A4_HEIGHT)
+    doc.page_size(A4_WIDTH, A4_HEIGHT)
         .page_margin(
             PageMargin::new()
                 .top(MARGIN_TOP)
@@ -152,16 +162,14 @@ impl LetterDocument {
     pub fn docx(&self) -> Result<Vec<u8>, LetterError> {
         let stamp = format!("{}T00:00:00Z", self.issue_date.format("%Y-%m-%d"));
         let org_name = self.org_name.trim();
-        let mut doc = official_document()
-            .created_at(&stamp)
-            .updated_at(&stamp);
+        let mut doc = official_document().created_at(&stamp).updated_at(&stamp);
 
         // 版头: the organisation, then the 文书编号, centred.
-        doc = doc.add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(run(org_name, SIZE_LETTERHEAD, FONT_TITLE)),
-        );
+        doc = doc.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(
+            org_name,
+            SIZE_LETTERHEAD,
+            FONT_TITLE,
+        )));
         if let Some(number) = self.doc_number() {
             doc = doc.add_paragraph(
                 Paragraph::new()
@@ -172,11 +180,11 @@ impl LetterDocument {
         }
         // Title, with an empty line above and below.
         doc = doc.add_paragraph(blank_line());
-        doc = doc.add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(run(self.title.trim(), SIZE_TITLE, FONT_TITLE)),
-        );
+        doc = doc.add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(run(
+            self.title.trim(),
+            SIZE_TITLE,
+            FONT_TITLE,
+        )));
         doc = doc.add_paragraph(blank_line());
 
         let body: Vec<&String> = self

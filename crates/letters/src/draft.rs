@@ -2,8 +2,8 @@
 //! government-letter style; article numbers follow spec §3.3–§3.4 and §4.
 
 use gongkai_domain::application::{
-    ApplicantKind, ConsultParty, Outcome, Step, CONSULTATION_WORKING_DAYS, FEE_PAYMENT_WORKING_DAYS,
-    MAX_EXTENSION_WORKING_DAYS, REMEDIES_NOTICE, REPLY_WORKING_DAYS,
+    ApplicantKind, ConsultParty, Outcome, Step, CONSULTATION_WORKING_DAYS,
+    FEE_PAYMENT_WORKING_DAYS, MAX_EXTENSION_WORKING_DAYS, REMEDIES_NOTICE, REPLY_WORKING_DAYS,
 };
 use gongkai_domain::fees::{schedule_for, FeeMethod, FeeQuote, FeeSchedule, Tier};
 
@@ -100,7 +100,9 @@ pub(crate) fn tidy_punctuation(p: &str) -> String {
 /// one line, without trailing sentence punctuation.
 fn clause(s: &str) -> String {
     one_line(s)
-        .trim_end_matches(['。', '.', '；', ';', '，', ',', '！', '!', '？', '?', '：', ':', ' '])
+        .trim_end_matches([
+            '。', '.', '；', ';', '，', ',', '！', '!', '？', '?', '：', ':', ' ',
+        ])
         .to_string()
 }
 
@@ -321,15 +323,10 @@ fn correction(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError>
             intro(ctx)
         ),
     ];
-    p.extend(
-        defects
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let end = if i + 1 == defects.len() { "。" } else { "；" };
-                format!("{}. {}{end}", i + 1, clause(d))
-            }),
-    );
+    p.extend(defects.iter().enumerate().map(|(i, d)| {
+        let end = if i + 1 == defects.len() { "。" } else { "；" };
+        format!("{}. {}{end}", i + 1, clause(d))
+    }));
     p.push(format!(
         "请{you}于{}前（含当日）按上述事项补正，并将补正后的申请提交本机关。\
          答复期限自本机关收到补正后的申请之日起重新计算。",
@@ -628,7 +625,11 @@ fn reply(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
         salutation(ctx),
         format!("{}经审查，现答复如下：", intro(ctx)),
     ];
-    p.extend(outcome_text(outcome, &basis, address_form(ctx.applicant_kind)));
+    p.extend(outcome_text(
+        outcome,
+        &basis,
+        address_form(ctx.applicant_kind),
+    ));
     if let Some(reason) = override_reason.map(clause).filter(|r| !r.is_empty()) {
         p.push(format!(
             "该信息涉及第三方合法权益，第三方不同意公开。本机关认为不公开可能对公共利益造成重大影响，\

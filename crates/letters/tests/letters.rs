@@ -3,7 +3,9 @@
 use std::io::{Cursor, Read};
 
 use chrono::NaiveDate;
-use gongkai_domain::application::{ApplicantKind, Approver, ConsultParty, DeliveryMethod, Outcome, Step};
+use gongkai_domain::application::{
+    ApplicantKind, Approver, ConsultParty, DeliveryMethod, Outcome, Step,
+};
 use gongkai_domain::fees::{FeeBasis, FeeMethod, FeeSchedule};
 use gongkai_domain::model::DisclosureOffice;
 use gongkai_letters::{
@@ -677,7 +679,10 @@ fn docx_is_valid_ooxml_with_every_paragraph() {
         assert!(doc.contains("w:linePitch=\"579\""), "22-line grid");
         assert!(doc.contains("w:footerReference") && doc.contains("w:type=\"even\""));
         let footer = entry(&mut zip, "word/footer1.xml");
-        assert!(footer.contains(">PAGE<") && footer.contains("— ") && footer.contains(" —"), "{footer}");
+        assert!(
+            footer.contains(">PAGE<") && footer.contains("— ") && footer.contains(" —"),
+            "{footer}"
+        );
         assert!(entry(&mut zip, "word/settings.xml").contains("evenAndOddHeaders"));
         assert!(doc.contains("w:val=\"center\""));
         assert!(doc.contains("w:val=\"right\""));
@@ -710,7 +715,11 @@ fn docx_strips_control_characters() {
 fn tool(names: &[&str], why: &str) -> Option<String> {
     let found = names.iter().find(|b| {
         std::process::Command::new(b)
-            .arg(if **b == "pdftotext" { "-v" } else { "--version" })
+            .arg(if **b == "pdftotext" {
+                "-v"
+            } else {
+                "--version"
+            })
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)
@@ -719,7 +728,10 @@ fn tool(names: &[&str], why: &str) -> Option<String> {
         Some(b) => Some(b.to_string()),
         None => {
             let msg = format!("NOT RUN: {} is not installed ({why})", names.join("/"));
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}; CI=true requires it");
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{msg}; CI=true requires it"
+            );
             eprintln!("{msg}");
             None
         }
@@ -729,7 +741,10 @@ fn tool(names: &[&str], why: &str) -> Option<String> {
 #[test]
 fn docx_converts_to_pdf_with_page_numbers_when_libreoffice_is_available() {
     let why = "converting the letter DOCX to PDF to check the page numbers";
-    let (Some(soffice), Some(pdftotext)) = (tool(&["soffice", "libreoffice"], why), tool(&["pdftotext"], why)) else {
+    let (Some(soffice), Some(pdftotext)) = (
+        tool(&["soffice", "libreoffice"], why),
+        tool(&["pdftotext"], why),
+    ) else {
         return;
     };
     // A long reply (three pages) with a 文书编号.
@@ -742,32 +757,71 @@ fn docx_converts_to_pdf_with_page_numbers_when_libreoffice_is_available() {
             .join("\n"),
     );
     let l = draft(LetterKind::Reply, &c).expect("reply");
-    let bytes = gongkai_letters::LetterDocument::new(&l.title, &l.paragraphs, "元潭镇人民政府", d(2024, 2, 5), &office())
-        .with_doc_number(Some("元潭府信公〔2024〕第3号"))
-        .docx()
-        .expect("docx");
+    let bytes = gongkai_letters::LetterDocument::new(
+        &l.title,
+        &l.paragraphs,
+        "元潭镇人民政府",
+        d(2024, 2, 5),
+        &office(),
+    )
+    .with_doc_number(Some("元潭府信公〔2024〕第3号"))
+    .docx()
+    .expect("docx");
     let dir = std::env::temp_dir().join(format!("gongkai-letters-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp dir");
     let input = dir.join("letter.docx");
     std::fs::write(&input, bytes).expect("write docx");
     let status = std::process::Command::new(&soffice)
-        .args(["--headless", "--norestore", &format!("-env:UserInstallation=file://{}/profile", dir.display()), "--convert-to", "pdf", "--outdir"])
+        .args([
+            "--headless",
+            "--norestore",
+            &format!("-env:UserInstallation=file://{}/profile", dir.display()),
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
         .arg(&dir)
         .arg(&input)
         .output()
         .expect("run libreoffice");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let pdf = dir.join("letter.pdf");
-    assert!(std::fs::read(&pdf).expect("pdf written").starts_with(b"%PDF"));
-    let out = std::process::Command::new(&pdftotext).args(["-layout"]).arg(&pdf).arg("-").output().expect("pdftotext");
+    assert!(std::fs::read(&pdf)
+        .expect("pdf written")
+        .starts_with(b"%PDF"));
+    let out = std::process::Command::new(&pdftotext)
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
-    assert!(pages.len() >= 2, "a long letter spans pages: {}", pages.len());
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(
+        pages.len() >= 2,
+        "a long letter spans pages: {}",
+        pages.len()
+    );
     for (i, page) in pages.iter().enumerate() {
         // pdftotext may drop the thin spaces around the number.
         let number = format!("—{}—", i + 1);
-        let last = page.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-        assert!(last.replace(' ', "").contains(&number), "page {} ends with {number}: {last:?}", i + 1);
+        let last = page
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        assert!(
+            last.replace(' ', "").contains(&number),
+            "page {} ends with {number}: {last:?}",
+            i + 1
+        );
         // Odd pages right, even pages left.
         let indent = last.len() - last.trim_start().len();
         if i % 2 == 0 {
@@ -777,7 +831,9 @@ fn docx_converts_to_pdf_with_page_numbers_when_libreoffice_is_available() {
         }
     }
     // pdftotext puts spaces between Chinese and digits.
-    assert!(pages[0].replace(' ', "").contains("元潭府信公〔2024〕第3号"));
+    assert!(pages[0]
+        .replace(' ', "")
+        .contains("元潭府信公〔2024〕第3号"));
     assert!(text.replace(' ', "").contains("2024年2月5日"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -12,8 +12,13 @@
 //!   commentary, not statute);
 //! - a date is governed by whichever year's data lists it (the 元旦 holiday of
 //!   2023 starts on 2022-12-31 and is listed in the 2023 data);
-//! - a date whose calendar year has no data is *provisional*: only weekends are
-//!   treated as rest days, and results say so.
+//! - a date whose calendar year has no data is *provisional*: the public
+//!   holidays that the holiday regulations (《全国年节及纪念日放假办法》) fix
+//!   every year — 元旦, 春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节 — are rest
+//!   days with certainty, but the year's 调休 (make-up working days, bridged
+//!   days, compensation of a holiday falling on a weekend) is unknown until the
+//!   notice is entered, and results say so. The lunar festivals come from the
+//!   compiled-in table `data/cn_lunar_festivals.tsv` (see [`fixed_holidays`]).
 //!
 //! The official data for 2019–2026 is compiled in from `data/cn_holidays.json`;
 //! administrators may add later years (or replace a year after an emergency
@@ -29,6 +34,11 @@ use serde::{Deserialize, Serialize};
 
 /// The official holiday data, compiled in.
 const OFFICIAL_JSON: &str = include_str!("../data/cn_holidays.json");
+
+/// Gregorian dates of the lunar festivals (春节, 清明, 端午, 中秋) per year,
+/// compiled in. Generated once from the MIT-licensed `borax` lunar calendar
+/// and checked by the tests against the official notices of 2019–2026.
+const LUNAR_TSV: &str = include_str!("../data/cn_lunar_festivals.tsv");
 
 /// Upper bound on the number of working days [`Calendar::add_working_days`]
 /// counts (about 380 years); larger requests are clamped.
@@ -161,6 +171,9 @@ pub struct Calendar {
     admin: BTreeMap<i32, YearCalendar>,
     /// Every listed date of the effective years → (year whose data lists it, kind).
     index: BTreeMap<NaiveDate, (i32, Special)>,
+    /// The fixed statutory holidays of the years *without* data (and not listed
+    /// by a neighbouring year's data) → holiday name. Rebuilt with `index`.
+    fixed: BTreeMap<NaiveDate, String>,
 }
 
 #[derive(Deserialize)]
@@ -192,6 +205,7 @@ impl Calendar {
             cal.official.insert(year, data);
             cal.rebuild_index();
         }
+        cal.rebuild_index();
         Ok(cal)
     }
 
@@ -246,13 +260,17 @@ impl Calendar {
         !self.has_year(date.year())
     }
 
-    /// What kind of day the date is.
+    /// What kind of day the date is. In a year without data the fixed
+    /// statutory holidays are holidays; no make-up working day is known.
     pub fn day_kind(&self, date: NaiveDate) -> DayKind {
         match self.index.get(&date) {
             Some((_, Special::Holiday(name))) => DayKind::Holiday(name.clone()),
             Some((_, Special::Makeup(name))) => DayKind::MakeupWorkday(name.clone()),
-            None if is_weekend(date) => DayKind::Weekend,
-            None => DayKind::Workday,
+            None => match self.fixed.get(&date) {
+                Some(name) => DayKind::Holiday(name.clone()),
+                None if is_weekend(date) => DayKind::Weekend,
+                None => DayKind::Workday,
+            },
         }
     }
 
@@ -261,8 +279,17 @@ impl Calendar {
         match self.index.get(&date) {
             Some((_, Special::Holiday(_))) => false,
             Some((_, Special::Makeup(_))) => true,
-            None => !is_weekend(date),
+            None => !self.fixed.contains_key(&date) && !is_weekend(date),
         }
+    }
+
+    /// The fixed statutory holidays applied to a year without data (empty for a
+    /// year with data), as (date, name) in date order.
+    pub fn fixed_holidays_applied(&self, year: i32) -> Vec<(NaiveDate, String)> {
+        let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+            return Vec::new();
+        };
+        self.fixed.range(first..=last).map(|(d, n)| (*d, n.clone())).collect()
     }
 
     /// Count `n` working days after `start`: counting starts the day after
@@ -313,6 +340,12 @@ impl Calendar {
                 Special::Holiday(_) if !is_weekend(*date) => count -= 1,
                 Special::Makeup(_) if is_weekend(*date) => count += 1,
                 _ => {}
+            }
+        }
+        // `fixed` never holds a date of `index`.
+        for date in self.fixed.range((Bound::Excluded(after), Bound::Included(until))).map(|(d, _)| d) {
+            if !is_weekend(*date) {
+                count -= 1;
             }
         }
         count
@@ -402,7 +435,19 @@ impl Calendar {
                 index.insert(*date, (year, Special::Makeup(name.trim().to_string())));
             }
         }
+        let mut fixed = BTreeMap::new();
+        for festivals in lunar_table() {
+            if self.has_year(festivals.year) {
+                continue;
+            }
+            for (date, name) in fixed_holidays(festivals) {
+                if !index.contains_key(&date) {
+                    fixed.insert(date, name.to_string());
+                }
+            }
+        }
         self.index = index;
+        self.fixed = fixed;
     }
 }
 
@@ -432,10 +477,100 @@ impl DueDate {
         }
         let _ = writeln!(out, "到期日：{}（{}）", self.due, weekday_name(self.due));
         if self.provisional {
-            let _ = writeln!(out, "（暂定：该年度官方节假日安排尚未发布，仅按周末计算）");
+            let _ = writeln!(out, "{PROVISIONAL_NOTE}");
         }
         out
     }
+}
+
+/// The note on a provisional result.
+pub const PROVISIONAL_NOTE: &str =
+    "（暂定：该年度国务院办公厅节假日安排通知尚未录入，已按《全国年节及纪念日放假办法》扣除法定节假日，调休安排未知）";
+
+/// The lunar festivals of one year, as Gregorian dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LunarFestivals {
+    pub year: i32,
+    /// 春节: the 1st day of the 1st lunar month (除夕 is the day before).
+    pub spring_festival: NaiveDate,
+    /// 清明: the day of the 清明 solar term.
+    pub qingming: NaiveDate,
+    /// 端午: the 5th day of the 5th lunar month.
+    pub dragon_boat: NaiveDate,
+    /// 中秋: the 15th day of the 8th lunar month.
+    pub mid_autumn: NaiveDate,
+}
+
+/// The compiled-in lunar festival table (2008–2100), parsed once.
+pub fn lunar_table() -> &'static [LunarFestivals] {
+    static TABLE: OnceLock<Vec<LunarFestivals>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        LUNAR_TSV
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|line| {
+                // The embedded table is checked by the tests; a failure here is a build defect.
+                let cols: Vec<&str> = line.split('\t').collect();
+                let date = |i: usize| NaiveDate::parse_from_str(cols[i], "%Y-%m-%d").expect("embedded lunar table date");
+                LunarFestivals {
+                    year: cols[0].parse().expect("embedded lunar table year"),
+                    spring_festival: date(1),
+                    qingming: date(2),
+                    dragon_boat: date(3),
+                    mid_autumn: date(4),
+                }
+            })
+            .collect()
+    })
+}
+
+/// The public holidays the holiday regulations fix for a year, without any
+/// 调休. Three regimes of 《全国年节及纪念日放假办法》: 2008–2013 (春节 =
+/// 除夕 and the 1st–2nd lunar), 2014–2024 (春节 = 1st–3rd lunar), and from
+/// 2025 (春节 = 除夕 and 1st–3rd lunar; 劳动节 1–2 May). A date holding two
+/// festivals (中秋 on 1–3 October) carries both names.
+pub fn fixed_holidays(f: &LunarFestivals) -> Vec<(NaiveDate, &'static str)> {
+    let y = f.year;
+    let ymd = |m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d);
+    let mut out: Vec<(NaiveDate, &'static str)> = Vec::new();
+    let mut push = |date: Option<NaiveDate>, name: &'static str| {
+        if let Some(date) = date {
+            out.push((date, name));
+        }
+    };
+    push(ymd(1, 1), "元旦");
+    let eve = f.spring_festival.pred_opt();
+    let lunar_day = |n: u64| f.spring_festival.checked_add_days(chrono::Days::new(n));
+    if y >= 2025 {
+        push(eve, "春节");
+        (0..3).for_each(|n| push(lunar_day(n), "春节"));
+    } else if y >= 2014 {
+        (0..3).for_each(|n| push(lunar_day(n), "春节"));
+    } else {
+        push(eve, "春节");
+        (0..2).for_each(|n| push(lunar_day(n), "春节"));
+    }
+    push(Some(f.qingming), "清明节");
+    push(ymd(5, 1), "劳动节");
+    if y >= 2025 {
+        push(ymd(5, 2), "劳动节");
+    }
+    push(Some(f.dragon_boat), "端午节");
+    push(Some(f.mid_autumn), "中秋节");
+    (1..=3).for_each(|d| push(ymd(10, d), "国庆节"));
+    out.sort_by_key(|(d, _)| *d);
+    // Merge a day holding two festivals into one entry named after both.
+    let mut merged: Vec<(NaiveDate, &'static str)> = Vec::new();
+    for (date, name) in out {
+        match merged.last_mut() {
+            Some((d, n)) if *d == date => {
+                *n = if *n == "国庆节" || name == "国庆节" { "中秋节、国庆节" } else { n };
+            }
+            _ => merged.push((date, name)),
+        }
+    }
+    merged
 }
 
 /// Group consecutive skipped days with the same reason (Saturday and Sunday
@@ -572,9 +707,11 @@ mod tests {
         assert_eq!(c.day_kind(d("2020-02-01")), DayKind::Holiday("春节".into()));
         assert_eq!(c.day_kind(d("2020-02-03")), DayKind::Workday);
         assert_eq!(c.day_kind(d("2020-01-19")), DayKind::MakeupWorkday("春节".into()));
-        // Provisional year: 2027-01-01 is a Friday and counts as a working day.
-        assert_eq!(c.day_kind(d("2027-01-01")), DayKind::Workday);
+        // Provisional year: 元旦 2027-01-01 (Fri) is fixed by the regulations;
+        // the weekend after it stays a weekend (调休 unknown).
+        assert_eq!(c.day_kind(d("2027-01-01")), DayKind::Holiday("元旦".into()));
         assert_eq!(c.day_kind(d("2027-01-02")), DayKind::Weekend);
+        assert_eq!(c.day_kind(d("2027-01-04")), DayKind::Workday);
         assert!(DayKind::MakeupWorkday("春节".into()).is_working());
         assert!(!DayKind::Holiday("春节".into()).is_working());
         assert_eq!(DayKind::Holiday("春节".into()).label(), "春节假期");
@@ -736,18 +873,32 @@ mod tests {
     }
 
     #[test]
-    fn provisional_year_2027_uses_weekends_only() {
-        // Mon 2027-01-04 + 5 → Mon 01-11; 元旦 2027-01-01 (Fri) is not known.
-        let r = due("2027-01-04", 5);
-        assert_eq!(r.due, d("2027-01-11"));
+    fn provisional_year_2027_skips_the_fixed_holidays() {
+        // Wed 2026-12-30 + 2: Thu 12-31 counts, Fri 2027-01-01 (元旦) is skipped
+        // with the weekend, Mon 2027-01-04 is the second working day.
+        let r = due("2026-12-30", 2);
+        assert_eq!(r.due, d("2027-01-04"));
         assert!(r.provisional);
-        assert!(r.explain().contains("（暂定：该年度官方节假日安排尚未发布，仅按周末计算）"));
-        // Mon 2027-09-27 + 20 = four whole weeks; 国庆节 2027 is not known yet.
+        assert_eq!(r.skipped[0], SkippedDay { date: d("2027-01-01"), reason: "元旦假期".into() });
+        assert!(r.explain().contains(PROVISIONAL_NOTE));
+        assert!(r.explain().contains("2027-01-01 元旦假期"), "{}", r.explain());
+        // Mon 2027-09-27 + 20: four whole weeks plus 国庆节 1–3 October (Fri–Sun)
+        // and 中秋节 (2027-09-15 is before the start) → Tue 10-26.
         let r = due("2027-09-27", 20);
-        assert_eq!(r.due, d("2027-10-25"));
+        assert_eq!(r.due, d("2027-10-26"));
         assert!(r.provisional);
         assert!(r.counted_makeup_days.is_empty());
-        assert!(r.skipped.iter().all(|s| s.reason == "周六" || s.reason == "周日"));
+        assert!(r.skipped.iter().any(|s| s.date == d("2027-10-01") && s.reason == "国庆节假期"));
+        // 春节 2027: 除夕 Fri 02-05, 02-06 (Sat) .. 02-08 (Mon) — Thu 02-04 + 1 → Tue 02-09.
+        let r = due("2027-02-04", 1);
+        assert_eq!(r.due, d("2027-02-09"));
+        assert_eq!(cal().day_kind(d("2027-02-05")), DayKind::Holiday("春节".into()));
+        // 清明 Mon 2027-04-05, 劳动节 Sat–Sun 05-01..02, 端午 Wed 06-09, 中秋 Wed 09-15.
+        for (date, name) in [("2027-04-05", "清明节"), ("2027-05-01", "劳动节"), ("2027-05-02", "劳动节"), ("2027-06-09", "端午节"), ("2027-09-15", "中秋节")] {
+            assert_eq!(cal().day_kind(d(date)), DayKind::Holiday(name.into()), "{date}");
+        }
+        assert_eq!(cal().fixed_holidays_applied(2027).len(), 13);
+        assert!(cal().fixed_holidays_applied(2026).is_empty());
         // n = 0 in a provisional year is itself provisional.
         assert!(due("2027-03-01", 0).provisional);
         assert!(!due("2026-03-02", 0).provisional);
@@ -761,9 +912,9 @@ mod tests {
         assert_eq!(r.skipped.len(), 3);
         assert!(r.skipped.iter().all(|s| s.reason == "元旦假期"));
         assert!(!r.provisional);
-        // Into a year without data: Wed 2026-12-30 + 3 → Thu 12-31, Fri 2027-01-01, Mon 01-04.
+        // Into a year without data: Wed 2026-12-30 + 3 → Thu 12-31, (元旦 Fri 2027-01-01), Mon 01-04, Tue 01-05.
         let r = due("2026-12-30", 3);
-        assert_eq!(r.due, d("2027-01-04"));
+        assert_eq!(r.due, d("2027-01-05"));
         assert!(r.provisional);
         // Only 2026 days counted: not provisional.
         assert!(!due("2026-12-29", 2).provisional);
@@ -819,8 +970,9 @@ mod tests {
         assert_eq!(c.working_days_between(d("2022-12-31"), d("2023-12-31")), 249);
         assert_eq!(c.working_days_between(d("2023-12-31"), d("2024-12-31")), 251);
         assert_eq!(c.working_days_between(d("2019-12-31"), d("2020-12-31")), 249);
-        // Provisional 2027: weekdays only (261).
-        assert_eq!(c.working_days_between(d("2026-12-31"), d("2027-12-31")), 261);
+        // Provisional 2027: 261 weekdays less the fixed holidays on weekdays (元旦, 除夕,
+        // 初三, 清明, 端午, 中秋, 1 October).
+        assert_eq!(c.working_days_between(d("2026-12-31"), d("2027-12-31")), 254);
     }
 
     // ------------------------------------------------------- loading/admin
@@ -964,6 +1116,60 @@ mod tests {
         )
         .expect_err("overlap");
         assert!(matches!(e, CalendarError::Overlap { .. }));
+    }
+
+    #[test]
+    fn lunar_table_matches_the_official_notices() {
+        // Every fixed holiday the regulations give for 2019–2026 is a holiday in
+        // that year's official notice: checks the lunar dates (春节, 清明, 端午,
+        // 中秋) and the regimes (除夕 and 劳动节 2 May from 2025).
+        let c = cal();
+        let table = lunar_table();
+        assert_eq!(table.first().map(|f| f.year), Some(2008));
+        assert_eq!(table.last().map(|f| f.year), Some(MAX_YEAR));
+        assert!(table.windows(2).all(|w| w[1].year == w[0].year + 1));
+        for y in 2019..=2026 {
+            let f = table.iter().find(|f| f.year == y).expect("year in table");
+            let fixed = fixed_holidays(f);
+            assert!(fixed.len() >= 10, "{y}");
+            for (date, name) in fixed {
+                assert!(!c.is_working_day(date), "{y}: {date} {name} is a working day in the notice");
+                if let DayKind::Holiday(official) = c.day_kind(date) {
+                    let first = name.split('、').next().unwrap_or(name);
+                    // 2020 named its October holiday 国庆节、中秋节; a weekend day may be unnamed.
+                    assert!(official.contains(first) || first == "元旦" || official.contains("国庆"), "{y}: {date} {name} vs {official}");
+                }
+            }
+            // Each lunar festival itself is named as such in the notice.
+            for (date, name) in [(f.spring_festival, "春节"), (f.qingming, "清明"), (f.dragon_boat, "端午"), (f.mid_autumn, "中秋")] {
+                match c.day_kind(date) {
+                    DayKind::Holiday(official) => assert!(official.contains(name), "{y}: {date} {name} vs {official}"),
+                    other => panic!("{y}: {date} {name} is {other:?}"),
+                }
+            }
+        }
+        // 中秋 on 3 October 2028 merges with 国庆.
+        let f2028 = table.iter().find(|f| f.year == 2028).expect("2028");
+        assert_eq!(f2028.mid_autumn, d("2028-10-03"));
+        assert!(fixed_holidays(f2028).contains(&(d("2028-10-03"), "中秋节、国庆节")));
+    }
+
+    #[test]
+    fn entering_the_notice_replaces_the_fixed_holidays() {
+        let mut c = cal();
+        assert_eq!(c.day_kind(d("2027-05-03")), DayKind::Workday);
+        let y2027 = Calendar::parse_year(
+            r#"{"holidays":[["2027-01-01","2027-01-03","元旦"],["2027-05-01","2027-05-05","劳动节"]],"workdays":[["2027-05-08","劳动节"]]}"#,
+        )
+        .expect("parse");
+        c.add_year(2027, y2027).expect("add");
+        assert_eq!(c.day_kind(d("2027-05-03")), DayKind::Holiday("劳动节".into()));
+        // The notice is the whole truth for its year: no fixed entry survives.
+        assert_eq!(c.day_kind(d("2027-10-01")), DayKind::Workday);
+        assert!(c.fixed_holidays_applied(2027).is_empty());
+        assert!(!c.add_working_days(d("2026-12-30"), 2).provisional);
+        // 2028 has no notice: its 元旦 still applies.
+        assert_eq!(c.day_kind(d("2028-01-01")), DayKind::Holiday("元旦".into()));
     }
 
     #[test]

@@ -309,17 +309,23 @@ async fn report_generate(store: &Store, org_ref: &str, year: i32, format: &str, 
         .ok_or_else(|| anyhow!("找不到机关“{org_ref}”（可用编号、简称或机构代码），现有机关：{}", orgs.iter().map(|o| format!("{} {}（{}）", o.id, o.slug, o.name)).collect::<Vec<_>>().join("；")))?;
     let state = gongkai_web::AppState::new(store.clone(), gongkai_web::WebConfig::default()).await.map_err(|e| anyhow!("{e}"))?;
     let calendar = state.calendar();
-    let stored = store.reports(&[org.id]).await?.into_iter().filter(|r| r.year == year).max_by_key(|r| r.revision);
-    let (report, source) = match stored {
-        Some(r) if !fresh => (r.content, format!("已保存的第{}版（{}）", r.revision, r.status.label())),
-        _ => (records::generate(store, &calendar, org, year).await.map_err(|e| anyhow!("{e}"))?, "按当前记录生成的草稿".to_string()),
+    let year_reports: Vec<_> = store.reports(&[org.id]).await?.into_iter().filter(|r| r.year == year).collect();
+    let first_published = records::first_published(&year_reports, year);
+    let stored = year_reports.into_iter().max_by_key(|r| r.revision);
+    let (report, source, this_published) = match stored {
+        Some(r) if !fresh => (r.content, format!("已保存的第{}版（{}）", r.revision, r.status.label()), r.published_on),
+        _ => (records::generate(store, &calendar, org, year).await.map_err(|e| anyhow!("{e}"))?, "按当前记录生成的草稿".to_string(), None),
     };
     let previous = records::previous_report(store, org.id, year).await.map_err(|e| anyhow!("{e}"))?;
     let deadline = records::deadline_of(store, org, year).await.map_err(|e| anyhow!("{e}"))?;
-    let findings = validate(&report, &ValidationContext { previous: previous.as_ref(), today: Utc::now().date_naive(), deadline });
+    let today = Utc::now().date_naive();
+    // A report published on time, and any correction of it, gets no deadline warning.
+    let findings = validate(&report, &ValidationContext { previous: previous.as_ref(), today, deadline, first_published });
+    let standing = gongkai_domain::annual_report::DeadlineStanding::of(year, deadline, this_published, first_published, today);
     let bytes = export(&report, format, script).map_err(|e| anyhow!("{e}"))?;
     std::fs::write(output, &bytes).with_context(|| format!("无法写入 {}", output.display()))?;
     eprintln!("已导出 {} {}年度报告（{source}）到 {}（{}，{} 字节）", org.name, year, output.display(), format.label(), bytes.len());
+    eprintln!("发布期限：{}（{}）", deadline.format("%Y年%-m月%-d日"), standing.label());
     for f in &findings {
         eprintln!("{}：{}", f.severity.label(), f.message);
     }

@@ -268,6 +268,7 @@ async fn store_case(store: &Store, cal: &Calendar, cfg: &ClockConfig, org: &Orga
                 office: org.office.clone(),
                 tracking_code: tracking_code.clone(),
                 applicant_name: case.who.name.into(),
+                applicant_kind: case.who.kind,
                 description: case.description.into(),
                 submitted_on: case.submitted,
                 received: case.received,

@@ -98,7 +98,7 @@ pub async fn publish(store: &Store, calendar: &Calendar, org: &Organisation, edi
     content.date = Some(date);
     let previous = records::previous_report(store, org.id, r.year).await?;
     let deadline = records::deadline_of(store, org, r.year).await?;
-    let findings = validate(&content, &ValidationContext { previous: previous.as_ref(), today: date, deadline });
+    let findings = validate(&content, &ValidationContext { previous: previous.as_ref(), today: date, deadline, first_published: None });
     if let Some(e) = findings.iter().find(|f| f.severity == Severity::Error) {
         return Err(data_error(&format!("{}年度报告", r.year), &e.message));
     }

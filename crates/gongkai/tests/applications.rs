@@ -293,6 +293,11 @@ async fn scenario(store: Store) {
         .expect("appeal");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let stats = clerk.get(format!("{base}/admin/statistics?year=2024")).send().await.expect("stats").text().await.expect("text");
+    // The report's own table layout: every group label above its numbered rows.
+    for group in ["三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理", "行政复议", "未经复议直接起诉"] {
+        assert!(stats.contains(group), "group label {group}");
+    }
+    let stats = stats.replace(" class=\"num\"", "");
     assert!(!stats.contains("统计核对未通过"), "{stats}");
     assert!(stats.contains("<tr><td>1</td><td>0</td><td>0</td><td>1</td><td>2</td><td>0</td>"), "section 四 row");
     // 2024: one application received (法律服务机构) and answered 部分公开.

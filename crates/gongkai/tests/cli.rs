@@ -31,6 +31,14 @@ fn calendar_due_prints_the_date_and_why() {
     assert!(text.contains("国庆"), "{text}");
     let out = gongkai(dir.path(), &["calendar", "due", "2027-03-01", "5"]);
     assert!(stdout(&out).contains("暂定"));
+    // January 2027 has no holiday notice yet, but 元旦 is fixed by the regulations:
+    // Wed 2026-12-30 + 2 → Thu 12-31, (Fri 2027-01-01 元旦, weekend), Mon 2027-01-04.
+    let out = gongkai(dir.path(), &["calendar", "due", "2026-12-30", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("2027-01-04"), "{text}");
+    assert!(text.contains("2027-01-01 元旦假期"), "{text}");
+    assert!(text.contains("暂定") && text.contains("调休安排未知"), "{text}");
     let out = gongkai(dir.path(), &["calendar", "due", "2023/09/27", "20"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("格式有误"));
@@ -154,6 +162,9 @@ fn report_generate_exports_the_demo_report() {
     let o = gongkai(dir.path(), &["report", "generate", "--org", "yuantan", "--year", "2023", "--format", "docx", "-o", out.to_str().expect("path")]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("已保存的第1版（已发布）"), "{}", stderr(&o));
+    // Published on time (2024-01-17, deadline 2024-01-31): no false 逾期 message.
+    assert!(stderr(&o).contains("已于2024年1月17日按期发布"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("已超过发布期限") && !stderr(&o).contains("逾期"), "{}", stderr(&o));
     assert!(std::fs::read(&out).expect("docx").starts_with(b"PK\x03\x04"));
     // Traditional Markdown, regenerated from the records.
     let md = dir.path().join("2023.md");

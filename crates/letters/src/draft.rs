@@ -2,8 +2,8 @@
 //! government-letter style; article numbers follow spec §3.3–§3.4 and §4.
 
 use gongkai_domain::application::{
-    ConsultParty, Outcome, Step, CONSULTATION_WORKING_DAYS, FEE_PAYMENT_WORKING_DAYS,
-    MAX_EXTENSION_WORKING_DAYS, REMEDIES_NOTICE, REPLY_WORKING_DAYS,
+    ApplicantKind, ConsultParty, Outcome, Step, CONSULTATION_WORKING_DAYS,
+    FEE_PAYMENT_WORKING_DAYS, MAX_EXTENSION_WORKING_DAYS, REMEDIES_NOTICE, REPLY_WORKING_DAYS,
 };
 use gongkai_domain::fees::{schedule_for, FeeMethod, FeeQuote, FeeSchedule, Tier};
 
@@ -12,11 +12,23 @@ use crate::{
     LetterError, LetterKind,
 };
 
-/// How letters address the applicant (a person or an organisation).
-const YOU: &str = "您（单位）";
 /// Short name of the Regulations after the first full citation.
 const REGS: &str = "《中华人民共和国政府信息公开条例》";
 const FEE_MEASURE: &str = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）";
+
+/// How a letter addresses the applicant: 您 (a natural person) or 贵单位 (a legal person
+/// or other organisation), never the template alternative "您（单位）".
+pub fn address_form(kind: ApplicantKind) -> &'static str {
+    match kind {
+        ApplicantKind::NaturalPerson => "您",
+        ApplicantKind::Organisation(_) => "贵单位",
+    }
+}
+
+/// The closing formula of a letter to the applicant; nothing follows it in the body.
+pub const CLOSING: &str = "特此告知。";
+/// The closing formula of a letter to a consulted party.
+pub const CLOSING_CONSULTATION: &str = "特此函告。";
 
 /// Draft the letter; an error (Chinese message) when the context lacks what the kind needs
 /// (e.g. a reply without a reply step).
@@ -34,8 +46,75 @@ pub fn draft(kind: LetterKind, ctx: &LetterContext) -> Result<LetterDraft, Lette
     Ok(LetterDraft {
         kind,
         title,
-        paragraphs,
+        paragraphs: finish(kind, paragraphs),
     })
+}
+
+/// Tidy the paragraphs (no doubled punctuation) and end with the closing formula.
+fn finish(kind: LetterKind, paragraphs: Vec<String>) -> Vec<String> {
+    let closing = if kind == LetterKind::Consultation {
+        CLOSING_CONSULTATION
+    } else {
+        CLOSING
+    };
+    let mut out: Vec<String> = paragraphs
+        .into_iter()
+        .map(|p| tidy_punctuation(&p))
+        .filter(|p| !p.is_empty() && p != closing)
+        .collect();
+    out.push(closing.to_string());
+    out
+}
+
+/// Collapse doubled punctuation that joining texts can produce: a full stop after a
+/// closing quote that already ends a sentence ("。”。" → "。”"), two sentence marks in a
+/// row ("。。", "；。" → "。"), and a comma before a full stop.
+pub(crate) fn tidy_punctuation(p: &str) -> String {
+    const ENDS: [char; 6] = ['。', '；', '！', '？', '，', '：'];
+    let chars: Vec<char> = p.trim().chars().collect();
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    for &c in &chars {
+        if c == '。' {
+            // "。”。" / "？”。": the sentence already ended inside the quote.
+            if out.len() >= 2
+                && matches!(out[out.len() - 1], '”' | '’' | '）')
+                && matches!(out[out.len() - 2], '。' | '！' | '？')
+            {
+                continue;
+            }
+            if let Some(&last) = out.last() {
+                if ENDS.contains(&last) {
+                    // "，。" / "；。" / "。。": keep one full stop.
+                    out.pop();
+                }
+            }
+        } else if (c == '；' || c == '，') && out.last().is_some_and(|l| ENDS.contains(l)) {
+            continue;
+        }
+        out.push(c);
+    }
+    out.into_iter().collect()
+}
+
+/// Text to be quoted inside “…” or followed by the letter's own punctuation: trimmed, on
+/// one line, without trailing sentence punctuation.
+fn clause(s: &str) -> String {
+    one_line(s)
+        .trim_end_matches([
+            '。', '.', '；', ';', '，', ',', '！', '!', '？', '?', '：', ':', ' ',
+        ])
+        .to_string()
+}
+
+/// A full sentence: trailing punctuation normalised to one "。" unless it ends with a
+/// question or exclamation mark or a closing bracket or quote.
+fn sentence(s: &str) -> String {
+    let t = one_line(s);
+    match t.chars().last() {
+        None => t,
+        Some('。' | '！' | '？' | '）' | '”' | '…') => t,
+        Some(_) => format!("{}。", clause(&t)),
+    }
 }
 
 /// The fee notice with the computed quote's band-by-band breakdown (the tiers actually
@@ -45,11 +124,12 @@ pub fn draft_fee_notice_with_quote(
     quote: &FeeQuote,
 ) -> Result<LetterDraft, LetterError> {
     check_common(LetterKind::FeeNotice, ctx)?;
-    let (title, paragraphs) = fee_notice(ctx, Some(quote))?;
+    let (title, mut paragraphs) = fee_notice(ctx, Some(quote))?;
+    paragraphs.retain(|p| !p.trim().is_empty());
     Ok(LetterDraft {
         kind: LetterKind::FeeNotice,
         title,
-        paragraphs,
+        paragraphs: finish(LetterKind::FeeNotice, paragraphs),
     })
 }
 
@@ -131,15 +211,16 @@ fn salutation(ctx: &LetterContext) -> String {
 
 /// "您（单位）于…提交的政府信息公开申请（查询码：…），本机关于…收到。申请公开的内容为：“…”。"
 fn intro(ctx: &LetterContext) -> String {
+    let you = address_form(ctx.applicant_kind);
     let received = if ctx.received == ctx.submitted_on {
         format!(
-            "本机关于{}收到{YOU}提交的政府信息公开申请（查询码：{}）",
+            "本机关于{}收到{you}提交的政府信息公开申请（查询码：{}）",
             date(ctx.received),
             one_line(&ctx.tracking_code)
         )
     } else {
         format!(
-            "{YOU}于{}提交的政府信息公开申请（查询码：{}），本机关于{}收到",
+            "{you}于{}提交的政府信息公开申请（查询码：{}），本机关于{}收到",
             date(ctx.submitted_on),
             one_line(&ctx.tracking_code),
             date(ctx.received)
@@ -147,7 +228,7 @@ fn intro(ctx: &LetterContext) -> String {
     };
     format!(
         "{received}。申请公开的内容为：“{}”。",
-        one_line(&ctx.description)
+        clause(&ctx.description)
     )
 }
 
@@ -160,7 +241,7 @@ fn extra_paragraphs(ctx: &LetterContext) -> Vec<String> {
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
-                .map(str::to_string)
+                .map(sentence)
                 .collect()
         })
         .unwrap_or_default()
@@ -175,6 +256,7 @@ fn contact_hint() -> String {
 // ---------------------------------------------------------------------------------------------
 
 fn receipt(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
+    let you = address_form(ctx.applicant_kind);
     let kind = LetterKind::Receipt;
     let due = ctx
         .reply_due
@@ -187,7 +269,7 @@ fn receipt(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
         salutation(ctx),
         format!("{}经审查登记，现出具本回执。", intro(ctx)),
         format!(
-            "依照{REGS}第三十一条的规定，本机关收到{YOU}申请之日为{}。依照该条例第三十三条的规定，\
+            "依照{REGS}第三十一条的规定，本机关收到{you}申请之日为{}。依照该条例第三十三条的规定，\
              本机关将自收到申请之日起{REPLY_WORKING_DAYS}个工作日内作出答复，答复期限届满日为{}。\
              需要延长答复期限的，经本机关政府信息公开工作机构负责人同意后将另行书面告知，\
              延长的期限最长不超过{MAX_EXTENSION_WORKING_DAYS}个工作日；\
@@ -196,7 +278,7 @@ fn receipt(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
             date(due)
         ),
         format!(
-            "本申请的查询码为{code}。{YOU}可以凭查询码和提交申请时获得的查询密码，\
+            "本申请的查询码为{code}。{you}可以凭查询码和提交申请时获得的查询密码，\
              在本机关政府信息公开平台查询办理进度和本机关出具的文书。请妥善保管查询密码，不要告知他人。"
         ),
     ];
@@ -210,6 +292,7 @@ fn receipt(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
 // ---------------------------------------------------------------------------------------------
 
 fn correction(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
+    let you = address_form(ctx.applicant_kind);
     let kind = LetterKind::Correction;
     let step = ctx
         .step
@@ -235,24 +318,22 @@ fn correction(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError>
     let mut p = vec![
         salutation(ctx),
         format!(
-            "{}经审查，该申请的内容不够明确，本机关无法据此确定{YOU}所需的政府信息。\
+            "{}经审查，该申请的内容不够明确，本机关无法据此确定{you}所需的政府信息。\
              依照{REGS}第二十九条、第三十条的规定，现将需要补正的事项一次性告知如下：",
             intro(ctx)
         ),
     ];
-    p.extend(
-        defects
-            .iter()
-            .enumerate()
-            .map(|(i, d)| format!("{}. {d}", i + 1)),
-    );
+    p.extend(defects.iter().enumerate().map(|(i, d)| {
+        let end = if i + 1 == defects.len() { "。" } else { "；" };
+        format!("{}. {}{end}", i + 1, clause(d))
+    }));
     p.push(format!(
-        "请{YOU}于{}前（含当日）按上述事项补正，并将补正后的申请提交本机关。\
+        "请{you}于{}前（含当日）按上述事项补正，并将补正后的申请提交本机关。\
          答复期限自本机关收到补正后的申请之日起重新计算。",
         date(*deadline)
     ));
     p.push(format!(
-        "{YOU}无正当理由逾期不补正的，视为放弃申请，本机关将不再处理该政府信息公开申请。"
+        "{you}无正当理由逾期不补正的，视为放弃申请，本机关将不再处理该政府信息公开申请。"
     ));
     p.extend(extra_paragraphs(ctx));
     p.push(contact_hint());
@@ -306,7 +387,6 @@ fn extension(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> 
         ),
     ];
     p.extend(extra_paragraphs(ctx));
-    p.push("特此告知。".to_string());
     p.push(contact_hint());
     Ok(("政府信息公开申请延期答复告知书".to_string(), p))
 }
@@ -335,7 +415,7 @@ fn consultation(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterErro
     let request = format!(
         "本机关于{}收到一件政府信息公开申请，申请公开的内容为：“{}”。",
         date(ctx.received),
-        one_line(&ctx.description)
+        clause(&ctx.description)
     );
     let days = CONSULTATION_WORKING_DAYS;
     let (title, mut p) = match party {
@@ -406,6 +486,7 @@ fn fee_notice(
     ctx: &LetterContext,
     quote: Option<&FeeQuote>,
 ) -> Result<(String, Vec<String>), LetterError> {
+    let you = address_form(ctx.applicant_kind);
     let kind = LetterKind::FeeNotice;
     let step = ctx
         .step
@@ -456,17 +537,18 @@ fn fee_notice(
                 ));
             }
             p.push("本次适用的收费标准及计费明细如下：".to_string());
-            for l in &q.lines {
+            for (i, l) in q.lines.iter().enumerate() {
+                let end = if i + 1 == q.lines.len() { "。" } else { "；" };
                 let range = if l.first == l.last {
                     format!("第{}{unit}", l.first)
                 } else {
                     format!("第{}—{}{unit}", l.first, l.last)
                 };
                 if l.unit_fen == 0 {
-                    p.push(format!("{range}：{}{unit}，不收费；", l.count));
+                    p.push(format!("{range}：{}{unit}，不收费{end}", l.count));
                 } else {
                     p.push(format!(
-                        "{range}：{}{unit} × {}/{unit} = {}；",
+                        "{range}：{}{unit} × {}/{unit} = {}{end}",
                         l.count,
                         yuan(l.unit_fen),
                         yuan(l.amount_fen)
@@ -492,8 +574,8 @@ fn fee_notice(
     }
     p.push(format!("应缴纳信息处理费：人民币{}。", yuan(*amount_fen)));
     p.push(format!(
-        "请{YOU}自收到本通知书之日的次日起{FEE_PAYMENT_WORKING_DAYS}个工作日内缴纳。\
-         {YOU}逾期未按本通知书要求缴纳费用的，视为放弃申请，本机关将不再处理该政府信息公开申请。"
+        "请{you}自收到本通知书之日的次日起{FEE_PAYMENT_WORKING_DAYS}个工作日内缴纳。\
+         {you}逾期未按本通知书要求缴纳费用的，视为放弃申请，本机关将不再处理该政府信息公开申请。"
     ));
     p.extend(extra_paragraphs(ctx));
     p.push(format!(
@@ -519,7 +601,7 @@ fn reply(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
             basis,
             override_reason,
             ..
-        } => (*outcome, one_line(basis), override_reason.as_deref()),
+        } => (*outcome, clause(basis), override_reason.as_deref()),
         Step::CorrectionLapsed { .. } => (Outcome::OtherNoCorrection, String::new(), None),
         Step::FeeLapsed { .. } => (Outcome::OtherFeeUnpaid, String::new(), None),
         other => return Err(wrong_step(kind, "答复", other)),
@@ -543,8 +625,12 @@ fn reply(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
         salutation(ctx),
         format!("{}经审查，现答复如下：", intro(ctx)),
     ];
-    p.extend(outcome_text(outcome, &basis));
-    if let Some(reason) = override_reason.map(one_line).filter(|r| !r.is_empty()) {
+    p.extend(outcome_text(
+        outcome,
+        &basis,
+        address_form(ctx.applicant_kind),
+    ));
+    if let Some(reason) = override_reason.map(clause).filter(|r| !r.is_empty()) {
         p.push(format!(
             "该信息涉及第三方合法权益，第三方不同意公开。本机关认为不公开可能对公共利益造成重大影响，\
              依照{REGS}第三十二条的规定决定予以公开，理由为：{reason}。本机关已将决定公开的内容和理由书面告知第三方。"
@@ -552,32 +638,31 @@ fn reply(ctx: &LetterContext) -> Result<(String, Vec<String>), LetterError> {
     }
     p.extend(extra);
     p.push(REMEDIES_NOTICE.to_string());
-    p.push("特此告知。".to_string());
     p.push(contact_hint());
     Ok(("政府信息公开申请答复告知书".to_string(), p))
 }
 
 /// What is provided, why not, or where to go, citing `basis`.
-fn outcome_text(outcome: Outcome, basis: &str) -> Vec<String> {
+fn outcome_text(outcome: Outcome, basis: &str, you: &str) -> Vec<String> {
     let by = format!("根据{basis}的规定");
     let withheld = |what: &str| {
         vec![format!(
-            "经审查，{YOU}申请公开的信息{what}。{by}，本机关决定不予公开。"
+            "经审查，{you}申请公开的信息{what}。{by}，本机关决定不予公开。"
         )]
     };
     match outcome {
         Outcome::Disclosed => vec![
             format!(
-                "{YOU}申请公开的信息属于可以公开的政府信息。{by}，本机关决定予以公开。"
+                "{you}申请公开的信息属于可以公开的政府信息。{by}，本机关决定予以公开。"
             ),
             format!(
-                "本机关按照{YOU}申请时要求的形式提供该信息，随本告知书一并送达；\
-                 该信息已经主动公开的，{YOU}也可以通过本机关政府网站或者政府信息公开专栏查阅、获取。"
+                "本机关按照{you}申请时要求的形式提供该信息，随本告知书一并送达；\
+                 该信息已经主动公开的，{you}也可以通过本机关政府网站或者政府信息公开专栏查阅、获取。"
             ),
         ],
         Outcome::PartlyDisclosed => vec![
             format!(
-                "{YOU}申请公开的信息中，部分内容属于不应当公开的信息或者不属于政府信息，但能够作区分处理。\
+                "{you}申请公开的信息中，部分内容属于不应当公开的信息或者不属于政府信息，但能够作区分处理。\
                  {by}，本机关对可以公开的部分予以公开，随本告知书一并提供；对不予公开的部分，说明理由如下："
             ),
         ],
@@ -598,66 +683,66 @@ fn outcome_text(outcome: Outcome, basis: &str) -> Vec<String> {
         Outcome::WithheldEnforcementFile => withheld("属于行政执法案卷信息"),
         Outcome::WithheldQueryMatter => vec![
             format!(
-                "经审查，{YOU}申请获取的信息属于工商、不动产登记资料等有关法律、行政法规对信息的获取有特别规定的信息。\
+                "经审查，{you}申请获取的信息属于工商、不动产登记资料等有关法律、行政法规对信息的获取有特别规定的信息。\
                  {by}，本机关不按政府信息公开申请提供。"
             ),
-            format!("请{YOU}按照相关法律、行政法规的规定，向有关登记、查询机关办理查询。"),
+            format!("请{you}按照相关法律、行政法规的规定，向有关登记、查询机关办理查询。"),
         ],
         Outcome::UnavailableNotHeld => vec![
             format!(
-                "经本机关检索查找，本机关没有制作或者获取{YOU}申请公开的政府信息，该信息不存在于本机关。\
+                "经本机关检索查找，本机关没有制作或者获取{you}申请公开的政府信息，该信息不存在于本机关。\
                  {by}，本机关无法提供。"
             ),
-            format!("该信息依法应由其他行政机关负责公开的，建议{YOU}向该机关提出申请。"),
+            format!("该信息依法应由其他行政机关负责公开的，建议{you}向该机关提出申请。"),
         ],
         Outcome::UnavailableNeedsCreation => vec![format!(
-            "经审查，本机关没有{YOU}所需的现成信息，提供该信息需要对现有政府信息进行加工、分析或者另行制作。\
+            "经审查，本机关没有{you}所需的现成信息，提供该信息需要对现有政府信息进行加工、分析或者另行制作。\
              {by}，行政机关向申请人提供的是已制作或者获取的政府信息，除依法区分处理的情形外，\
              不需要对现有政府信息进行加工、分析，因此本机关无法提供。"
         )],
         Outcome::UnavailableStillUnclear => vec![
             format!(
-                "本机关已书面告知{YOU}补正申请内容。经审查，补正后的申请内容仍不明确，本机关无法据此确定{YOU}所需的政府信息。\
+                "本机关已书面告知{you}补正申请内容。经审查，补正后的申请内容仍不明确，本机关无法据此确定{you}所需的政府信息。\
                  {by}，本机关无法提供。"
             ),
-            format!("{YOU}可以在明确所需信息的名称、文号或者其他特征性描述后，重新提出申请。"),
+            format!("{you}可以在明确所需信息的名称、文号或者其他特征性描述后，重新提出申请。"),
         ],
         Outcome::NotProcessedPetition => vec![
             format!(
-                "经审查，{YOU}以政府信息公开申请的形式提出的是信访、投诉、举报等诉求，不属于政府信息公开申请。\
+                "经审查，{you}以政府信息公开申请的形式提出的是信访、投诉、举报等诉求，不属于政府信息公开申请。\
                  {by}，本机关不作为政府信息公开申请处理。"
             ),
-            format!("{YOU}可以依照《信访工作条例》等规定，通过相应渠道向有权处理的机关提出。"),
+            format!("{you}可以依照《信访工作条例》等规定，通过相应渠道向有权处理的机关提出。"),
         ],
         Outcome::NotProcessedRepeat => vec![format!(
-            "经审查，{YOU}本次提出的申请与此前已向本机关提出并已获答复的申请内容相同，属于重复申请。\
+            "经审查，{you}本次提出的申请与此前已向本机关提出并已获答复的申请内容相同，属于重复申请。\
              {by}，本机关不再重复处理。"
         )],
         Outcome::NotProcessedPublication => vec![
             format!(
-                "经审查，{YOU}申请获取的是政府公报、报刊、书籍等公开出版物。{by}，本机关不作为政府信息公开申请处理，\
+                "经审查，{you}申请获取的是政府公报、报刊、书籍等公开出版物。{by}，本机关不作为政府信息公开申请处理，\
                  现告知获取途径。"
             ),
-            format!("{YOU}可以通过公开发行渠道购买，或者到公共图书馆、档案馆等场所查阅。"),
+            format!("{you}可以通过公开发行渠道购买，或者到公共图书馆、档案馆等场所查阅。"),
         ],
         Outcome::NotProcessedExcessive => vec![format!(
-            "经审查，{YOU}申请公开政府信息的数量、频次明显超过合理范围。本机关已要求{YOU}说明理由，\
-             {YOU}未说明理由或者所说明的理由不合理。{by}，本机关不予处理。"
+            "经审查，{you}申请公开政府信息的数量、频次明显超过合理范围。本机关已要求{you}说明理由，\
+             {you}未说明理由或者所说明的理由不合理。{by}，本机关不予处理。"
         )],
         Outcome::NotProcessedConfirmation => vec![format!(
-            "经审查，{YOU}要求本机关对已经获取的政府信息予以确认或者重新出具，该要求不属于政府信息公开申请的处理范围。\
+            "经审查，{you}要求本机关对已经获取的政府信息予以确认或者重新出具，该要求不属于政府信息公开申请的处理范围。\
              {by}，本机关不予处理。"
         )],
         Outcome::OtherNoCorrection => vec![format!(
-            "本机关已书面告知{YOU}补正申请内容并给予合理的补正期限。{YOU}无正当理由逾期未补正，视为放弃申请。\
+            "本机关已书面告知{you}补正申请内容并给予合理的补正期限。{you}无正当理由逾期未补正，视为放弃申请。\
              {by}，本机关不再处理该政府信息公开申请。"
         )],
         Outcome::OtherFeeUnpaid => vec![format!(
-            "本机关已依照{REGS}第四十二条向{YOU}发出信息处理费收费通知书。{YOU}逾期未按通知要求缴纳费用，视为放弃申请。\
+            "本机关已依照{REGS}第四十二条向{you}发出信息处理费收费通知书。{you}逾期未按通知要求缴纳费用，视为放弃申请。\
              {by}，本机关不再处理该政府信息公开申请。"
         )],
         Outcome::OtherOther => vec![format!(
-            "{by}，本机关对{YOU}的申请作如下处理："
+            "{by}，本机关对{you}的申请作如下处理："
         )],
     }
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use gongkai_domain::model::DisclosureOffice;
 
-use crate::{clean_text, format_date_cn, office_contact_line, LetterDraft};
+use crate::{clean_text, format_date_cn, office_contact_line, LetterDocument, LetterDraft};
 
 /// Escape text for HTML element content and attribute values.
 pub(crate) fn escape(s: &str) -> String {
@@ -191,9 +191,9 @@ fn decode_entity(name: &str) -> Option<char> {
 }
 
 /// The printable letter: `<article class="letter">` with the letterhead (organisation
-/// name), title, body, signature block (organisation and date, e.g. 2024年1月17日) and the
-/// office contact line. Class names only, no inline style (the site's CSP; `site.css`
-/// styles `.letter`).
+/// name), the 文书编号 when there is one, title, body, signature block (organisation and
+/// date, e.g. 2024年1月17日) and the office contact line. Class names only, no inline
+/// style (the site's CSP; `site.css` styles `.letter` after GB/T 9704).
 pub fn to_html_fragment(
     title: &str,
     paragraphs: &[String],
@@ -201,47 +201,107 @@ pub fn to_html_fragment(
     issue_date: NaiveDate,
     office: &DisclosureOffice,
 ) -> String {
-    let mut out = String::new();
-    out.push_str("<article class=\"letter\">\n");
-    out.push_str(&format!(
-        "<header class=\"letter-head\"><p class=\"letter-org\">{}</p></header>\n",
-        escape(org_name.trim())
-    ));
-    out.push_str(&format!(
-        "<h1 class=\"letter-title\">{}</h1>\n",
-        escape(title.trim())
-    ));
-    out.push_str("<div class=\"letter-body\">\n");
-    let body: Vec<&String> = paragraphs.iter().filter(|p| !p.trim().is_empty()).collect();
-    for (i, p) in body.iter().enumerate() {
-        let class = if i == 0 && is_salutation(p) {
-            " class=\"letter-salutation\""
-        } else {
-            ""
-        };
-        out.push_str(&format!("<p{class}>{}</p>\n", paragraph_inner(p)));
+    LetterDocument::new(title, paragraphs, org_name, issue_date, office).html_fragment()
+}
+
+/// The CSS class of a body paragraph: salutation, headings of level 1 ("一、") and 2
+/// ("（一）"), the closing formula, or none.
+fn paragraph_class(i: usize, p: &str) -> Option<&'static str> {
+    match paragraph_role(i, p) {
+        Role::Salutation => Some("letter-salutation"),
+        Role::Heading1 => Some("letter-h1"),
+        Role::Heading2 => Some("letter-h2"),
+        Role::Closing => Some("letter-closing"),
+        Role::Body => None,
     }
-    out.push_str("</div>\n");
-    out.push_str("<footer class=\"letter-sign\">\n");
-    out.push_str(&format!(
-        "<p class=\"letter-sign-org\">{}</p>\n",
-        escape(org_name.trim())
-    ));
-    out.push_str(&format!(
-        "<p class=\"letter-sign-date\"><time datetime=\"{}\">{}</time></p>\n",
-        issue_date.format("%Y-%m-%d"),
-        format_date_cn(issue_date)
-    ));
-    out.push_str("</footer>\n");
-    let contact = office_contact_line(office);
-    if !contact.is_empty() {
+}
+
+impl LetterDocument {
+    /// The printable `<article class="letter">` fragment.
+    pub fn html_fragment(&self) -> String {
+        let mut out = String::new();
+        out.push_str("<article class=\"letter\">\n");
         out.push_str(&format!(
-            "<p class=\"letter-contact\">{}</p>\n",
-            escape(&contact)
+            "<header class=\"letter-head\"><p class=\"letter-org\">{}</p>",
+            escape(self.org_name.trim())
         ));
+        if let Some(n) = self.doc_number() {
+            out.push_str(&format!("<p class=\"letter-number\">{}</p>", escape(n)));
+        }
+        out.push_str("</header>\n");
+        out.push_str(&format!(
+            "<h1 class=\"letter-title\">{}</h1>\n",
+            escape(self.title.trim())
+        ));
+        out.push_str("<div class=\"letter-body\">\n");
+        let body: Vec<&String> = self
+            .paragraphs
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        for (i, p) in body.iter().enumerate() {
+            let class = paragraph_class(i, p)
+                .map(|c| format!(" class=\"{c}\""))
+                .unwrap_or_default();
+            out.push_str(&format!("<p{class}>{}</p>\n", paragraph_inner(p)));
+        }
+        out.push_str("</div>\n");
+        out.push_str("<footer class=\"letter-sign\">\n");
+        out.push_str(&format!(
+            "<p class=\"letter-sign-org\">{}</p>\n",
+            escape(self.org_name.trim())
+        ));
+        out.push_str(&format!(
+            "<p class=\"letter-sign-date\"><time datetime=\"{}\">{}</time></p>\n",
+            self.issue_date.format("%Y-%m-%d"),
+            format_date_cn(self.issue_date)
+        ));
+        out.push_str("</footer>\n");
+        let contact = office_contact_line(&self.office);
+        if !contact.is_empty() {
+            out.push_str(&format!(
+                "<p class=\"letter-contact\">{}</p>\n",
+                escape(&contact)
+            ));
+        }
+        out.push_str("</article>\n");
+        out
     }
-    out.push_str("</article>\n");
-    out
+}
+
+/// What a body paragraph is, for typography (GB/T 9704: headings 黑体 / 楷体).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Salutation,
+    Heading1,
+    Heading2,
+    Closing,
+    Body,
+}
+
+pub(crate) fn paragraph_role(i: usize, p: &str) -> Role {
+    let t = p.trim();
+    if i == 0 && is_salutation(t) {
+        return Role::Salutation;
+    }
+    if t == crate::CLOSING || t == crate::CLOSING_CONSULTATION {
+        return Role::Closing;
+    }
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let short = t.chars().count() <= 40;
+    let lead: String = t.chars().take_while(|c| NUMERALS.contains(*c)).collect();
+    if short && !lead.is_empty() && t[lead.len()..].starts_with('、') {
+        return Role::Heading1;
+    }
+    if short {
+        if let Some(rest) = t.strip_prefix('（') {
+            let lead: String = rest.chars().take_while(|c| NUMERALS.contains(*c)).collect();
+            if !lead.is_empty() && rest[lead.len()..].starts_with('）') {
+                return Role::Heading2;
+            }
+        }
+    }
+    Role::Body
 }
 
 /// A first paragraph like `张三：` (the addressee line) is not indented.

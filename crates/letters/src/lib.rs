@@ -7,7 +7,10 @@
 //!   `<p>…</p>` HTML the back office stores and lets staff edit before issue.
 //! - [`to_html_fragment`] renders the printable `<article class="letter">` (no inline
 //!   style: the site's CSP forbids it; `site.css` styles the class names).
-//! - [`to_docx`] renders an A4 OOXML document with SimSun (宋体) font hints.
+//! - [`to_docx`] renders an A4 OOXML document after GB/T 9704-2012: 小标宋 title,
+//!   仿宋_GB2312 三号 body on a 22-line grid, 黑体/楷体 headings, right-aligned 落款 and
+//!   date, page numbers "— 1 —" (odd pages right, even pages left).
+//! - [`LetterDocument`] carries the optional 文书编号 into both renderers.
 //!
 //! Letters issued to the applicant never quote the applicant's identity document or
 //! contacts; the consultation letter (征求意见函) does not even name the applicant.
@@ -17,12 +20,12 @@ mod draft;
 mod html;
 
 use chrono::{Datelike, NaiveDate};
-use gongkai_domain::application::Step;
+use gongkai_domain::application::{ApplicantKind, Step};
 use gongkai_domain::model::DisclosureOffice;
 use serde::{Deserialize, Serialize};
 
 pub use docx::to_docx;
-pub use draft::{draft, draft_fee_notice_with_quote};
+pub use draft::{address_form, draft, draft_fee_notice_with_quote, CLOSING, CLOSING_CONSULTATION};
 pub use html::{paragraphs_from_html, to_html, to_html_fragment};
 
 /// The letters issued along an application's lifecycle.
@@ -92,6 +95,9 @@ pub struct LetterContext {
     pub tracking_code: String,
     /// Applicant's name or entity name.
     pub applicant_name: String,
+    /// Natural person or organisation: decides how the letter addresses the applicant
+    /// (您 or 贵单位, see [`address_form`]).
+    pub applicant_kind: ApplicantKind,
     /// Description of the information sought.
     pub description: String,
     /// Day the applicant submitted the application.
@@ -107,6 +113,57 @@ pub struct LetterContext {
     pub step: Option<Step>,
     /// Free text staff add (e.g. where to collect the information); one paragraph per line.
     pub extra: Option<String>,
+}
+
+/// A letter ready to print or download: the stored title and paragraphs with the
+/// organisation, the date of the letter and, once issued, its 文书编号 (allocated by the
+/// caller; `None` prints no number line). Renders to the print view
+/// ([`LetterDocument::html_fragment`]) and to DOCX ([`LetterDocument::docx`]) with the
+/// GB/T 9704 typography.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterDocument {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub org_name: String,
+    /// Date of the letter (落款日期).
+    pub issue_date: NaiveDate,
+    pub office: DisclosureOffice,
+    /// 文书编号, e.g. `源潭府信公〔2026〕第7号`.
+    #[serde(default)]
+    pub doc_number: Option<String>,
+}
+
+impl LetterDocument {
+    pub fn new(
+        title: &str,
+        paragraphs: &[String],
+        org_name: &str,
+        issue_date: NaiveDate,
+        office: &DisclosureOffice,
+    ) -> LetterDocument {
+        LetterDocument {
+            title: title.to_string(),
+            paragraphs: paragraphs.to_vec(),
+            org_name: org_name.to_string(),
+            issue_date,
+            office: office.clone(),
+            doc_number: None,
+        }
+    }
+
+    /// Set (or clear) the 文书编号.
+    pub fn with_doc_number(mut self, doc_number: Option<&str>) -> LetterDocument {
+        self.doc_number = doc_number.map(str::to_string);
+        self
+    }
+
+    /// The 文书编号 to print: trimmed, on one line, `None` when blank.
+    pub fn doc_number(&self) -> Option<&str> {
+        self.doc_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    }
 }
 
 /// A drafted letter: title and plain-text paragraphs (the signature block and the office

@@ -3,7 +3,9 @@
 use std::io::{Cursor, Read};
 
 use chrono::NaiveDate;
-use gongkai_domain::application::{Approver, ConsultParty, DeliveryMethod, Outcome, Step};
+use gongkai_domain::application::{
+    ApplicantKind, Approver, ConsultParty, DeliveryMethod, Outcome, Step,
+};
 use gongkai_domain::fees::{FeeBasis, FeeMethod, FeeSchedule};
 use gongkai_domain::model::DisclosureOffice;
 use gongkai_letters::{
@@ -33,6 +35,7 @@ fn ctx(step: Option<Step>) -> LetterContext {
         office: office(),
         tracking_code: "YT2024-0117-0003".into(),
         applicant_name: "张三".into(),
+        applicant_kind: ApplicantKind::NaturalPerson,
         description: "2023年度元潭镇农村道路提升改造工程的招标文件及中标结果".into(),
         submitted_on: d(2024, 1, 15),
         received: d(2024, 1, 16),
@@ -671,7 +674,16 @@ fn docx_is_valid_ooxml_with_every_paragraph() {
             doc.contains("w:w=\"11906\"") && doc.contains("w:h=\"16838\""),
             "A4"
         );
-        assert!(doc.contains("宋体") && doc.contains("SimSun"));
+        // GB/T 9704 typefaces, the 22-line grid and page-number footers.
+        assert!(doc.contains("仿宋_GB2312") && doc.contains("方正小标宋简体"));
+        assert!(doc.contains("w:linePitch=\"579\""), "22-line grid");
+        assert!(doc.contains("w:footerReference") && doc.contains("w:type=\"even\""));
+        let footer = entry(&mut zip, "word/footer1.xml");
+        assert!(
+            footer.contains(">PAGE<") && footer.contains("— ") && footer.contains(" —"),
+            "{footer}"
+        );
+        assert!(entry(&mut zip, "word/settings.xml").contains("evenAndOddHeaders"));
         assert!(doc.contains("w:val=\"center\""));
         assert!(doc.contains("w:val=\"right\""));
         assert!(doc.contains("w:firstLine=\"640\""), "2-char indent at 16pt");
@@ -699,39 +711,129 @@ fn docx_strips_control_characters() {
     assert!(texts.iter().any(|t| t == "多行第二行"));
 }
 
-#[test]
-fn docx_converts_to_pdf_with_libreoffice_when_available() {
-    let Some(bin) = ["libreoffice", "soffice"].into_iter().find(|b| {
+/// A tool on PATH, or `None` with a clear "NOT RUN" (a failure under `CI=true`).
+fn tool(names: &[&str], why: &str) -> Option<String> {
+    let found = names.iter().find(|b| {
         std::process::Command::new(b)
-            .arg("--version")
+            .arg(if **b == "pdftotext" {
+                "-v"
+            } else {
+                "--version"
+            })
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)
-    }) else {
-        eprintln!("skipped: libreoffice is not installed, no PDF conversion check");
+    });
+    match found {
+        Some(b) => Some(b.to_string()),
+        None => {
+            let msg = format!("NOT RUN: {} is not installed ({why})", names.join("/"));
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{msg}; CI=true requires it"
+            );
+            eprintln!("{msg}");
+            None
+        }
+    }
+}
+
+#[test]
+fn docx_converts_to_pdf_with_page_numbers_when_libreoffice_is_available() {
+    let why = "converting the letter DOCX to PDF to check the page numbers";
+    let (Some(soffice), Some(pdftotext)) = (
+        tool(&["soffice", "libreoffice"], why),
+        tool(&["pdftotext"], why),
+    ) else {
         return;
     };
-    let l = draft(LetterKind::Receipt, &ctx(None)).expect("receipt");
-    let bytes = to_docx(
+    // A long reply (three pages) with a 文书编号.
+    let mut c = ctx(Some(reply_step(Outcome::PartlyDisclosed, "")));
+    c.issue_date = d(2024, 2, 5);
+    c.extra = Some(
+        (1..=30)
+            .map(|i| format!("第{i}页涉及第三方的个人信息（姓名、身份证件号码、联系电话），已作遮盖处理，其余内容予以公开。"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let l = draft(LetterKind::Reply, &c).expect("reply");
+    let bytes = gongkai_letters::LetterDocument::new(
         &l.title,
         &l.paragraphs,
         "元潭镇人民政府",
-        d(2024, 1, 17),
+        d(2024, 2, 5),
         &office(),
     )
+    .with_doc_number(Some("元潭府信公〔2024〕第3号"))
+    .docx()
     .expect("docx");
     let dir = std::env::temp_dir().join(format!("gongkai-letters-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp dir");
     let input = dir.join("letter.docx");
     std::fs::write(&input, bytes).expect("write docx");
-    let status = std::process::Command::new(bin)
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+    let status = std::process::Command::new(&soffice)
+        .args([
+            "--headless",
+            "--norestore",
+            &format!("-env:UserInstallation=file://{}/profile", dir.display()),
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
         .arg(&dir)
         .arg(&input)
-        .status()
+        .output()
         .expect("run libreoffice");
-    assert!(status.success());
-    let pdf = std::fs::read(dir.join("letter.pdf")).expect("pdf written");
-    assert!(pdf.starts_with(b"%PDF"));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let pdf = dir.join("letter.pdf");
+    assert!(std::fs::read(&pdf)
+        .expect("pdf written")
+        .starts_with(b"%PDF"));
+    let out = std::process::Command::new(&pdftotext)
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(
+        pages.len() >= 2,
+        "a long letter spans pages: {}",
+        pages.len()
+    );
+    for (i, page) in pages.iter().enumerate() {
+        // pdftotext may drop the thin spaces around the number.
+        let number = format!("—{}—", i + 1);
+        let last = page
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        assert!(
+            last.replace(' ', "").contains(&number),
+            "page {} ends with {number}: {last:?}",
+            i + 1
+        );
+        // Odd pages right, even pages left.
+        let indent = last.len() - last.trim_start().len();
+        if i % 2 == 0 {
+            assert!(indent > 20, "odd page number on the right: {last:?}");
+        } else {
+            assert!(indent < 10, "even page number on the left: {last:?}");
+        }
+    }
+    // pdftotext puts spaces between Chinese and digits.
+    assert!(pages[0]
+        .replace(' ', "")
+        .contains("元潭府信公〔2024〕第3号"));
+    assert!(text.replace(' ', "").contains("2024年2月5日"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,11 +3,16 @@
 //! 三号 with a two-character first-line indent, the three tables with borders and real merged
 //! cells (`gridSpan`, `vMerge`), figures centred, signature and date right-aligned. Fonts are
 //! written with `w:eastAsia` so Chinese text uses them in Word, WPS and LibreOffice.
+//!
+//! Page numbers "— 1 —" in 四号 宋体 sit in the footer, odd pages right and even pages left
+//! (GB/T 9704). The heading rows of each table repeat on every page the table crosses: docx-rs
+//! has no setter for `w:tblHeader`, so heading rows are built with a marker row height and the
+//! marker is replaced by `<w:tblHeader/>` in `word/document.xml` before packing.
 
 use docx_rs::{
-    AlignmentType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts,
-    SpecialIndentType, Table, TableCell, TableLayoutType, TableRow, VAlignType, VMergeType,
-    WidthType,
+    AlignmentType, Docx, Footer, HeightRule, LineSpacing, LineSpacingType, PageMargin, PageNum,
+    Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell, TableLayoutType, TableRow,
+    VAlignType, VMergeType, WidthType,
 };
 use gongkai_domain::annual_report::AnnualReport;
 
@@ -37,7 +42,16 @@ const LINE_EXACT: i32 = 560;
 pub(crate) const FONT_BODY: &str = "仿宋_GB2312";
 pub(crate) const FONT_HEADING: &str = "黑体";
 pub(crate) const FONT_SUBHEADING: &str = "楷体_GB2312";
-pub(crate) const FONT_TITLE: &str = "宋体";
+/// 二号 小标宋 for the title (GB/T 9704).
+pub(crate) const FONT_TITLE: &str = "方正小标宋简体";
+const FONT_PAGE_NUMBER: &str = "宋体";
+/// 四号 (14pt) page numbers, one character in from the edge.
+const SIZE_PAGE_NUMBER: usize = 28;
+const CHAR_PAGE_NUMBER: i32 = 280;
+/// The marker row height (twips) of table heading rows, replaced by `w:tblHeader`.
+const HEADER_ROW_MARK: f32 = 397.0;
+const HEADER_ROW_MARK_XML: &str = "<w:trHeight w:val=\"397\" w:hRule=\"atLeast\" />";
+const HEADER_ROW_XML: &str = "<w:tblHeader /><w:trHeight w:val=\"397\" w:hRule=\"atLeast\" />";
 pub(crate) const FONT_TABLE: &str = "宋体";
 
 fn fonts(east_asia: &str) -> RunFonts {
@@ -162,12 +176,42 @@ fn table(grid: &Grid) -> Table {
             cells.push(cell);
             c += p.cell.colspan.max(1);
         }
-        rows.push(TableRow::new(cells));
+        let mut row = TableRow::new(cells).cant_split();
+        if r < grid.header_rows {
+            row = row.row_height(HEADER_ROW_MARK).height_rule(HeightRule::AtLeast);
+        }
+        rows.push(row);
     }
     Table::new(rows)
         .set_grid(widths)
         .layout(TableLayoutType::Fixed)
         .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// "— N —" in 四号 宋体: right on odd pages, left on even pages.
+fn page_number_footer(odd: bool) -> Footer {
+    let f = fonts(FONT_PAGE_NUMBER);
+    let mut p = Paragraph::new()
+        .add_run(Run::new().fonts(f.clone()).size(SIZE_PAGE_NUMBER).add_text("— "))
+        .add_page_num(PageNum::new())
+        .add_run(Run::new().fonts(f).size(SIZE_PAGE_NUMBER).add_text(" —"));
+    p = if odd {
+        p.align(AlignmentType::Right)
+            .indent(None, None, Some(CHAR_PAGE_NUMBER), None)
+    } else {
+        p.align(AlignmentType::Left)
+            .indent(Some(CHAR_PAGE_NUMBER), None, None, None)
+    };
+    Footer::new().add_paragraph(p)
+}
+
+/// Mark the heading rows (built with [`HEADER_ROW_MARK`]) as repeating `w:tblHeader` rows.
+fn mark_header_rows(document: Vec<u8>) -> Result<Vec<u8>, ExportError> {
+    let xml = String::from_utf8(document).map_err(|e| ExportError::Docx(e.to_string()))?;
+    if !xml.contains(HEADER_ROW_MARK_XML) {
+        return Err(ExportError::Docx("表格标题行标记缺失，无法设置标题行重复".into()));
+    }
+    Ok(xml.replace(HEADER_ROW_MARK_XML, HEADER_ROW_XML).into_bytes())
 }
 
 /// The report as a .docx file.
@@ -186,18 +230,20 @@ pub(crate) fn to_docx(report: &AnnualReport, script: Script) -> Result<Vec<u8>, 
                 .left(MARGIN_LEFT)
                 .right(MARGIN_RIGHT)
                 .header(851)
-                .footer(992),
+                .footer(1304),
         )
         .default_fonts(fonts(FONT_BODY))
         .default_size(SIZE_BODY)
         .created_at(&stamp)
-        .updated_at(&stamp);
+        .updated_at(&stamp)
+        .footer(page_number_footer(true))
+        .even_footer(page_number_footer(false));
 
     doc = doc.add_paragraph(
         Paragraph::new()
             .align(AlignmentType::Center)
             .line_spacing(LineSpacing::new().before(240).after(480))
-            .add_run(run(&o.title, FONT_TITLE, SIZE_TITLE).bold()),
+            .add_run(run(&o.title, FONT_TITLE, SIZE_TITLE)),
     );
     doc = narrative(doc, &o.preamble);
     for s in o.sections {
@@ -226,8 +272,9 @@ pub(crate) fn to_docx(report: &AnnualReport, script: Script) -> Result<Vec<u8>, 
     }
 
     let mut cursor = std::io::Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut cursor)
+    let mut xml = doc.build();
+    xml.document = mark_header_rows(xml.document)?;
+    xml.pack(&mut cursor)
         .map_err(|e| ExportError::Docx(e.to_string()))?;
     Ok(cursor.into_inner())
 }

@@ -83,8 +83,9 @@ fn span_attrs(out: &mut String, rowspan: usize, colspan: usize) {
     }
 }
 
-/// A grid as an HTML table with real row and column spans.
-pub(crate) fn grid_html(grid: &Grid) -> String {
+/// A grid as an HTML table with real row and column spans (the official layout with every
+/// group label: 三、本年度办理结果 → （三）不予公开 → 1. …), for pages that show one table.
+pub fn grid_html(grid: &Grid) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -20,7 +20,7 @@ pub mod layout;
 
 use gongkai_domain::annual_report::AnnualReport;
 
-pub use html::{html_document, html_fragment};
+pub use html::{grid_html, html_document, html_fragment};
 pub use json::{json_schema, JSON_SCHEMA_ID};
 pub use script::Script;
 

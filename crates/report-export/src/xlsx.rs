@@ -72,6 +72,58 @@ fn column_widths(grid: &Grid) -> Vec<f64> {
     }
 }
 
+/// Height of one line of 10.5pt 宋体 in points, and the cell padding.
+const LINE_HEIGHT_PT: f64 = 14.0;
+const ROW_PADDING_PT: f64 = 4.0;
+
+/// The width of a text in column-width units (the width of "0"): a Chinese character takes
+/// about two, other characters about one.
+fn text_units(s: &str) -> f64 {
+    s.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.0 }).sum()
+}
+
+/// Lines a text wraps to in a cell `width` units wide.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let usable = (width - 1.5).max(1.0);
+    text.split('\n')
+        .map(|line| ((text_units(line) / usable).ceil() as usize).max(1))
+        .sum()
+}
+
+/// Row heights in points so that every cell's text fits when wrapped (Excel and WPS do not
+/// grow rows for merged cells by themselves, and LibreOffice overprints long labels):
+/// single-row cells set their row's height, a cell spanning rows spreads what it lacks over
+/// them; stacked vertical text needs one line per character.
+pub(crate) fn row_heights(grid: &Grid) -> Vec<f64> {
+    let widths = column_widths(grid);
+    let mut heights = vec![LINE_HEIGHT_PT + ROW_PADDING_PT; grid.rows.len()];
+    let need = |p: &crate::layout::Placed| -> f64 {
+        let lines = if p.cell.vertical {
+            p.cell.text.chars().count()
+        } else {
+            let width: f64 = widths.iter().skip(p.col).take(p.cell.colspan.max(1)).sum();
+            wrapped_lines(&p.cell.text, width)
+        };
+        lines as f64 * LINE_HEIGHT_PT + ROW_PADDING_PT
+    };
+    let placed = grid.placed();
+    for p in placed.iter().filter(|p| p.cell.rowspan <= 1) {
+        heights[p.row] = heights[p.row].max(need(p));
+    }
+    for p in placed.iter().filter(|p| p.cell.rowspan > 1) {
+        let rows = p.row..(p.row + p.cell.rowspan).min(heights.len());
+        let have: f64 = heights[rows.clone()].iter().sum();
+        let lacking = need(p) - have;
+        if lacking > 0.0 {
+            let each = lacking / rows.len() as f64;
+            for h in &mut heights[rows] {
+                *h += each;
+            }
+        }
+    }
+    heights.iter().map(|h| (h * 4.0).ceil() / 4.0).collect()
+}
+
 fn write_grid(ws: &mut Worksheet, grid: &Grid, heading: &str, f: &Formats) -> Result<(), XlsxError> {
     let last_col = u16::try_from(grid.columns.saturating_sub(1)).unwrap_or(u16::MAX);
     if last_col > 0 {
@@ -116,6 +168,9 @@ fn write_grid(ws: &mut Worksheet, grid: &Grid, heading: &str, f: &Formats) -> Re
             }
             None => {}
         }
+    }
+    for (r, h) in row_heights(grid).into_iter().enumerate() {
+        ws.set_row_height(GRID_FIRST_ROW + u32::try_from(r).unwrap_or(0), h)?;
     }
     if grid.header_rows > 0 {
         let last = GRID_FIRST_ROW + u32::try_from(grid.header_rows - 1).unwrap_or(0);

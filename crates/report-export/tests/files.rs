@@ -130,6 +130,23 @@ fn docx_is_a_valid_package_with_merged_table_cells_and_cjk_fonts() {
         els.iter().filter(|(n, a)| n == "w:jc" && attr(a, "w:val") == Some("right")).count(),
         2
     );
+    // The heading rows repeat on each page: section 二 has none (block titles inside), 三 has
+    // three, 四 three; no other row carries w:tblHeader, and no marker is left behind.
+    let layout = gongkai_report_export::layout::grids(&common::sample(), Script::Hans);
+    let header_rows: usize = layout.iter().map(|g| g.header_rows).sum();
+    assert!(header_rows > 0);
+    assert_eq!(count("w:tblHeader"), header_rows);
+    assert_eq!(count("w:cantSplit"), rows.len(), "rows do not break across pages");
+    // Page numbers "— N —": odd pages right, even pages left, PAGE fields in both footers.
+    assert!(doc.contains("w:footerReference") && doc.contains("w:type=\"even\""));
+    for (name, side) in [("word/footer1.xml", "right"), ("word/footer2.xml", "left")] {
+        let footer = zip_entry(&bytes, name);
+        let els = parse_xml(&footer);
+        assert!(footer.contains(">PAGE<") && footer.contains("— ") && footer.contains(" —"), "{footer}");
+        assert!(els.iter().any(|(n, a)| n == "w:jc" && attr(a, "w:val") == Some(side)), "{name}: {side}");
+    }
+    assert!(zip_entry(&bytes, "word/settings.xml").contains("evenAndOddHeaders"));
+    assert!(east_asia.contains(&"方正小标宋简体"), "小标宋 title");
 }
 
 #[test]
@@ -142,17 +159,24 @@ fn docx_in_traditional_script() {
     assert!(!doc.contains("公开"));
 }
 
+/// A tool on PATH, or `None` after a clear "NOT RUN" (a failure under `CI=true`).
+fn tool(names: &[&str], version_flag: &str, why: &str) -> Option<String> {
+    let found = names.iter().find(|b| {
+        std::process::Command::new(b).arg(version_flag).output().map(|o| o.status.success()).unwrap_or(false)
+    });
+    if found.is_none() {
+        let msg = format!("NOT RUN: {} is not installed ({why})", names.join("/"));
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}; CI=true requires it");
+        println!("{msg}");
+        eprintln!("{msg}");
+    }
+    found.map(|b| b.to_string())
+}
+
 #[test]
-fn docx_converts_to_pdf_with_libreoffice() {
-    let Some(bin) = ["soffice", "libreoffice"].into_iter().find(|b| {
-        std::process::Command::new(b)
-            .arg("--version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
-    }) else {
-        println!("NOT RUN: soffice not installed");
-        eprintln!("NOT RUN: soffice not installed");
+fn docx_converts_to_pdf_with_page_numbers_and_repeated_heading_rows() {
+    let why = "the report DOCX converted to PDF, checked for page numbers and repeated heading rows";
+    let (Some(bin), Some(pdftotext)) = (tool(&["soffice", "libreoffice"], "--version", why), tool(&["pdftotext"], "-v", why)) else {
         return;
     };
     let bytes = export(&common::sample(), ExportFormat::Docx, Script::Hans).expect("docx");
@@ -162,7 +186,7 @@ fn docx_converts_to_pdf_with_libreoffice() {
     std::fs::write(&input, bytes).expect("write docx");
     // A private profile so a running LibreOffice of the user does not take the job.
     let profile = format!("-env:UserInstallation=file://{}", dir.join("profile").display());
-    let status = std::process::Command::new(bin)
+    let status = std::process::Command::new(&bin)
         .arg(profile)
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(&dir)
@@ -170,8 +194,30 @@ fn docx_converts_to_pdf_with_libreoffice() {
         .output()
         .expect("run soffice");
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let pdf = std::fs::read(dir.join("report.pdf")).expect("pdf written");
+    let pdf_path = dir.join("report.pdf");
+    let pdf = std::fs::read(&pdf_path).expect("pdf written");
     assert!(pdf.starts_with(b"%PDF") && pdf.len() > 10_000, "{} bytes", pdf.len());
+    let out = std::process::Command::new(&pdftotext).arg("-layout").arg(&pdf_path).arg("-").output().expect("pdftotext");
+    // pdftotext separates pages with a form feed and may space out CJK and digits.
+    let text = String::from_utf8_lossy(&out.stdout).replace(' ', "");
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() >= 3, "the report spans pages: {}", pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        let last = page.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        assert!(last.contains(&format!("—{}—", i + 1)), "page {}: {last:?}", i + 1);
+    }
+    // Section 三's table crosses a page: every page holding its rows shows its column headings.
+    let s3_pages: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        // Labels that pdftotext keeps on one line (narrow cells wrap "（三）不予公开").
+        .filter(|(_, p)| ["一、本年新收政府信息公开申请数量", "1.属于国家秘密", "3.其他", "四、结转下年度继续办理"].iter().any(|r| p.contains(r)))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(s3_pages.len() >= 2, "section 三 spans pages {s3_pages:?}");
+    for i in &s3_pages {
+        assert!(pages[*i].contains("申请人情况") && pages[*i].contains("勾稽关系"), "heading row repeated on page {}", i + 1);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -240,6 +286,46 @@ fn xlsx_has_the_tables_as_numbers_with_merged_headings() {
     assert!(values.iter().all(|v| matches!(v, Some(Data::Float(_)))));
     let merges = wb.merged_regions_by_sheet("四、复议诉讼");
     assert!(merges.iter().any(|(_, _, d)| d.start == (2, 5) && d.end == (2, 14)));
+}
+
+/// Row number (0-based) → height in points, from a worksheet's XML.
+fn row_heights(sheet_xml: &str) -> std::collections::BTreeMap<u32, f64> {
+    parse_xml(sheet_xml)
+        .into_iter()
+        .filter(|(n, _)| n == "row")
+        .filter_map(|(_, a)| {
+            let r: u32 = attr(&a, "r")?.parse().ok()?;
+            let ht: f64 = attr(&a, "ht")?.parse().ok()?;
+            (attr(&a, "customHeight") == Some("1")).then_some((r - 1, ht))
+        })
+        .collect()
+}
+
+#[test]
+fn xlsx_rows_are_tall_enough_for_their_labels() {
+    let r = common::sample();
+    let bytes = export(&r, ExportFormat::Xlsx, Script::Hans).expect("xlsx");
+    // Sheets: 报告信息, 二, 三, 四 → section 三 is sheet3.xml.
+    let heights = row_heights(&zip_entry(&bytes, "xl/worksheets/sheet3.xml"));
+    let first = 2 + 3;
+    let one_line = 14.0 + 4.0;
+    let height_of = |id_part: &str| {
+        let i = r.section3.iter().position(|row| row.id.contains(id_part)).unwrap_or_else(|| panic!("row {id_part}"));
+        heights.get(&(first + i as u32)).copied().unwrap_or_else(|| panic!("no height for {id_part}"))
+    };
+    // Long labels in the 34-wide label column wrap to two and three lines.
+    assert!(height_of("部分公开") >= 2.0 * 14.0, "（二）部分公开（区分处理的…）: {}", height_of("部分公开"));
+    assert!(height_of("逾期未按收费通知") >= 2.0 * 14.0, "{}", height_of("逾期未按收费通知"));
+    // Short labels stay one line high.
+    assert!(height_of("属于国家秘密") <= one_line + 0.5, "{}", height_of("属于国家秘密"));
+    // The heading rows hold the stacked note over three rows.
+    let heading: f64 = (2..5).map(|r| heights.get(&r).copied().unwrap_or(0.0)).sum();
+    assert!(heading >= 3.0 * 14.0, "{heading}");
+    // Every grid row has an explicit height (LibreOffice and WPS do not grow merged rows).
+    let grid = &gongkai_report_export::layout::grids(&r, Script::Hans)[1];
+    for row in 0..grid.rows.len() as u32 {
+        assert!(heights.contains_key(&(2 + row)), "row {row}");
+    }
 }
 
 #[test]

@@ -25,5 +25,5 @@ pub use model::{
 };
 pub use validate::{similarity, validate, Finding, Severity, ValidationContext};
 pub use workflow::{
-    deadline, DeadlineRule, ProgressStatus, ReportAction, ReportStatus, ReportWorkflowError,
+    deadline, DeadlineRule, DeadlineStanding, ProgressStatus, ReportAction, ReportStatus, ReportWorkflowError,
 };

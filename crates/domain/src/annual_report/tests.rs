@@ -78,7 +78,7 @@ fn seed_inputs() -> ReportInputs {
 }
 
 fn ctx(today: NaiveDate) -> ValidationContext<'static> {
-    ValidationContext { previous: None, today, deadline: d(2024, 1, 31) }
+    ValidationContext { previous: None, today, deadline: d(2024, 1, 31), first_published: None }
 }
 
 fn errors(findings: &[Finding]) -> Vec<&Finding> {
@@ -155,6 +155,12 @@ fn each_check_fires() {
 
     assert!(codes(&base, d(2023, 12, 1)).contains(&"YEAR_OPEN"));
     assert!(codes(&base, d(2024, 2, 1)).contains(&"C10_LATE"));
+    // Published on time (or a correction of a published report): no deadline warning, even
+    // when looked at long after the deadline.
+    let published = ValidationContext { first_published: Some(d(2024, 1, 20)), ..ctx(d(2024, 11, 26)) };
+    assert!(!validate(&base, &published).iter().any(|f| f.code == "C10_LATE"));
+    let late = ValidationContext { first_published: Some(d(2024, 2, 3)), ..ctx(d(2024, 11, 26)) };
+    assert!(!validate(&base, &late).iter().any(|f| f.code == "C10_LATE"), "a correction is not measured against the deadline");
 
     let mut r = base.clone();
     r.section5.push_str("2019年以来……");
@@ -185,7 +191,7 @@ fn continuity_and_similarity_against_last_year() {
         decision: Some((Outcome::Disclosed, d(2023, 1, 9))),
     }];
     let r = generate(&inputs, &cal);
-    let c = ValidationContext { previous: Some(&prev), today: d(2024, 1, 10), deadline: d(2024, 1, 31) };
+    let c = ValidationContext { previous: Some(&prev), today: d(2024, 1, 10), deadline: d(2024, 1, 31), first_published: None };
     let f = validate(&r, &c);
     assert!(!f.iter().any(|f| f.code == "C5"), "{f:?}");
     // Drafts from the same records are alike: the 雷同 warning shows.
@@ -344,7 +350,7 @@ proptest! {
         }
         let cal = Calendar::official();
         let r = generate(&inputs, &cal);
-        let findings = validate(&r, &ValidationContext { previous: None, today: d(year + 1, 1, 10), deadline: d(year + 1, 1, 31) });
+        let findings = validate(&r, &ValidationContext { previous: None, today: d(year + 1, 1, 10), deadline: d(year + 1, 1, 31), first_published: None });
         prop_assert!(errors(&findings).is_empty(), "{:?}", findings);
         // Section 三 identity for the whole table (C1 restated).
         let row = |role| r.section3_role(role).map_or(0, |x| x.cells[6]);
@@ -355,7 +361,7 @@ proptest! {
         let mut next_inputs = inputs.clone();
         next_inputs.year = year + 1;
         let next = generate(&next_inputs, &cal);
-        let next_findings = validate(&next, &ValidationContext { previous: Some(&r), today: d(year + 2, 1, 10), deadline: d(year + 2, 1, 31) });
+        let next_findings = validate(&next, &ValidationContext { previous: Some(&r), today: d(year + 2, 1, 10), deadline: d(year + 2, 1, 31), first_published: None });
         prop_assert!(!next_findings.iter().any(|f| f.code == "C5"), "{:?}", next_findings);
         // The report survives a JSON round trip unchanged.
         let json = serde_json::to_string(&r).map_err(|e| TestCaseError::fail(e.to_string()))?;

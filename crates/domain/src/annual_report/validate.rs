@@ -49,6 +49,9 @@ pub struct ValidationContext<'a> {
     pub today: NaiveDate,
     /// The publication deadline of this report.
     pub deadline: NaiveDate,
+    /// When the report of this year was first published (any revision), if it has been: a
+    /// report published on time, and any correction of it, gets no deadline warning.
+    pub first_published: Option<NaiveDate>,
 }
 
 /// Reports at least this similar to last year's narrative get the 雷同 warning.
@@ -370,7 +373,9 @@ pub fn validate(r: &AnnualReport, ctx: &ValidationContext) -> Vec<Finding> {
             );
         }
     }
-    if ctx.today > ctx.deadline {
+    // Only a report of which no revision has been published yet can still become late; a
+    // correction is measured against its own publication, not the original deadline.
+    if ctx.first_published.is_none() && ctx.today > ctx.deadline {
         push(
             "C10_LATE",
             Severity::Warning,

@@ -10,7 +10,7 @@
 //! the county compiles them), 31 March for a county-level or higher government's own report.
 //! Each organisation may set its own date (local rules are often earlier).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{OrgLevel, Role, User};
@@ -264,6 +264,77 @@ impl ProgressStatus {
     }
 }
 
+/// Where one revision of a report stands against the publication deadline, for the report
+/// page and the command line. A correction (a revision after the first publication) is
+/// measured against its own publication, never against the original deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DeadlineStanding {
+    /// The year has not ended: a preview that can be saved, not yet published.
+    YearOpen { year_ends: NaiveDate },
+    /// Nothing published yet, deadline ahead (or today).
+    DaysLeft { days: i64 },
+    /// Nothing published yet, deadline passed.
+    Overdue { days: i64 },
+    /// First published on time (this revision or an earlier one).
+    PublishedOnTime { on: NaiveDate },
+    /// First published after the deadline.
+    PublishedLate { on: NaiveDate, days: i64 },
+    /// A correction draft of a report first published on `original`.
+    CorrectionDraft { original: NaiveDate },
+    /// A correction published on `on`, of a report first published on `original`.
+    CorrectionPublished { on: NaiveDate, original: NaiveDate },
+}
+
+impl DeadlineStanding {
+    /// `this_published`: this revision's publication date; `first_published`: the earliest
+    /// publication of any revision of the year's report.
+    pub fn of(
+        year: i32,
+        deadline: NaiveDate,
+        this_published: Option<NaiveDate>,
+        first_published: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> DeadlineStanding {
+        match (this_published, first_published) {
+            (Some(on), Some(first)) if on > first => DeadlineStanding::CorrectionPublished { on, original: first },
+            (Some(on), _) if on > deadline => DeadlineStanding::PublishedLate { on, days: (on - deadline).num_days() },
+            (Some(on), _) => DeadlineStanding::PublishedOnTime { on },
+            (None, Some(original)) => DeadlineStanding::CorrectionDraft { original },
+            (None, None) if year >= today.year() => DeadlineStanding::YearOpen {
+                year_ends: NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX),
+            },
+            (None, None) if today > deadline => DeadlineStanding::Overdue { days: (today - deadline).num_days() },
+            (None, None) => DeadlineStanding::DaysLeft { days: (deadline - today).num_days() },
+        }
+    }
+
+    /// Chinese text after "发布期限 2027年1月31日", e.g. `还剩 55 天`, `已于2026年1月20日按期发布`.
+    pub fn label(self) -> String {
+        let cn = |d: NaiveDate| d.format("%Y年%-m月%-d日").to_string();
+        match self {
+            DeadlineStanding::YearOpen { year_ends } => {
+                format!("本年度至{}结束，现为预览草稿，可以保存，次年1月1日起可以送审和发布", cn(year_ends))
+            }
+            DeadlineStanding::DaysLeft { days } => format!("还剩 {days} 天"),
+            DeadlineStanding::Overdue { days } => format!("已超过发布期限 {days} 天，发布后将记为逾期发布"),
+            DeadlineStanding::PublishedOnTime { on } => format!("已于{}按期发布", cn(on)),
+            DeadlineStanding::PublishedLate { on, days } => format!("于{}发布，逾期 {days} 天", cn(on)),
+            DeadlineStanding::CorrectionDraft { original } => {
+                format!("更正稿：原报告已于{}发布，更正以本版本的发布日期为准", cn(original))
+            }
+            DeadlineStanding::CorrectionPublished { on, original } => {
+                format!("更正版本于{}发布（原报告于{}发布）", cn(on), cn(original))
+            }
+        }
+    }
+
+    /// Whether the standing is a warning (deadline passed without publication).
+    pub fn is_warning(self) -> bool {
+        matches!(self, DeadlineStanding::Overdue { .. } | DeadlineStanding::PublishedLate { .. })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +352,36 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn deadline_standing() {
+        let deadline = d(2026, 1, 31);
+        let of = |this, first, today| DeadlineStanding::of(2025, deadline, this, first, today);
+        // Published on time: no warning, whenever it is looked at (the false 逾期 of issue 15).
+        let s = of(Some(d(2026, 1, 20)), Some(d(2026, 1, 20)), d(2026, 12, 7));
+        assert_eq!(s, DeadlineStanding::PublishedOnTime { on: d(2026, 1, 20) });
+        assert!(!s.is_warning());
+        assert_eq!(s.label(), "已于2026年1月20日按期发布");
+        // A correction draft is not "已逾期 310 天".
+        let s = of(None, Some(d(2026, 1, 20)), d(2026, 12, 7));
+        assert_eq!(s, DeadlineStanding::CorrectionDraft { original: d(2026, 1, 20) });
+        assert!(!s.is_warning());
+        assert!(!s.label().contains("逾期"));
+        let s = of(Some(d(2026, 12, 7)), Some(d(2026, 1, 20)), d(2026, 12, 7));
+        assert_eq!(s, DeadlineStanding::CorrectionPublished { on: d(2026, 12, 7), original: d(2026, 1, 20) });
+        assert!(!s.is_warning());
+        // First published late.
+        let s = of(Some(d(2026, 2, 3)), Some(d(2026, 2, 3)), d(2026, 12, 7));
+        assert_eq!(s, DeadlineStanding::PublishedLate { on: d(2026, 2, 3), days: 3 });
+        // Not published.
+        assert_eq!(of(None, None, d(2026, 1, 1)), DeadlineStanding::DaysLeft { days: 30 });
+        assert_eq!(of(None, None, d(2026, 1, 31)), DeadlineStanding::DaysLeft { days: 0 });
+        assert_eq!(of(None, None, d(2026, 2, 2)), DeadlineStanding::Overdue { days: 2 });
+        // The current year from 1 December: a preview.
+        let s = DeadlineStanding::of(2026, d(2027, 1, 31), None, None, d(2026, 12, 7));
+        assert_eq!(s, DeadlineStanding::YearOpen { year_ends: d(2026, 12, 31) });
+        assert!(s.label().contains("预览"));
     }
 
     #[test]

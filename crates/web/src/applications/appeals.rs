@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate, Utc};
-use gongkai_domain::appeal::{section4_statistics, AppealKind, AppealResult};
+use gongkai_domain::appeal::{AppealKind, AppealResult};
 use gongkai_domain::application::section3_statistics;
 use gongkai_store::NewAppeal;
 use minijinja::{context, Value};
@@ -170,14 +170,17 @@ async fn statistics(State(state): State<AppState>, staff: Staff, Query(q): Query
     let inputs = crate::reports::records::inputs(&state.store, &state.calendar(), &staff.org, year).await?;
     let s3 = section3_statistics(&inputs.cases, year);
     let problems = s3.check();
-    let section3: Vec<Value> = s3.lines.iter().map(|l| context! { label => l.label, cells => l.cells.to_vec() }).collect();
-    let s4 = section4_statistics(&inputs.appeals, year);
+    // Sections 三 and 四 in the report's own layout, with every group label and merge.
+    let report = gongkai_domain::annual_report::generate(&inputs, &state.calendar());
+    let tables = |grid| Value::from_safe_string(gongkai_report_export::grid_html(&grid));
+    let section3_table = tables(gongkai_report_export::layout::section3_grid(&report, gongkai_report_export::Script::Hans));
+    let section4_table = tables(gongkai_report_export::layout::section4_grid(&report, gongkai_report_export::Script::Hans));
     let (notices, noticed_fen, paid_fen) = (inputs.fee_notices, inputs.fees_noticed_fen, inputs.fees_collected_fen);
     render::page(
         "admin_statistics.html",
         context! {
             staff => staff.ctx(), site_name => state.config.site_name, year, prev => year - 1, next => year + 1,
-            section3, problems, section4 => s4.to_vec(),
+            problems, section3_table, section4_table,
             fees => context! { notices, noticed => gongkai_domain::fees::format_yuan(noticed_fen), paid => gongkai_domain::fees::format_yuan(paid_fen) },
         },
     )

@@ -115,6 +115,7 @@ pub async fn draft_text(state: &AppState, app: &StoredApplication, steps: &[Stor
         office: org.office.clone(),
         tracking_code: app.tracking_code.clone(),
         applicant_name: app.applicant_name.clone(),
+        applicant_kind: app.applicant,
         description: app.description.clone(),
         submitted_on: app.submitted_on,
         received: app.received,

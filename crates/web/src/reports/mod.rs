@@ -19,7 +19,7 @@ use gongkai_domain::annual_report::validate::{validate, Finding, Severity, Valid
 use gongkai_domain::annual_report::workflow::{allowed, check, ProgressStatus};
 use gongkai_domain::annual_report::{
     combine, entered_cells, parse_figures_table, refresh_figures, similarity, AnnualReport, Cell, DeadlineRule,
-    ReportAction, ReportStatus, FIGURES_HEADER,
+    DeadlineStanding, ReportAction, ReportStatus, FIGURES_HEADER,
 };
 use gongkai_domain::model::{Organisation, Role};
 use gongkai_domain::report_format::format_for_year;
@@ -87,7 +87,8 @@ fn date_cn(d: NaiveDate) -> String {
 async fn findings_for(state: &AppState, org: &Organisation, report: &AnnualReport) -> Result<(Vec<Finding>, Option<f64>), AppError> {
     let previous = records::previous_report(&state.store, org.id, report.year).await?;
     let deadline = records::deadline_of(&state.store, org, report.year).await?;
-    let ctx = ValidationContext { previous: previous.as_ref(), today: today(), deadline };
+    let first_published = records::first_published(&state.store.reports(&[org.id]).await?, report.year);
+    let ctx = ValidationContext { previous: previous.as_ref(), today: today(), deadline, first_published };
     let sim = previous.as_ref().map(|p| similarity(&report.narrative_text(), &p.narrative_text()));
     Ok((validate(report, &ctx), sim))
 }
@@ -180,9 +181,10 @@ fn grids_ctx(report: &AnnualReport) -> Vec<Value> {
 // Back office: list, create, deadline
 // ---------------------------------------------------------------------------------------------
 
-/// The years a report can be written about: from the first year with records up to last year.
+/// The years a report can be written about: from the first year with records up to last
+/// year, and from 1 December the current year too (a preview draft).
 fn report_years(first: Option<i32>, today: NaiveDate) -> Vec<i32> {
-    let last = today.year() - 1;
+    let last = records::draftable_until(today);
     let first = first.unwrap_or(last).min(last).max(last - 9);
     (first..=last).rev().collect()
 }
@@ -219,6 +221,7 @@ async fn list_view(state: &AppState, staff: &Staff, err: Option<String>, status:
         }
         years.push(context! {
             year, deadline => date_cn(deadline), days_left, progress => progress.as_str(), progress_label => progress.label(),
+            preview => year >= today.year(),
             revisions => revs.iter().map(|r| context! {
                 id => r.id, revision => r.revision, status => r.status.label(),
                 published_on => r.published_on.map(date_cn), note => r.correction_note,
@@ -253,8 +256,8 @@ async fn create(State(state): State<AppState>, staff: Staff, Form(form): Form<Cr
         return Err(AppError::Forbidden("只有编辑或管理员可以起草年度报告".into()));
     }
     let year = match parse_year(Some(form.year.trim())) {
-        Ok(Some(y)) if y < today().year() && y >= 2008 => y,
-        _ => return list_view(&state, &staff, Some(format!("“{}”不是可以编写年度报告的年份（2008年至{}年）", form.year.trim(), today().year() - 1)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Ok(Some(y)) if y <= records::draftable_until(today()) && y >= 2008 => y,
+        _ => return list_view(&state, &staff, Some(format!("“{}”不是可以编写年度报告的年份（2008年至{}年；本年度的报告从12月1日起可以起草预览）", form.year.trim(), records::draftable_until(today()))), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     let org = staff.org.clone();
     let published_exists = state.store.reports(&[org.id]).await?.iter().any(|r| r.year == year);
@@ -335,6 +338,8 @@ async fn edit_view(
         .iter()
         .any(|r| r.year == stored.year && r.revision > stored.revision);
     let deadline = records::deadline_of(&state.store, &org, stored.year).await?;
+    let year_reports = state.store.reports(&[stored.org_id]).await?;
+    let standing = DeadlineStanding::of(stored.year, deadline, stored.published_on, records::first_published(&year_reports, stored.year), today());
     let fmt = format_for_year(stored.year);
     render::page_with_status(
         status,
@@ -345,7 +350,7 @@ async fn edit_view(
             status_label => stored.status.label(), correction_note => stored.correction_note,
             published_on => stored.published_on.map(date_cn), item_id => stored.item_id,
             acknowledged => stored.acknowledged, org_name => org.name, org_slug => org.slug,
-            deadline => date_cn(deadline), days_left => (deadline - today()).num_days(),
+            deadline => date_cn(deadline), standing => standing.label(), standing_warning => standing.is_warning(),
             format_name => fmt.display_name(),
             title => content.title, preamble => content.preamble, section1 => content.section1,
             section5 => content.section5, section6 => content.section6,

@@ -162,6 +162,22 @@ pub fn latest_published(reports: &[StoredReport], year: i32) -> Option<&StoredRe
         .max_by_key(|r| r.revision)
 }
 
+/// When the report of `year` was first published (any revision), if it has been.
+pub fn first_published(reports: &[StoredReport], year: i32) -> Option<NaiveDate> {
+    reports.iter().filter(|r| r.year == year).filter_map(|r| r.published_on).min()
+}
+
+/// The years a report can be drafted about on `today`: up to last year, and from 1 December
+/// also the current year (a preview that can be saved; it cannot be sent for review or
+/// published before the year ends).
+pub fn draftable_until(today: NaiveDate) -> i32 {
+    if today.month() == 12 {
+        today.year()
+    } else {
+        today.year() - 1
+    }
+}
+
 /// The published report of the year before, for continuity and similarity checks.
 pub async fn previous_report(store: &Store, org_id: i64, year: i32) -> Result<Option<AnnualReport>, AppError> {
     let reports = store.reports(&[org_id]).await?;

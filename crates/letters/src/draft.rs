@@ -106,13 +106,14 @@ fn clause(s: &str) -> String {
         .to_string()
 }
 
-/// A full sentence: trailing punctuation normalised to one "。" unless it ends with a
-/// question or exclamation mark or a closing bracket or quote.
+/// A full sentence: trailing punctuation normalised to one "。" unless it already ends a
+/// sentence, a lead-in ("：") or a list item ("；"), or with a closing bracket or quote.
 fn sentence(s: &str) -> String {
     let t = one_line(s);
     match t.chars().last() {
         None => t,
-        Some('。' | '！' | '？' | '）' | '”' | '…') => t,
+        // A colon or semicolon ends a lead-in or a list item the staff wrote on purpose.
+        Some('。' | '！' | '？' | '）' | '”' | '…' | '：' | '；') => t,
         Some(_) => format!("{}。", clause(&t)),
     }
 }

@@ -27,6 +27,7 @@ pub(crate) mod reports;
 mod search;
 mod users;
 pub(crate) mod util;
+mod writing;
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");

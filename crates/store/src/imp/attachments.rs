@@ -12,7 +12,7 @@ use super::search::log_change;
 use super::Store;
 use crate::{Result, StoreError};
 
-const ATTACHMENT_COLS: &str = "id, item_id, filename, content_type, size, sha256";
+const ATTACHMENT_COLS: &str = "id, item_id, filename, content_type, size, sha256, display_title";
 
 fn attachment_from_row(r: &AnyRow) -> Result<Attachment> {
     Ok(Attachment {
@@ -22,6 +22,7 @@ fn attachment_from_row(r: &AnyRow) -> Result<Attachment> {
         content_type: r.text("content_type")?,
         size: r.int("size")?,
         sha256: r.text("sha256")?,
+        display_title: r.text("display_title")?,
     })
 }
 
@@ -36,13 +37,26 @@ impl Store {
         bytes: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Attachment> {
+        self.add_titled_attachment(item_id, filename, "", content_type, bytes, now).await
+    }
+
+    /// [`Store::add_attachment`] with a display title (附件显示名称; empty = the file name).
+    pub async fn add_titled_attachment(
+        &self,
+        item_id: i64,
+        filename: &str,
+        display_title: &str,
+        content_type: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Attachment> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let size =
             i64::try_from(bytes.len()).map_err(|_| StoreError::Corrupt("附件过大".to_owned()))?;
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "INSERT INTO attachments (item_id, filename, content_type, size, sha256, content, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO attachments (item_id, filename, content_type, size, sha256, content, created_at, display_title) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(item_id)
         .bind(filename)
@@ -51,6 +65,7 @@ impl Store {
         .bind(&sha256)
         .bind(bytes)
         .bind(ts(now))
+        .bind(display_title)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("信息") } else { StoreError::Db(e) })?;
@@ -63,6 +78,7 @@ impl Store {
             content_type: content_type.to_owned(),
             size,
             sha256,
+            display_title: display_title.to_owned(),
         })
     }
 

@@ -54,6 +54,7 @@ use vocab::*;
 use art44::*;
 
 pub use users::random_password;
+pub(crate) use audit::{file_response, XLSX_MIME};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

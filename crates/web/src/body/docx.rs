@@ -474,6 +474,26 @@ pub fn build_test_docx(document_body: &str, styles: &str) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A DOCX whose document.xml unpacks to `size` bytes of padding.
+#[doc(hidden)]
+pub fn build_test_zip_bomb(size: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("word/document.xml", opts).expect("zip in memory");
+        z.write_all(b"<w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>").expect("zip in memory");
+        let chunk = vec![b' '; 1024 * 1024];
+        for _ in 0..size / chunk.len() {
+            z.write_all(&chunk).expect("zip in memory");
+        }
+        z.write_all(b"</w:t></w:r></w:p></w:body></w:document>").expect("zip in memory");
+        z.finish().expect("zip in memory");
+    }
+    out.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,27 +555,8 @@ mod tests {
 
     #[test]
     fn zip_bomb_is_refused_without_unpacking() {
-        let bomb = zip_bomb(40 * 1024 * 1024);
+        let bomb = build_test_zip_bomb(40 * 1024 * 1024);
         assert!(bomb.len() < 200 * 1024, "{}", bomb.len());
         assert!(matches!(docx_to_html("炸弹.docx", &bomb), Err(ImportError::Bomb(_))));
-    }
-
-    /// A DOCX whose document.xml unpacks to `size` bytes of padding.
-    pub(crate) fn zip_bomb(size: usize) -> Vec<u8> {
-        use std::io::Write;
-        let mut out = Cursor::new(Vec::new());
-        {
-            let mut z = zip::ZipWriter::new(&mut out);
-            let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-            z.start_file("word/document.xml", opts).unwrap();
-            z.write_all(b"<w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>").unwrap();
-            let chunk = vec![b' '; 1024 * 1024];
-            for _ in 0..size / chunk.len() {
-                z.write_all(&chunk).unwrap();
-            }
-            z.write_all(b"</w:t></w:r></w:p></w:body></w:document>").unwrap();
-            z.finish().unwrap();
-        }
-        out.into_inner()
     }
 }

@@ -33,3 +33,10 @@ CREATE TABLE art44_links (
     PRIMARY KEY (suggestion_id, application_id)
 );
 CREATE INDEX art44_links_application_idx ON art44_links (application_id);
+
+-- Per-organisation settings of the Art. 44 suggestions; a missing row means the defaults.
+CREATE TABLE art44_settings (
+    org_id          INTEGER PRIMARY KEY NOT NULL REFERENCES organisations (id),
+    window_days     INTEGER NOT NULL CHECK (window_days BETWEEN 1 AND 3660),
+    min_applicants  INTEGER NOT NULL CHECK (min_applicants BETWEEN 2 AND 100)
+);

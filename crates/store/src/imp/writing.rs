@@ -148,17 +148,13 @@ impl Store {
             let (sql_head, col) = match kind {
                 "item" => ("SELECT id, title AS name FROM items", "name"),
                 "report" => ("SELECT id, content AS name FROM annual_reports", "name"),
-                "application" | "letter" => ("SELECT id, tracking_code AS name FROM applications", "name"),
+                "application" => ("SELECT id, tracking_code AS name FROM applications", "name"),
                 "user" => ("SELECT id, display_name AS name FROM users", "name"),
                 "org" => ("SELECT id, name FROM organisations", "name"),
                 "catalog" => ("SELECT id, name FROM catalog_nodes", "name"),
                 "consultation" => ("SELECT id, subject AS name FROM consultations", "name"),
                 _ => continue,
             };
-            if kind == "letter" {
-                // Letters are named through their application.
-                continue;
-            }
             for chunk in ids.chunks(200) {
                 let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
                 let sql = format!("{sql_head} WHERE id IN ({})", ps.join(", "));
@@ -230,6 +226,29 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("附件"));
         }
+        Ok(())
+    }
+
+    /// The organisation's Art. 44 window (days) and minimum number of applicants, if set.
+    pub async fn art44_settings(&self, org_id: i64) -> Result<Option<(i64, i64)>> {
+        let row = sqlx::query("SELECT window_days, min_applicants FROM art44_settings WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.int("window_days")?, r.int("min_applicants")?))).transpose()
+    }
+
+    /// Save the organisation's Art. 44 settings (the caller has checked the ranges).
+    pub async fn set_art44_settings(&self, org_id: i64, window_days: i64, min_applicants: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM art44_settings WHERE org_id = $1").bind(org_id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO art44_settings (org_id, window_days, min_applicants) VALUES ($1, $2, $3)")
+            .bind(org_id)
+            .bind(window_days)
+            .bind(min_applicants)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

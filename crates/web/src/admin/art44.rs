@@ -35,8 +35,19 @@ pub(super) struct Art44Query {
     err: Option<String>,
 }
 
-fn config_from(window: Option<&str>, min: Option<&str>) -> Result<Art44Config, AppError> {
+/// The organisation's saved settings, or the defaults.
+async fn saved_config(store: &Store, org_id: i64) -> Result<Art44Config, AppError> {
     let mut c = Art44Config::default();
+    if let Some((window, min)) = store.art44_settings(org_id).await? {
+        c.window_days = window;
+        c.min_applicants = usize::try_from(min).unwrap_or(c.min_applicants);
+    }
+    Ok(c)
+}
+
+/// The settings of a request: the saved ones, overridden by the page's fields.
+fn config_from(base: Art44Config, window: Option<&str>, min: Option<&str>) -> Result<Art44Config, AppError> {
+    let mut c = base;
     if let Some(w) = window.map(str::trim).filter(|w| !w.is_empty()) {
         c.window_days = w.parse::<i64>().ok().filter(|d| (1..=3660).contains(d)).ok_or_else(|| AppError::BadRequest("时间窗口应为 1 至 3660 天".into()))?;
     }
@@ -56,7 +67,8 @@ fn ids_text(ids: &[i64]) -> String {
 }
 
 pub(super) async fn art44_page(State(state): State<AppState>, staff: Staff, Query(q): Query<Art44Query>) -> Result<Response, AppError> {
-    let config = config_from(q.window.as_deref(), q.min.as_deref())?;
+    let saved = saved_config(&state.store, staff.org.id).await?;
+    let config = config_from(saved, q.window.as_deref(), q.min.as_deref())?;
     let org_id = staff.org.id;
     let apps: HashMap<i64, gongkai_store::StoredApplication> =
         state.store.applications(&ApplicationQuery { org_ids: vec![org_id], limit: 0, ..Default::default() }).await?.items.into_iter().map(|a| (a.id, a)).collect();
@@ -100,6 +112,8 @@ pub(super) async fn art44_page(State(state): State<AppState>, staff: Staff, Quer
         context! {
             staff => staff.ctx(), site_name => state.config.site_name, groups, decisions, catalog,
             window => config.window_days, min => config.min_applicants,
+            saved_window => saved.window_days, saved_min => saved.min_applicants,
+            is_admin => staff.is(Role::Admin),
             can_draft => workflow::check_edit(ItemStatus::Draft, &staff.user).is_ok(),
             msg => q.msg, err => q.err,
         },
@@ -132,7 +146,7 @@ fn back(err: &str) -> Response {
 async fn posted_group(state: &AppState, staff: &Staff, form: &DecisionForm) -> Result<Option<Suggestion>, AppError> {
     let mut ids: Vec<i64> = form.ids.split(',').filter_map(|s| s.trim().parse().ok()).collect();
     ids.sort_unstable();
-    let config = config_from(Some(&form.window), Some(&form.min))?;
+    let config = config_from(saved_config(&state.store, staff.org.id).await?, Some(&form.window), Some(&form.min))?;
     Ok(current_suggestions(state, staff.org.id, &config).await?.into_iter().find(|s| s.application_ids == ids))
 }
 
@@ -198,6 +212,30 @@ pub(super) async fn art44_dismiss(State(state): State<AppState>, staff: Staff, F
     state.store.record_art44(staff.org.id, Art44Outcome::Dismissed, None, reason, &group.application_ids, staff.user.id, Utc::now()).await.map_err(AppError::from)?;
     staff.audit(&state, "art44.dismiss", &format!("org:{}", staff.org.id), &format!("申请 {}：{reason}", ids_text(&group.application_ids)), true).await?;
     Ok(Redirect::to(&format!("/admin/art44?msg={}", crate::util::url_encode("已记录评估结果"))).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct SettingsForm {
+    #[serde(default)]
+    window: String,
+    #[serde(default)]
+    min: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// Save the window and minimum number of applicants as the organisation's defaults.
+pub(super) async fn art44_settings(State(state): State<AppState>, staff: Staff, Form(form): Form<SettingsForm>) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    staff.require(Role::Admin)?;
+    let c = match config_from(Art44Config::default(), Some(&form.window), Some(&form.min)) {
+        Ok(c) => c,
+        Err(AppError::BadRequest(m)) => return Ok(back(&m)),
+        Err(e) => return Err(e),
+    };
+    state.store.set_art44_settings(staff.org.id, c.window_days, c.min_applicants as i64).await?;
+    staff.audit(&state, "art44.settings", &format!("org:{}", staff.org.id), &format!("时间窗口 {} 天，至少 {} 位申请人", c.window_days, c.min_applicants), true).await?;
+    Ok(Redirect::to(&format!("/admin/art44?msg={}", crate::util::url_encode("已保存为本机关的默认设置"))).into_response())
 }
 
 /// The Art. 44 figures of an organisation's year for the annual report: decisions taken in

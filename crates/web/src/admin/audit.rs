@@ -27,7 +27,7 @@ pub(super) struct AuditQuery {
 }
 
 /// The objects actions are about, by code prefix.
-const OBJECTS: [(&str, &str); 22] = [
+const OBJECTS: [(&str, &str); 23] = [
     ("item", "信息"),
     ("attachment", "附件"),
     ("user", "用户"),
@@ -50,6 +50,7 @@ const OBJECTS: [(&str, &str); 22] = [
     ("logout", "退出登录"),
     ("session", "会话"),
     ("signoff", "签发"),
+    ("audit", "审计日志"),
 ];
 
 /// The Chinese label of an action code; unknown codes are named by their object and shown.
@@ -116,6 +117,9 @@ pub(crate) fn action_label(code: &str) -> String {
         "vocabulary.reset" => "恢复默认分类词表",
         "art44.draft" => "依《条例》第四十四条起草主动公开信息",
         "art44.dismiss" => "第四十四条建议评估为不宜主动公开",
+        "art44.settings" => "修改第四十四条建议设置",
+        "audit.export" => "导出审计日志",
+        "report.rollup_export" => "导出下级机关年度报告汇总",
         _ => "",
     };
     if !known.is_empty() {

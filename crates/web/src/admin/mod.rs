@@ -88,6 +88,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/art44", get(art44_page))
         .route("/admin/art44/draft", post(art44_draft))
         .route("/admin/art44/dismiss", post(art44_dismiss))
+        .route("/admin/art44/settings", post(art44_settings))
 }
 
 

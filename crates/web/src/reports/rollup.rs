@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn categories_follow_the_catalogs_not_code_points() {
-        let org = gongkai_domain::annual_report::ReportOrg { id: 1, name: "测试区".into(), code: String::new(), level: gongkai_domain::model::OrgLevel::District };
+        let org = gongkai_domain::annual_report::ReportOrg { id: 1, name: "测试区".into(), code: String::new(), level: gongkai_domain::model::OrgLevel::CountyGovernment };
         let mut a = combine(org, 2024, &[]).0;
         a.figures.categories = ["机构职能", "政策文件", "财政信息"].iter().map(|n| CategoryCount { name: n.to_string(), count: 1 }).collect();
         let mut b = a.clone();

@@ -559,4 +559,33 @@ mod tests {
         assert!(bomb.len() < 200 * 1024, "{}", bomb.len());
         assert!(matches!(docx_to_html("炸弹.docx", &bomb), Err(ImportError::Bomb(_))));
     }
+
+    /// A DOCX written by a real word processor (LibreOffice, saving in Word 2007 format).
+    #[test]
+    fn libreoffice_docx_imports() {
+        let Some(soffice) = ["/usr/bin/soffice", "/usr/bin/libreoffice"].into_iter().find(|p| std::path::Path::new(p).exists()) else {
+            assert!(std::env::var("CI").map_or(true, |v| v != "true"), "soffice is required under CI");
+            eprintln!("NOT RUN: LibreOffice (soffice) is not installed, so no word-processor DOCX could be made");
+            return;
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let html = r#"<html><head><meta charset="utf-8"><style>p{font-family:仿宋;color:red}</style></head><body>
+<h1>关于公布2024年补助对象的公示</h1><p style="text-indent:2em">经村委会评议、镇政府审核，现将补助对象公示如下。</p><h2>一、补助对象</h2>
+<table border="1"><thead><tr><th>序号</th><th>村（居）</th><th>户主</th></tr></thead><tbody><tr><td>1</td><td rowspan="2">源潭村</td><td>张某某</td></tr>
+<tr><td>2</td><td>李某某</td></tr><tr><td colspan="2">合计</td><td>2户</td></tr></tbody></table><p>源潭镇人民政府</p></body></html>"#;
+        std::fs::write(dir.path().join("t.html"), html).expect("write");
+        let status = std::process::Command::new(soffice)
+            .args(["--headless", &format!("-env:UserInstallation=file://{}/profile", dir.path().display()), "--convert-to", "docx:MS Word 2007 XML", "--outdir"])
+            .arg(dir.path())
+            .arg(dir.path().join("t.html"))
+            .output()
+            .expect("run soffice");
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        let bytes = std::fs::read(dir.path().join("t.docx")).expect("docx written");
+        let out = docx_to_html("t.docx", &bytes).expect("imports");
+        assert!(out.contains(">关于公布2024年补助对象的公示</h"), "{out}");
+        assert!(out.contains("<p>经村委会评议、镇政府审核，现将补助对象公示如下。</p>"), "{out}");
+        assert!(out.contains("源潭村</td>") && out.contains("rowspan=\"2\"") && out.contains("colspan=\"2\""), "{out}");
+        assert!(!out.contains("仿宋") && !out.contains("style") && !out.contains("class"), "{out}");
+    }
 }

@@ -368,7 +368,7 @@ pub(super) async fn audit_export(State(state): State<AppState>, staff: Staff, Qu
         let io = |e: csv::Error| AppError::Internal(format!("生成 CSV 失败：{e}"));
         w.write_record(HEADER).map_err(io)?;
         for r in &rows {
-            w.write_record(cells(r)).map_err(io)?;
+            w.write_record(cells(r).map(|c| csv_safe(&c))).map_err(io)?;
         }
         let body = w.into_inner().map_err(|e| AppError::Internal(format!("生成 CSV 失败：{e}")))?;
         // A byte-order mark so that Excel and WPS open the UTF-8 file correctly.
@@ -379,6 +379,16 @@ pub(super) async fn audit_export(State(state): State<AppState>, staff: Staff, Qu
     let table: Vec<Vec<String>> = rows.iter().map(|r| cells(r).to_vec()).collect();
     let bytes = xlsx_table("审计日志", &HEADER, &table, &[8.0, 20.0, 12.0, 24.0, 24.0, 20.0, 36.0, 40.0, 16.0, 8.0, 20.0])?;
     Ok(file_response(bytes, XLSX_MIME, &format!("audit-{stamp}.xlsx"), &format!("审计日志-{stamp}.xlsx")))
+}
+
+/// A CSV cell that a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`,
+/// `@`, tab or carriage return gets a leading apostrophe (details and titles are user input).
+fn csv_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
 }
 
 pub(crate) const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -441,5 +451,7 @@ mod tests {
         assert_eq!(target_label("report:4", &names), "《某镇2023年政府信息公开工作年度报告》");
         assert_eq!(target_label("report:5", &names), "年度报告（编号 5）");
         assert_eq!(target_label("login:editor1", &names), "账号 editor1");
+        assert_eq!(csv_safe("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(csv_safe("信息《=》"), "信息《=》");
     }
 }

@@ -21,6 +21,8 @@ const MAX_ENTRIES: usize = 5_000;
 const MAX_DOCUMENT: u64 = 32 * 1024 * 1024;
 /// Most bytes `word/styles.xml` may unpack to.
 const MAX_STYLES: u64 = 8 * 1024 * 1024;
+/// Deepest nesting of tables inside table cells.
+const MAX_TABLE_DEPTH: usize = 16;
 /// A part that unpacks to more than this many times its packed size is a ZIP bomb
 /// (ordinary Word XML compresses 5–30×).
 const MAX_RATIO: u64 = 200;
@@ -223,7 +225,12 @@ fn parse_document(xml: &[u8], headings: &HashMap<String, u8>) -> Result<Vec<Bloc
                         b"Fallback" | b"del" | b"instrText" | b"delText" => skip = 1,
                         b"p" => paras.push(Para::default()),
                         b"t" => in_text = true,
-                        b"tbl" => tables.push(Vec::new()),
+                        b"tbl" => {
+                            if tables.len() >= MAX_TABLE_DEPTH {
+                                return Err(format!("表格嵌套超过 {MAX_TABLE_DEPTH} 层"));
+                            }
+                            tables.push(Vec::new());
+                        }
                         b"tr" => {
                             if let Some(t) = tables.last_mut() {
                                 t.push(Row::default());
@@ -548,6 +555,10 @@ mod tests {
             z.finish().unwrap();
         }
         assert!(matches!(docx_to_html("表.docx", out.get_ref()), Err(ImportError::NotDocx(_))));
+        // Tables nested beyond any real document.
+        let nested = format!("{}<w:p/>{}", "<w:tbl><w:tr><w:tc>".repeat(40), "</w:tc></w:tr></w:tbl>".repeat(40));
+        let out = docx_to_html("套娃.docx", &build_test_docx(&nested, ""));
+        assert!(matches!(&out, Err(ImportError::Corrupt { detail, .. }) if detail.contains("嵌套")), "{out:?}");
         // Truncated ZIP.
         let docx = build_test_docx(&body(), WPS_STYLES);
         assert!(docx_to_html("坏.docx", &docx[..docx.len() / 2]).is_err());

@@ -19,6 +19,7 @@
 
 pub mod annual_report;
 pub mod appeal;
+pub mod art44;
 pub mod application;
 pub mod calendar;
 pub mod catalog;

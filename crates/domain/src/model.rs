@@ -425,4 +425,7 @@ pub struct Attachment {
     pub size: i64,
     /// SHA-256 of the content, hex.
     pub sha256: String,
+    /// The title shown instead of the file name (附件显示名称); empty = the file name.
+    #[serde(default)]
+    pub display_title: String,
 }

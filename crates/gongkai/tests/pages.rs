@@ -94,6 +94,8 @@ async fn every_page_renders_for_every_role() {
         "/admin/reports/figures?year=2023",
         "/admin/reports/figures/template.csv",
         "/admin/reports/rollup",
+        "/admin/art44",
+        "/admin/reports/rollup/export.xlsx?year=2023",
         "/api/v1/staff/applications",
     ];
     for account in &accounts {

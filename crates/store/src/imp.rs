@@ -29,6 +29,7 @@ mod search;
 pub(crate) mod site_version;
 mod users;
 pub(crate) mod util;
+mod writing;
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");

@@ -27,6 +27,7 @@ pub mod office;
 pub(crate) mod imp;
 pub mod search;
 pub mod test_support;
+pub mod writing;
 
 /// `prev_hash` of the first audit-log entry.
 pub const AUDIT_GENESIS_HASH: &str =

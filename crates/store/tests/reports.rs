@@ -72,6 +72,7 @@ fn report(org: i64, year: i32) -> AnnualReport {
             fee_notices: 0,
             fees_noticed_fen: 0,
             fees_collected_fen: 0,
+            art44: Default::default(),
         },
         &Calendar::official(),
     )

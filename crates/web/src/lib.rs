@@ -17,6 +17,7 @@ mod admin;
 mod api;
 mod applications;
 mod auth;
+pub mod body;
 pub mod channels;
 mod error;
 mod hant;

@@ -38,6 +38,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_orgs.html",
     "admin_calendar.html",
     "admin_audit.html",
+    "admin_vocabularies.html",
+    "admin_art44.html",
     "admin_password.html",
     "_org_fields.html",
     "admin_report_check.html",

@@ -81,6 +81,8 @@ pub struct ReportInputs {
     pub fee_notices: u64,
     pub fees_noticed_fen: i64,
     pub fees_collected_fen: i64,
+    /// Art. 44 assessments of repeated applications in the year.
+    pub art44: crate::art44::Art44Figures,
 }
 
 /// Generate a complete report with a drafted narrative.
@@ -287,6 +289,7 @@ fn figures(inputs: &ReportInputs, calendar: &Calendar, unentered: Vec<String>) -
         fees_noticed_fen: inputs.fees_noticed_fen,
         fees_collected_fen: inputs.fees_collected_fen,
         portal_name: inputs.portal_name.clone(),
+        art44: inputs.art44.clone(),
         self_reference: narrative::self_reference(&inputs.organisation.name),
         unentered,
     }
@@ -372,6 +375,7 @@ pub fn combine(organisation: ReportOrg, year: i32, reports: &[&AnnualReport]) ->
         fee_notices: 0,
         fees_noticed_fen: 0,
         fees_collected_fen: 0,
+        art44: Default::default(),
     };
     let (section2, _) = section2(&empty, version);
     let mut out = AnnualReport {

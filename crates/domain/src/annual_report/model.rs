@@ -242,6 +242,9 @@ pub struct SourceFigures {
     /// Section 二 cells staff have not entered (counted as 0), by entered-figure key.
     #[serde(default)]
     pub unentered: Vec<String>,
+    /// Art. 44 assessments of repeated applications in the year (see [`crate::art44`]).
+    #[serde(default)]
+    pub art44: crate::art44::Art44Figures,
 }
 
 /// The whole report.

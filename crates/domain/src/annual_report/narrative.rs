@@ -117,6 +117,9 @@ pub fn draft_section1(r: &AnnualReport) -> String {
     if f.late_replies > 0 {
         p.push_str(&format!("有{}件申请未在法定期限内答复。", f.late_replies));
     }
+    if let Some(art44) = crate::art44::narrative_sentence(y, me, &f.art44) {
+        p.push_str(&art44);
+    }
     out.push(p);
 
     out.push("（三）政府信息管理".to_string());

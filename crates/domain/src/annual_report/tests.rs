@@ -74,6 +74,7 @@ fn seed_inputs() -> ReportInputs {
         fee_notices: 0,
         fees_noticed_fen: 0,
         fees_collected_fen: 0,
+        art44: Default::default(),
     }
 }
 

@@ -18,7 +18,7 @@ use super::Store;
 use crate::blobs::{BlobLocation, ObjectStore};
 use crate::{Result, StoreError};
 
-const ATTACHMENT_COLS: &str = "id, item_id, filename, content_type, size, sha256";
+const ATTACHMENT_COLS: &str = "id, item_id, filename, content_type, size, sha256, display_title";
 
 fn attachment_from_row(r: &AnyRow) -> Result<Attachment> {
     Ok(Attachment {
@@ -28,6 +28,7 @@ fn attachment_from_row(r: &AnyRow) -> Result<Attachment> {
         content_type: r.text("content_type")?,
         size: r.int("size")?,
         sha256: r.text("sha256")?,
+        display_title: r.text("display_title")?,
     })
 }
 
@@ -38,6 +39,19 @@ impl Store {
         &self,
         item_id: i64,
         filename: &str,
+        content_type: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Attachment> {
+        self.add_titled_attachment(item_id, filename, "", content_type, bytes, now).await
+    }
+
+    /// [`Store::add_attachment`] with a display title (附件显示名称; empty = the file name).
+    pub async fn add_titled_attachment(
+        &self,
+        item_id: i64,
+        filename: &str,
+        display_title: &str,
         content_type: &str,
         bytes: &[u8],
         now: DateTime<Utc>,
@@ -54,8 +68,8 @@ impl Store {
         };
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "INSERT INTO attachments (item_id, filename, content_type, size, sha256, content, created_at, location) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO attachments (item_id, filename, content_type, size, sha256, content, created_at, location, display_title) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(item_id)
         .bind(filename)
@@ -65,6 +79,7 @@ impl Store {
         .bind(kept)
         .bind(ts(now))
         .bind(location.as_str())
+        .bind(display_title)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("信息") } else { StoreError::Db(e) })?;
@@ -77,6 +92,7 @@ impl Store {
             content_type: content_type.to_owned(),
             size,
             sha256,
+            display_title: display_title.to_owned(),
         })
     }
 

@@ -98,8 +98,50 @@ pub(super) struct ItemForm {
     pub(super) doc_type: String,
     #[serde(default)]
     pub(super) statutory_category: String,
+    /// The rows/cells table form: a table appended to 正文 on save.
+    #[serde(default)]
+    pub(super) table_caption: String,
+    #[serde(default)]
+    pub(super) table_rows: String,
+    #[serde(default)]
+    pub(super) table_header: String,
     #[serde(default, rename = "_csrf")]
     pub(super) csrf: String,
+}
+
+/// The 主题分类 and 体裁分类 a form may choose from: the organisation's lists, plus the
+/// item's current values (an item saved before the lists existed keeps its value).
+#[derive(Default)]
+pub(super) struct Vocabularies {
+    pub(super) topics: Vec<String>,
+    pub(super) genres: Vec<String>,
+    pub(super) current_topic: Option<String>,
+    pub(super) current_genre: Option<String>,
+}
+
+impl Vocabularies {
+    pub(super) async fn load(state: &AppState, org_id: i64, current: Option<&ItemFields>) -> Result<Self, AppError> {
+        use gongkai_store::writing::VocabularyKind;
+        Ok(Vocabularies {
+            topics: vocab::terms(state, org_id, VocabularyKind::Topic).await?,
+            genres: vocab::terms(state, org_id, VocabularyKind::Genre).await?,
+            current_topic: current.map(|f| f.topic.clone()).filter(|t| !t.is_empty()),
+            current_genre: current.map(|f| f.genre.clone()).filter(|t| !t.is_empty()),
+        })
+    }
+    fn allows(list: &[String], current: &Option<String>, value: &str) -> bool {
+        value.is_empty() || list.iter().any(|t| t == value) || current.as_deref() == Some(value)
+    }
+    fn options(list: &[String], current: &Option<String>, selected: &str) -> Vec<Value> {
+        let mut out: Vec<Value> = list.iter().map(|t| context! { value => t, label => t, selected => t == selected }).collect();
+        if let Some(c) = current.as_ref().filter(|c| !list.contains(c)) {
+            out.push(context! { value => c, label => format!("{c}（不在分类词表中）"), selected => c == selected });
+        }
+        if !selected.is_empty() && !list.iter().any(|t| t == selected) && current.as_deref() != Some(selected) {
+            out.push(context! { value => selected, label => format!("{selected}（不在分类词表中）"), selected => true });
+        }
+        out
+    }
 }
 
 pub(super) fn field_error(field: &'static str, label: &'static str, message: String) -> FieldError {
@@ -107,8 +149,27 @@ pub(super) fn field_error(field: &'static str, label: &'static str, message: Str
 }
 
 /// Parse and validate the form into item fields, or every problem found.
-pub(super) fn parse_item_form(form: &ItemForm, catalog: &[CatalogNode]) -> Result<ItemFields, Vec<FieldError>> {
+pub(super) fn parse_item_form(form: &ItemForm, catalog: &[CatalogNode], vocab: &Vocabularies) -> Result<ItemFields, Vec<FieldError>> {
     let mut errors = Vec::new();
+    let mut body_html = crate::body::clean_body(&form.body);
+    if !form.table_rows.trim().is_empty() {
+        match crate::body::table_from_rows(&form.table_rows, !form.table_header.is_empty(), &form.table_caption) {
+            Ok(table) => {
+                if !body_html.is_empty() {
+                    body_html.push('\n');
+                }
+                body_html.push_str(&table);
+            }
+            Err(e) => errors.push(field_error("table_rows", "表格", e)),
+        }
+    }
+    let (topic, genre) = (form.topic.trim(), form.genre.trim());
+    if !Vocabularies::allows(&vocab.topics, &vocab.current_topic, topic) {
+        errors.push(field_error("topic", "主题分类", format!("主题分类“{topic}”不在本机关的分类词表中，请从列表中选择")));
+    }
+    if !Vocabularies::allows(&vocab.genres, &vocab.current_genre, genre) {
+        errors.push(field_error("genre", "体裁分类", format!("体裁分类“{genre}”不在本机关的分类词表中，请从列表中选择")));
+    }
     let catalog_id = match form.catalog_id.trim().parse::<i64>() {
         Ok(id) if catalog.iter().any(|n| n.id == id) => id,
         _ => {
@@ -139,7 +200,7 @@ pub(super) fn parse_item_form(form: &ItemForm, catalog: &[CatalogNode]) -> Resul
         catalog_id,
         title: form.title.trim().to_string(),
         summary: form.summary.trim().to_string(),
-        body_html: crate::util::sanitise_body(&form.body),
+        body_html,
         publisher: form.publisher.trim().to_string(),
         formed_date,
         doc_number: (!doc_number.is_empty()).then(|| doc_number.to_string()),
@@ -179,7 +240,7 @@ pub(super) fn form_from_item(item: &Item) -> ItemForm {
         disclosure_mode: f.disclosure_mode.as_str().into(),
         doc_type: f.doc_type.as_str().into(),
         statutory_category: f.statutory_category.clone().unwrap_or_default(),
-        csrf: String::new(),
+        ..Default::default()
     }
 }
 
@@ -191,6 +252,13 @@ pub(super) async fn render_item_form(
     errors: &[FieldError],
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let current = match item_id {
+        Some(id) => state.store.item(id).await?.map(|i| i.fields),
+        None => None,
+    };
+    let vocab = Vocabularies::load(state, staff.user.org_id, current.as_ref()).await?;
+    let topics = Vocabularies::options(&vocab.topics, &vocab.current_topic, form.topic.trim());
+    let genres = Vocabularies::options(&vocab.genres, &vocab.current_genre, form.genre.trim());
     let nodes = state.store.catalog(staff.user.org_id).await?;
     let selected: i64 = form.catalog_id.parse().unwrap_or(0);
     let catalog: Vec<Value> = flatten_catalog(&nodes)
@@ -207,7 +275,9 @@ pub(super) async fn render_item_form(
         "admin_item_form.html",
         context! {
             staff => staff.ctx(), site_name => state.config.site_name,
-            item_id, form => Value::from_serialize(form), catalog, stat, doc_types,
+            item_id, form => Value::from_serialize(form), catalog, stat, doc_types, topics, genres,
+            attachment_slots => (1..=item_submit::ATTACHMENT_SLOTS).collect::<Vec<_>>(),
+            max_upload_mb => state.config.max_upload_bytes / (1024 * 1024),
             errors => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>(),
             field_errors => error_map,
             today => today().to_string(),
@@ -242,18 +312,72 @@ pub(super) fn conflict_to_field(e: AppError) -> Result<Vec<FieldError>, AppError
     }
 }
 
-pub(super) async fn item_create(State(state): State<AppState>, staff: Staff, Form(form): Form<ItemForm>) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
-    workflow::check_edit(ItemStatus::Draft, &staff.user).map_err(|e| AppError::Forbidden(e.to_string()))?;
-    let nodes = state.store.catalog(staff.user.org_id).await?;
-    let fields = match parse_item_form(&form, &nodes) {
+/// Read and check the whole form: fields, DOCX import, table and attachments. On a problem
+/// the form is shown again with every message and nothing is saved.
+async fn checked_submission(
+    state: &AppState,
+    staff: &Staff,
+    item_id: Option<i64>,
+    req: axum::extract::Request,
+) -> Result<Result<(ItemForm, ItemFields, Vec<item_submit::NewFile>), Response>, AppError> {
+    let mut sub = match item_submit::read_submission(state, req).await? {
+        Ok(s) => s,
+        Err((form, message, status)) => {
+            let errors = [field_error("attachments", "附件", message)];
+            return Ok(Err(render_item_form(state, staff, item_id, &form, &errors, status).await?));
+        }
+    };
+    staff.check_csrf(&sub.form.csrf)?;
+    let mut errors = Vec::new();
+    if let Err(e) = sub.import_docx() {
+        errors.push(field_error("body_docx", "导入正文", e));
+    }
+    let files = match sub.checked_files(state.config.max_upload_bytes) {
         Ok(f) => f,
-        Err(errors) => return render_item_form(&state, &staff, None, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(es) => {
+            errors.extend(es.into_iter().map(|e| field_error("attachments", "附件", e)));
+            Vec::new()
+        }
+    };
+    let current = match item_id {
+        Some(id) => state.store.item(id).await?.map(|i| i.fields),
+        None => None,
+    };
+    let vocab = Vocabularies::load(state, staff.user.org_id, current.as_ref()).await?;
+    let nodes = state.store.catalog(staff.user.org_id).await?;
+    let mut form = sub.form;
+    let parsed = parse_item_form(&form, &nodes, &vocab);
+    if let Err(es) = &parsed {
+        errors.extend(es.iter().cloned());
+    }
+    match parsed {
+        Ok(fields) if errors.is_empty() => {
+            // The table is now part of 正文; the form shows 正文 as saved.
+            form.body = fields.body_html.clone();
+            form.table_rows.clear();
+            form.table_caption.clear();
+            Ok(Ok((form, fields, files)))
+        }
+        _ => {
+            let status = if errors.iter().any(|e| e.field == "body_docx") { StatusCode::UNSUPPORTED_MEDIA_TYPE } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok(Err(render_item_form(state, staff, item_id, &form, &errors, status).await?))
+        }
+    }
+}
+
+pub(super) async fn item_create(State(state): State<AppState>, staff: Staff, req: axum::extract::Request) -> Result<Response, AppError> {
+    workflow::check_edit(ItemStatus::Draft, &staff.user).map_err(|e| AppError::Forbidden(e.to_string()))?;
+    let (form, fields, files) = match checked_submission(&state, &staff, None, req).await? {
+        Ok(x) => x,
+        Err(page) => return Ok(page),
     };
     match state.store.create_item(staff.user.org_id, staff.user.id, &fields, &event(&staff, "create", "")).await {
         Ok(item) => {
             staff.audit(&state, "item.create", &format!("item:{}", item.id), &item.fields.title, true).await?;
-            Ok(Redirect::to(&format!("/admin/items/{}", item.id)).into_response())
+            let n = files.len();
+            item_submit::store_files(&state, &staff, item.id, files).await?;
+            let msg = if n > 0 { format!("已保存，附件 {n} 个") } else { "已保存".to_string() };
+            Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode(&msg))).into_response())
         }
         Err(e) => {
             let errors = conflict_to_field(e.into())?;
@@ -271,21 +395,20 @@ pub(super) async fn item_edit(State(state): State<AppState>, staff: Staff, Path(
     render_item_form(&state, &staff, Some(item.id), &form_from_item(&item), &[], StatusCode::OK).await
 }
 
-pub(super) async fn item_update(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Form(form): Form<ItemForm>) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+pub(super) async fn item_update(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, req: axum::extract::Request) -> Result<Response, AppError> {
     let item = staff_item(&state, &staff, parse_path_id(&id)?).await?;
     if item.org_id != staff.user.org_id {
         return Err(AppError::Forbidden("只能编辑本机关的信息".into()));
     }
     workflow::check_edit(item.status, &staff.user).map_err(|e| AppError::Forbidden(e.to_string()))?;
-    let nodes = state.store.catalog(staff.user.org_id).await?;
-    let fields = match parse_item_form(&form, &nodes) {
-        Ok(f) => f,
-        Err(errors) => return render_item_form(&state, &staff, Some(item.id), &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    let (form, fields, files) = match checked_submission(&state, &staff, Some(item.id), req).await? {
+        Ok(x) => x,
+        Err(page) => return Ok(page),
     };
     match state.store.update_item_fields(item.id, &fields, &event(&staff, "edit", "")).await {
         Ok(_) => {
             staff.audit(&state, "item.edit", &format!("item:{}", item.id), &fields.title, true).await?;
+            item_submit::store_files(&state, &staff, item.id, files).await?;
             Ok(Redirect::to(&format!("/admin/items/{}", item.id)).into_response())
         }
         Err(e) => {
@@ -463,16 +586,27 @@ pub(super) async fn item_validity(State(state): State<AppState>, staff: Staff, P
 
 pub(super) async fn attachment_upload(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, multipart: Multipart) -> Result<Response, AppError> {
     let item = staff_item(&state, &staff, parse_path_id(&id)?).await?;
-    let upload = match upload::read_upload(multipart, state.config.max_upload_bytes).await {
-        Ok(u) => u,
-        Err(upload::UploadError::Csrf) => return Err(AppError::Csrf),
+    let parts = match item_submit::read_parts(multipart, state.config.max_upload_bytes).await {
+        Ok(p) => p,
         Err(e) => return item_view_page(&state, &staff, &item, None, Some(&e.to_string()), e.status()).await,
     };
-    staff.check_csrf(&upload.csrf)?;
+    let text = |name: &str| parts.texts.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    staff.check_csrf(&text("_csrf"))?;
     if item.org_id != staff.user.org_id || workflow::check_edit(item.status, &staff.user).is_err() {
         return Err(AppError::Forbidden("只有草稿或退回状态的信息可以添加附件，且需要编辑权限".into()));
     }
-    let a = state.store.add_attachment(item.id, &upload.filename, &upload.content_type, &upload.bytes, Utc::now()).await?;
+    let Some((_, filename, bytes)) = parts.files.iter().find(|(k, _, _)| k == "file") else {
+        return item_view_page(&state, &staff, &item, None, Some(&upload::UploadError::NoFile.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let content_type = match upload::check_file(filename, bytes, state.config.max_upload_bytes) {
+        Ok(m) => m,
+        Err(e) => return item_view_page(&state, &staff, &item, None, Some(&e.to_string()), e.status()).await,
+    };
+    let title = text("title");
+    if title.chars().count() > 200 {
+        return item_view_page(&state, &staff, &item, None, Some("附件显示名称不能超过 200 字"), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let a = state.store.add_titled_attachment(item.id, filename.trim(), &title, content_type, bytes, Utc::now()).await?;
     staff.audit(&state, "attachment.add", &format!("item:{}", item.id), &format!("{} sha256={}", a.filename, a.sha256), true).await?;
     Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode("附件已上传"))).into_response())
 }

@@ -34,22 +34,29 @@ mod calendar;
 mod catalog;
 mod dashboard;
 mod items;
+mod item_submit;
 mod orgs;
 mod password;
 pub(crate) mod reviews;
 mod users;
+mod vocab;
+pub(crate) mod art44;
 
 use audit::*;
 use calendar::*;
 use catalog::*;
 use dashboard::*;
 use items::*;
+use item_submit::*;
 use orgs::*;
 use password::*;
 use users::*;
+use vocab::*;
+use art44::*;
 
 pub use users::random_password;
 pub(crate) use dashboard::todo_count;
+pub(crate) use audit::{file_response, XLSX_MIME};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -76,6 +83,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/calendar", get(calendar_page).post(calendar_add))
         .route("/admin/audit", get(audit_page))
         .route("/admin/password", get(password_page).post(password_change))
+        // Writing items, vocabularies, audit export and Art. 44 suggestions (issue 15, items 6, 7, 9).
+        .route("/admin/attachments/{id}/title", post(attachment_title))
+        .route("/admin/vocabularies", get(vocab_page).post(vocab_save))
+        .route("/admin/audit/export", get(audit_export))
+        .route("/admin/art44", get(art44_page))
+        .route("/admin/art44/draft", post(art44_draft))
+        .route("/admin/art44/dismiss", post(art44_dismiss))
+        .route("/admin/art44/settings", post(art44_settings))
 }
 
 

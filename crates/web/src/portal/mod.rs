@@ -392,6 +392,8 @@ pub fn item_detail(item: &Item, org: &Organisation, catalog: Option<&CatalogNode
 pub fn attachment_ctx(a: &gongkai_domain::model::Attachment) -> Value {
     context! {
         id => a.id, filename => a.filename, content_type => a.content_type,
+        title => if a.display_title.trim().is_empty() { a.filename.as_str() } else { a.display_title.as_str() },
+        display_title => a.display_title,
         size => a.size, size_label => human_size(a.size), sha256 => a.sha256,
     }
 }

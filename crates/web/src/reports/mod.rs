@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod records;
+mod rollup;
 
 use std::collections::HashMap;
 
@@ -41,7 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/reports/figures", get(figures_page).post(figures_save))
         .route("/admin/reports/figures/import", post(figures_import))
         .route("/admin/reports/figures/template.csv", get(figures_template))
-        .route("/admin/reports/rollup", get(rollup))
+        .route("/admin/reports/rollup", get(rollup::rollup))
+        .route("/admin/reports/rollup/export.xlsx", get(rollup::rollup_export))
         .route("/admin/reports/{id}", get(edit))
         .route("/admin/reports/{id}/save", post(save))
         .route("/admin/reports/{id}/refresh", post(refresh))
@@ -686,47 +688,7 @@ async fn figures_template(State(state): State<AppState>, staff: Staff, Query(q):
 // Back office: district roll-up
 // ---------------------------------------------------------------------------------------------
 
-async fn rollup(State(state): State<AppState>, staff: Staff, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
-    let year = figures_year(q.year.as_deref())?;
-    let orgs = state.store.orgs().await?;
-    let subtree = state.store.org_subtree_ids(staff.org.id).await?;
-    let children: Vec<&Organisation> = orgs.iter().filter(|o| o.id != staff.org.id && subtree.contains(&o.id)).collect();
-    let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
-    let reports = state.store.reports(&ids).await?;
-    let today = today();
-    let mut rows = Vec::new();
-    let mut published = Vec::new();
-    for child in &children {
-        let mine: Vec<StoredReport> = reports.iter().filter(|r| r.org_id == child.id).cloned().collect();
-        let revs: Vec<&StoredReport> = mine.iter().filter(|r| r.year == year).collect();
-        let latest = revs.iter().max_by_key(|r| r.revision).copied();
-        let first_published = revs.iter().filter_map(|r| r.published_on).min();
-        let deadline = records::deadline_of(&state.store, child, year).await?;
-        let progress = ProgressStatus::of(latest.map(|r| r.status), first_published, deadline, today);
-        let latest_pub = records::latest_published(&mine, year).map(|r| r.content.clone());
-        rows.push(context! {
-            name => child.name, slug => child.slug, level => child.level.label(), deadline => date_cn(deadline),
-            progress => progress.as_str(), progress_label => progress.label(), published_on => first_published.map(date_cn),
-            items => latest_pub.as_ref().map(|r| r.figures.items_published),
-            applications => latest_pub.as_ref().map(|r| r.applications_received()),
-            revisions => revs.len(),
-        });
-        if let Some(r) = latest_pub {
-            published.push(r);
-        }
-    }
-    let refs: Vec<&AnnualReport> = published.iter().collect();
-    let (combined, skipped) = combine(records::report_org(&staff.org), year, &refs);
-    render::page(
-        "admin_report_rollup.html",
-        context! {
-            staff => staff.ctx(), site_name => state.config.site_name, year, prev => year - 1, next => year + 1,
-            rows, published => published.len(), total => children.len(), skipped,
-            tables => grids_ctx(&combined), items => combined.figures.items_published,
-            chart => Value::from_safe_string(charts::categories(&combined, Script::Hans)),
-        },
-    )
-}
+// The roll-up handlers live in `rollup.rs`.
 
 // ---------------------------------------------------------------------------------------------
 // Portal

@@ -128,6 +128,7 @@ pub async fn inputs(store: &Store, calendar: &Calendar, org: &Organisation, year
         fee_notices,
         fees_noticed_fen: noticed,
         fees_collected_fen: collected,
+        art44: crate::admin::art44::report_figures(store, org.id, year).await?,
     })
 }
 

@@ -9,4 +9,5 @@ pub mod demo_applications;
 pub mod demo_channels;
 pub mod demo_data;
 pub mod demo_reports;
+pub mod demo_site;
 pub mod index_cmd;

@@ -25,6 +25,7 @@ mod items;
 mod orgs;
 pub(crate) mod reports;
 mod search;
+mod site;
 mod users;
 pub(crate) mod util;
 

@@ -8,8 +8,8 @@
 // Environment: GK_BASE (server), GK_ACCOUNTS (JSON [[user, password], …]),
 // GK_OUT (screenshot directory), GK_NODE_MODULES (where axe-core and
 // playwright-core are installed), GK_CHROMIUM (browser binary),
-// GK_MAX_PAGES (pages per visitor, default 45), GK_PER_PATTERN (pages per
-// URL shape, default 2).
+// GK_MAX_PAGES (pages per visitor, default 60), GK_PER_PATTERN (pages per
+// URL shape, default 1; back-office shapes are shared by all roles).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,9 +21,8 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 const BASE = process.env.GK_BASE;
 const OUT = process.env.GK_OUT;
 const ACCOUNTS = JSON.parse(process.env.GK_ACCOUNTS || '[]');
-const MAX_PAGES = Number(process.env.GK_MAX_PAGES || 45);
-const PER_PATTERN = Number(process.env.GK_PER_PATTERN || 2);
-const WIDTHS = [320, 390, 1366];
+const MAX_PAGES = Number(process.env.GK_MAX_PAGES || 60);
+const PER_PATTERN = Number(process.env.GK_PER_PATTERN || 1);
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 fs.mkdirSync(OUT, { recursive: true });
 
@@ -41,7 +40,11 @@ function shape(u) {
 const failures = [];
 let checked = 0;
 
-async function crawl(browser, label, { care = false, login = null, start }) {
+// URL shapes already checked by any back-office visitor: roles share
+// templates, so each shape is checked once across them.
+const adminShapes = new Map();
+
+async function crawl(browser, label, { care = false, login = null, start, max = MAX_PAGES }) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', acceptDownloads: false, bypassCSP: true });
   if (care) await context.addCookies([{ name: 'gk_care', value: '1', url: BASE }]);
   const page = await context.newPage();
@@ -54,24 +57,30 @@ async function crawl(browser, label, { care = false, login = null, start }) {
   }
   const queue = start.map(p => BASE + p);
   const seen = new Set(queue);
-  const shapes = new Map();
+  const shapes = login ? adminShapes : new Map();
   let visited = 0;
-  while (queue.length && visited < MAX_PAGES) {
+  while (queue.length && visited < max) {
     const url = queue.shift();
     const sh = shape(url);
-    if ((shapes.get(sh) || 0) >= PER_PATTERN) continue;
+    // A start page is always checked, so every role's own links are followed.
+    if ((shapes.get(sh) || 0) >= PER_PATTERN && !start.includes(url.slice(BASE.length))) continue;
     shapes.set(sh, (shapes.get(sh) || 0) + 1);
     visited++;
     const name = `${label}-${String(visited).padStart(2, '0')}-${sh.replace(/[^a-zA-Z0-9]+/g, '_').slice(0, 60)}`;
-    let links = [];
-    for (const width of WIDTHS) {
+    // Load once at the widest size (links are collected there), then narrow
+    // the viewport: media queries apply again without a reload.
+    await page.setViewportSize({ width: 1366, height: 900 });
+    let res;
+    try { res = await page.goto(url, { waitUntil: 'load', timeout: 30000 }); } catch (e) { failures.push(`${label} ${url}: ${e.message}`); continue; }
+    const status = res ? res.status() : 0;
+    if (status >= 500 || status === 404) failures.push(`${label} ${url}: HTTP ${status}`);
+    const ct = res ? (res.headers()['content-type'] || '') : '';
+    if (!ct.startsWith('text/html')) continue;
+    const links = await page.evaluate(() => [...document.querySelectorAll('a[href]')].filter(a => !a.hasAttribute('download')).map(a => a.href));
+    await page.addScriptTag({ content: axeSource }).catch(() => {});
+    for (const width of [1366, 390, 320]) {
       await page.setViewportSize({ width, height: width < 1000 ? 800 : 900 });
-      let res;
-      try { res = await page.goto(url, { waitUntil: 'load', timeout: 30000 }); } catch (e) { failures.push(`${label} ${url} @${width}: ${e.message}`); break; }
-      const status = res ? res.status() : 0;
-      if (status >= 500 || status === 404) failures.push(`${label} ${url} @${width}: HTTP ${status}`);
-      const ct = res ? (res.headers()['content-type'] || '') : '';
-      if (!ct.startsWith('text/html')) break;
+      await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
       const overflow = await page.evaluate(() => {
         const d = document.documentElement;
         if (d.scrollWidth <= window.innerWidth) return null;
@@ -81,17 +90,13 @@ async function crawl(browser, label, { care = false, login = null, start }) {
         return `${d.scrollWidth}px > ${window.innerWidth}px: ${wide.join(', ')}`;
       });
       if (overflow) failures.push(`${label} ${url} @${width}: horizontal overflow ${overflow}`);
-      await page.addScriptTag({ content: axeSource }).catch(() => {});
       const result = await page.evaluate(async (tags) => {
         const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
         return r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
       }, TAGS).catch(e => [`axe failed: ${e.message}`]);
       for (const v of result) failures.push(`${label} ${url} @${width}: ${v}`);
       checked++;
-      await page.screenshot({ path: path.join(OUT, `${name}-${width}.png`), fullPage: width !== 1366 ? false : false }).catch(() => {});
-      if (width === 1366) {
-        links = await page.evaluate(() => [...document.querySelectorAll('a[href]')].filter(a => !a.hasAttribute('download')).map(a => a.href));
-      }
+      if (width !== 1366 || visited <= 12) await page.screenshot({ path: path.join(OUT, `${name}-${width}.png`) }).catch(() => {});
     }
     for (const l of links) {
       let u;
@@ -124,8 +129,8 @@ const browser = await chromium.launch({
 });
 try {
   await crawl(browser, 'public', { start: ['/', '/sitemap', '/org/yuantan', '/org/yuantan/xxgk'] });
-  await crawl(browser, 'care', { care: true, start: ['/', '/sitemap', '/org/yuantan/xxgk', '/org/yuantan/reports'] });
-  await crawl(browser, 'kiosk', { start: ['/kiosk'] });
+  await crawl(browser, 'care', { care: true, max: 15, start: ['/', '/sitemap', '/org/yuantan/xxgk', '/org/yuantan/reports'] });
+  await crawl(browser, 'kiosk', { start: ['/kiosk', '/org/yuantan/led'] });
   for (const [user, password] of ACCOUNTS) await crawl(browser, `admin-${user}`, { login: [user, password], start: ['/admin'] });
   // Named screenshots to look at (full page).
   const report = (await (await fetch(BASE + '/org/yuantan/reports')).text()).match(/href="(\/org\/yuantan\/reports\/\d{4})"/);

@@ -217,8 +217,29 @@ async fn list(State(state): State<AppState>, Path(slug): Path<String>, Query(q):
     )
 }
 
-/// 正文 for the kiosk: the same sanitised HTML without links (nothing leaves the kiosk).
+/// Paragraphs that only point to downloads ("…格式下载：<a>…</a>") make no
+/// sense at a kiosk; they are left out.
+fn without_download_paragraphs(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<p") {
+        let Some(len) = rest[start..].find("</p>") else { break };
+        let para = &rest[start..start + len + 4];
+        out.push_str(&rest[..start]);
+        if !(para.contains("<a ") && para.contains("下载")) {
+            out.push_str(para);
+        }
+        rest = &rest[start + len + 4..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// 正文 for the kiosk: the same sanitised HTML without links (nothing leaves
+/// the kiosk) and without paragraphs offering downloads.
 fn without_links(html: &str) -> String {
+    let html = without_download_paragraphs(html);
+    let html = html.as_str();
     let tags: std::collections::HashSet<&str> =
         ["p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "span", "div"].into_iter().collect();
     ammonia::Builder::default().tags(tags).clean(html).to_string()
@@ -248,5 +269,11 @@ mod tests {
     fn links_are_removed_text_kept() {
         let out = super::without_links("<p>见<a href=\"https://example.com\">某网站</a></p>");
         assert_eq!(out, "<p>见某网站</p>");
+    }
+
+    #[test]
+    fn download_paragraphs_are_dropped() {
+        let out = super::without_links("<p>完整报告及 Word、Excel 等格式下载：<a href=\"/org/x/reports/2025\">查看</a></p><p>正文</p><p>下载量统计</p>");
+        assert_eq!(out, "<p>正文</p><p>下载量统计</p>");
     }
 }

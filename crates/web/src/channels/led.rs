@@ -3,8 +3,10 @@
 //! current key work (重点工作, curated by staff), broken into lines of at most
 //! the configured length at word boundaries (jieba), never mid-word. The
 //! display scales to the screen (vw/vh) or to the LED controller's configured
-//! resolution (site setting `led_resolution`). A display page that scrolls with a CSS animation (no JavaScript;
-//! the duration comes from a per-organisation style sheet), and plain-text
+//! resolution (site setting `led_resolution`). A display page that scrolls
+//! with a CSS animation (the duration comes from a per-organisation style
+//! sheet; a tiny script reloads the page only when the feed's ETag changes,
+//! instead of a refresh timer), and plain-text
 //! and JSON endpoints for LED controllers, cheap to poll: an ETag answers
 //! `If-None-Match` with 304 and `Cache-Control` lets proxies help.
 
@@ -35,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{slug}/led.css", get(style))
         .route("/org/{slug}/led.txt", get(text))
         .route("/org/{slug}/led.json", get(json))
+        .route("/static/led.js", get(script))
 }
 
 /// Closing punctuation that must not begin a line.
@@ -168,6 +171,16 @@ async fn load(state: &AppState, slug: &str) -> Result<(Organisation, ChannelSett
         lines,
     };
     Ok((org, settings, feed))
+}
+
+/// The display page's reload-on-change script (no page refresh timer).
+async fn script() -> Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/led.js"),
+    )
+        .into_response()
 }
 
 async fn text(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {

@@ -8,7 +8,7 @@
 // Environment: GK_BASE (server), GK_ACCOUNTS (JSON [[user, password], …]),
 // GK_OUT (screenshot directory), GK_NODE_MODULES (where axe-core and
 // playwright-core are installed), GK_CHROMIUM (browser binary),
-// GK_MAX_PAGES (pages per visitor, default 60), GK_PER_PATTERN (pages per
+// GK_MAX_PAGES (pages per visitor, default 45), GK_PER_PATTERN (pages per
 // URL shape, default 1; back-office shapes are shared by all roles).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'
 const BASE = process.env.GK_BASE;
 const OUT = process.env.GK_OUT;
 const ACCOUNTS = JSON.parse(process.env.GK_ACCOUNTS || '[]');
-const MAX_PAGES = Number(process.env.GK_MAX_PAGES || 60);
+const MAX_PAGES = Number(process.env.GK_MAX_PAGES || 45);
 const PER_PATTERN = Number(process.env.GK_PER_PATTERN || 1);
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 fs.mkdirSync(OUT, { recursive: true });

@@ -263,5 +263,6 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
         }
     }
     crate::demo_channels::load_channels(store, &yuantan, yt.editor, yt.reviewer).await?;
+    crate::demo_site::load(store, &yuantan, yt.editor, yt.reviewer).await?;
     Ok(accounts)
 }

@@ -10,4 +10,5 @@ pub mod demo_channels;
 pub mod demo_data;
 pub mod demo_reports;
 pub mod attachments_cmd;
+pub mod demo_site;
 pub mod index_cmd;

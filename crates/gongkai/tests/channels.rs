@@ -81,6 +81,13 @@ async fn feeds_led_and_boards(store: &Store) {
     settings.led_line_chars = 10;
     settings.led_speed = "fast".into();
     store.put_channel_settings(&settings).await.expect("save");
+    // By default only notices of the last 30 days scroll: the 2024 notices do not.
+    let fresh_only = get(&anon, &format!("{base}/org/town/led.txt")).await.1;
+    assert!(!fresh_only.contains("【公告】") && fresh_only.contains("【重点工作】"), "{fresh_only}");
+    let json: serde_json::Value = anon.get(format!("{base}/org/town/led.json")).send().await.expect("json").json().await.expect("json");
+    assert_eq!(json["max_age_days"], 30);
+    // An administrator widens the age (site setting); the notices come back.
+    store.set_site_settings(&[("led_max_age_days", "3650")], chrono::Utc::now()).await.expect("site settings");
     let res = anon.get(format!("{base}/org/town/led.txt")).send().await.expect("led");
     assert_eq!(res.status(), StatusCode::OK);
     let etag = res.headers()["etag"].clone();
@@ -104,14 +111,31 @@ async fn feeds_led_and_boards(store: &Store) {
     assert_eq!(json["speed"], "fast");
     assert_eq!(json["entries"].as_array().expect("entries").iter().filter(|e| e["kind"] == "key_work").count(), 2);
     let display = get(&anon, &format!("{base}/org/town/led")).await.1;
-    assert!(display.contains("class=\"led-roll\"") && display.contains("href=\"/org/town/led.css\"") && !display.contains("<script") && !display.contains("style="), "{display}");
+    assert!(display.contains("class=\"led-roll\"") && display.contains("href=\"/org/town/led.css\"") && !display.contains("style="), "{display}");
+    // No refresh timer (axe: meta-refresh): the page reloads only when the feed changes.
+    assert!(!display.contains("http-equiv=\"refresh\"") && display.contains("<script src=\"/static/led.js\" defer></script>"), "{display}");
     let css = get(&anon, &format!("{base}/org/town/led.css")).await.1;
-    assert!(css.contains(".led-screen { width: 10em; }") && css.contains("animation-duration"), "{css}");
+    assert!(css.contains(".led-screen { width: 10em;") && css.contains("vw") && css.contains("animation-duration"), "{css}");
+    // A configured LED controller resolution gives a fixed pixel box.
+    store.set_site_settings(&[("led_resolution", "384x192")], chrono::Utc::now()).await.expect("site settings");
+    let css = get(&anon, &format!("{base}/org/town/led.css")).await.1;
+    assert!(css.contains("width: 384px; height: 192px"), "{css}");
 
     // ---- Notice-board sheets ----
     let (status, sheet) = get(&anon, &format!("{base}/org/town/board-sheet?items={a},{b}&paper=A3&board=%E9%95%87%E6%94%BF%E5%BA%9C%E5%85%AC%E5%BC%80%E6%A0%8F")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(sheet.matches("class=\"sheet-page\"").count(), 2);
+    assert_eq!(sheet.matches("class=\"sheet-page density-").count(), 2);
+    // The posting period (default 30 days from today) and the 落款 on every sheet.
+    let from = gongkai_web::util_today();
+    let until = from + chrono::Duration::days(29);
+    let cn = |d: chrono::NaiveDate| format!("{}年{}月{}日", chrono::Datelike::year(&d), chrono::Datelike::month(&d), chrono::Datelike::day(&d));
+    assert!(sheet.contains(&format!("{}至{}", cn(from), cn(until))), "{sheet}");
+    assert_eq!(sheet.matches("class=\"sheet-sign\"").count(), 2);
+    assert!(sheet.contains(&format!("<p>测试town镇人民政府</p><p>{}</p>", cn(from))), "{sheet}");
+    let (status, period) = get(&anon, &format!("{base}/org/town/board-sheet?items={a}&posted_on=2026-03-02&until=2026-03-16")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(period.contains("2026年3月2日至2026年3月16日") && period.contains("board-sheet.pdf?"), "{period}");
+    assert_eq!(get(&anon, &format!("{base}/org/town/board-sheet?items={a}&posted_on=2026-03-16&until=2026-03-02")).await.0, StatusCode::BAD_REQUEST);
     assert!(sheet.contains("sheet-a3") && sheet.contains("镇政府公开栏") && sheet.contains("data:image/svg+xml;base64,") && sheet.contains("11441802007183516B/"), "{sheet}");
     let res = anon.get(format!("{base}/org/town/board-sheet.docx?items={a}&paper=A4")).send().await.expect("docx");
     assert_eq!(res.status(), StatusCode::OK);
@@ -131,7 +155,10 @@ async fn feeds_led_and_boards(store: &Store) {
     assert!(html.contains("《尚在起草的通知》尚未发布"), "{html}");
     assert_eq!(get(&anon, &format!("{base}/org/town/board-sheet.docx?items={}", draft.id)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(get(&anon, &format!("{base}/org/town/board-sheet?items={a}&paper=B5")).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(get(&anon, &format!("{base}/org/town/board-sheet")).await.0, StatusCode::BAD_REQUEST);
+    // An empty selection: a Chinese explanation inside the site frame.
+    let (status, empty) = get(&anon, &format!("{base}/org/town/board-sheet")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(empty.contains("没有选择要张贴的信息") && empty.contains("href=\"/sitemap\"") && empty.contains("<footer class=\"site\">"), "{empty}");
     // The register: boards are configured; posting is recorded; a draft is refused and nothing recorded.
     settings.boards = vec!["镇政府公开栏".into(), "村委会公开栏".into()];
     store.put_channel_settings(&settings).await.expect("save");
@@ -172,10 +199,19 @@ async fn kiosk_and_care(store: &Store) {
 
     let (status, home) = get(&anon, &format!("{base}/kiosk")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("<meta http-equiv=\"refresh\" content=\"120;url=/kiosk\">"), "{home}");
-    assert!(home.contains("href=\"/org/town/kiosk\"") && home.contains("/static/care-on.css") && !home.contains("<script"));
+    // No page refresh that throws readers out (axe: meta-refresh); the idle
+    // return is the kiosk's own script with a visible countdown.
+    assert!(!home.contains("http-equiv=\"refresh\""), "{home}");
+    assert!(home.contains("<script src=\"/static/kiosk.js\" defer></script>") && home.contains("data-idle=\"120\"") && home.contains("data-home=\"/kiosk\""), "{home}");
+    assert!(home.contains("id=\"kiosk-countdown\"") && home.contains("继续阅读"), "{home}");
+    assert!(home.contains("href=\"/org/town/kiosk\"") && home.contains("/static/care-on.css"));
+    // The start page fills the screen: notices, how to apply, a QR code to the phone portal.
+    assert!(home.contains("最新公告") && home.contains("关于秋季防火的通知") && home.contains("如何申请政府信息公开") && home.contains("alt=\"二维码：http"), "{home}");
+    let js = anon.get(format!("{base}/static/kiosk.js")).send().await.expect("js");
+    assert!(js.headers()["content-type"].to_str().expect("ct").starts_with("text/javascript"));
+    assert!(js.text().await.expect("js").contains("location.assign(home)"));
     let org_page = get(&anon, &format!("{base}/org/town/kiosk")).await.1;
-    assert!(org_page.contains("content=\"120;url=/org/town/kiosk\""), "{org_page}");
+    assert!(org_page.contains("data-home=\"/org/town/kiosk\"") && !org_page.contains("http-equiv=\"refresh\""), "{org_page}");
     assert!(org_page.contains("按栏目查看") && org_page.contains("按主题查看") && org_page.contains("综合政务") && org_page.contains("2024 年"), "{org_page}");
     let catalog = store.catalog(town.id).await.expect("catalog");
     let notices = catalog.iter().find(|n| n.name == "通知公告").expect("notices").id;
@@ -266,6 +302,18 @@ async fn kiosk_and_print_sheet_in_a_real_browser() {
         // Text, tiles and the QR code are drawn: a blank page has no dark pixels.
         assert!(dark > total / 200, "{name}: only {dark} of {total} pixels are not white — page looks blank");
         println!("{name}: {dark} of {total} pixels drawn");
+    }
+    // The sheet as PDF, printed by chromium on A4 and A3 paper.
+    // Chromium writes A4 as 594.96×841.92 pt and A3 as 841.92×1191.12 pt.
+    for (paper, width) in [("A4", "/MediaBox [0 0 594."), ("A3", "/MediaBox [0 0 841.")] {
+        let res = reqwest::get(format!("{base}/org/town/board-sheet.pdf?items={a}&paper={paper}")).await.expect("pdf");
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "{paper}");
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        let bytes = res.bytes().await.expect("bytes");
+        assert!(bytes.starts_with(b"%PDF"), "{paper}: not a PDF");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains(width), "{paper}: page size not {paper}");
+        println!("{paper} PDF: {} bytes", bytes.len());
     }
 }
 

@@ -27,6 +27,7 @@ mod orgs;
 pub(crate) mod reports;
 mod search;
 pub(crate) mod site_version;
+mod site;
 mod users;
 pub(crate) mod util;
 mod writing;

@@ -148,7 +148,7 @@ impl Staff {
         let role_labels: Vec<&str> = self.user.roles.iter().map(|r| r.label()).collect();
         context! {
             user => context! { id => self.user.id, name => self.user.display_name, username => self.user.username, roles => roles, role_labels => role_labels.join("、"), is_admin => self.is(Role::Admin), is_editor => self.is(Role::Editor), is_reviewer => self.is(Role::Reviewer) },
-            org => context! { id => self.org.id, name => self.org.name, slug => self.org.slug },
+            org => context! { id => self.org.id, name => self.org.name, slug => self.org.slug, parent_id => self.org.parent_id },
             csrf => self.csrf,
             todo => self.todo,
         }

@@ -213,8 +213,8 @@ fn cache_put(key: [u8; 32], value: Bytes) {
     }
 }
 
-/// Attributes whose values are human-readable text.
-const TEXT_ATTRS: &[&str] = &["title", "alt", "placeholder", "aria-label"];
+/// Attributes whose values are human-readable text (`content`: the page metadata tags).
+const TEXT_ATTRS: &[&str] = &["title", "alt", "placeholder", "aria-label", "content"];
 /// Elements whose content is never converted.
 const OPAQUE: &[&str] = &["script", "style", "textarea"];
 

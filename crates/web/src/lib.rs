@@ -36,6 +36,16 @@ pub use channels::{package, submission};
 pub use util::sanitise_body;
 pub use error::AppError;
 
+/// Today in China (the date the portal and the notice boards use).
+pub fn util_today() -> chrono::NaiveDate {
+    util::today()
+}
+
+/// Whether a site setting (portal conventions) is acceptable; see `/admin/site`.
+pub fn site_setting_valid(key: &str, value: &str) -> bool {
+    portal::site::KEYS.iter().any(|(k, _, _)| *k == key) && portal::site::validate(key, value).is_ok()
+}
+
 /// Settings of the web layer (filled from the configuration file, the
 /// environment and flags by the binary).
 #[derive(Debug, Clone)]
@@ -163,6 +173,8 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::care::routes())
         .merge(portal::search::routes())
         .fallback(error::not_found)
+        // Portal conventions (issue 16): the site identity in scope of every page.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), portal::site::scope))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))

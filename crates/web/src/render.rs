@@ -82,6 +82,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "kiosk_item.html",
     "portal_search.html",
     "admin_search_stats.html",
+    // portal conventions (issue 16)
+    "portal_sitemap.html",
+    "admin_site.html",
+    "admin_interpretations.html",
+    "kiosk_start.html",
 );
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {
@@ -111,6 +116,8 @@ fn build() -> Result<Environment<'static>, minijinja::Error> {
             minijinja::escape_formatter(out, state, value)
         }
     });
+    // The site identity of the current request (portal conventions, issue 16).
+    env.add_function("site", crate::portal::site::current);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }

@@ -1,7 +1,12 @@
 //! Notice-board sheets (公开栏): print-ready A4/A3 pages of published items
 //! chosen for a board, each with its 索引号 and a QR code linking to the item
-//! online; the same sheets as DOCX; and the register of what was posted on
-//! which board when. Unpublished items are refused.
+//! online, the posting period, the attachment list and the 落款 (issuing
+//! organisation and date) at the foot; the type scales with the length of the
+//! text so short notices fill the page, and A3 has its own larger layout. The
+//! same sheets as DOCX and as PDF (printed by Debian's chromium from the very
+//! HTML and print style sheet of the preview, so the PDF matches what staff
+//! saw, with full CJK shaping and the A4/A3 `@page` sizes); and the register
+//! of what was posted on which board when. Unpublished items are refused.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -28,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/org/{slug}/board-sheet", get(sheet))
         .route("/org/{slug}/board-sheet.docx", get(sheet_docx))
+        .route("/org/{slug}/board-sheet.pdf", get(sheet_pdf))
         .route("/admin/boards", get(admin_page))
         .route("/admin/boards/register", post(register))
 }
@@ -42,8 +48,13 @@ struct Selection {
     paper: String,
     board: String,
     posted_on: String,
+    /// Last day of the posting period (`YYYY-MM-DD`); empty = the default period.
+    until: String,
     csrf: String,
 }
+
+/// Days a sheet stays on the board when no end date is given.
+pub const DEFAULT_POSTING_DAYS: i64 = 30;
 
 fn parse_selection(raw: &str) -> Result<Selection, AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|_| AppError::BadRequest("请求参数格式有误".into()))?;
@@ -61,12 +72,13 @@ fn parse_selection(raw: &str) -> Result<Selection, AppError> {
             "paper" => s.paper = v.trim().to_uppercase(),
             "board" => s.board = v.trim().to_string(),
             "posted_on" => s.posted_on = v.trim().to_string(),
+            "until" => s.until = v.trim().to_string(),
             "_csrf" => s.csrf = v,
             _ => {}
         }
     }
     if s.items.is_empty() {
-        return Err(AppError::BadRequest("请至少选择一条要张贴的信息".into()));
+        return Err(AppError::BadRequest("没有选择要张贴的信息：请回到后台“公开栏”页面，勾选至少一条已发布的信息后再打印预览".into()));
     }
     if s.items.len() > MAX_ITEMS {
         return Err(AppError::BadRequest(format!("一次最多打印 {MAX_ITEMS} 条信息")));
@@ -162,29 +174,125 @@ async fn load(state: &AppState, slug: &str, raw: Option<String>) -> Result<(Orga
     Ok((org, sel, items))
 }
 
-async fn sheet(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, AppError> {
-    let (org, sel, items) = load(&state, &slug, raw).await?;
-    let base = crate::portal::feeds::base_url(&state, &headers);
+/// `2026-12-07` → `2026年12月7日`.
+fn cn_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The posting period: from `posted_on` (default today) to `until` (default
+/// [`DEFAULT_POSTING_DAYS`] days in all).
+fn posting_period(sel: &Selection) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let parse = |raw: &str, what: &str| NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| AppError::BadRequest(format!("{what}“{raw}”有误，应为 年-月-日")));
+    let from = if sel.posted_on.is_empty() { today() } else { parse(&sel.posted_on, "张贴日期")? };
+    let until = if sel.until.is_empty() { from + chrono::Duration::days(DEFAULT_POSTING_DAYS - 1) } else { parse(&sel.until, "张贴截止日期")? };
+    if until < from {
+        return Err(AppError::BadRequest("张贴截止日期不能早于张贴日期".into()));
+    }
+    Ok((from, until))
+}
+
+/// Type density by the length of the text: short notices get large type so
+/// the sheet is filled, long documents smaller type (A3 also two columns).
+fn density(chars: usize) -> &'static str {
+    match chars {
+        0..=300 => "short",
+        301..=900 => "medium",
+        901..=2000 => "long",
+        _ => "longer",
+    }
+}
+
+async fn sheet_html(state: &AppState, slug: &str, raw: Option<String>, headers: &HeaderMap, inline_css: bool) -> Result<(String, String), AppError> {
+    let (org, sel, items) = load(state, slug, raw).await?;
+    let (from, until) = posting_period(&sel)?;
+    let base = crate::portal::feeds::base_url(state, headers);
     let mut pages = Vec::new();
     for item in &items {
         let url = format!("{base}/item/{}", item.id);
         let svg = qr_svg(&url)?;
         let catalog = state.store.catalog_node(item.fields.catalog_id).await?;
+        let attachments: Vec<String> = state.store.attachments(item.id).await?.into_iter().map(|a| a.filename).collect();
+        let chars: usize = html_paragraphs(&item.fields.body_html).iter().map(|p| p.chars().count()).sum();
         pages.push(context! {
             item => crate::portal::item_detail(item, &org, catalog.as_ref()),
-            url,
+            url, attachments, density => density(chars),
             qr => format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg.as_bytes())),
         });
     }
-    let query = sel.items.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    render::page(
-        "board_sheet.html",
-        context! {
-            org => crate::portal::org_ctx(&org), board => sel.board, paper => sel.paper.to_lowercase(), paper_label => sel.paper, pages,
-            docx => format!("/org/{}/board-sheet.docx?items={query}&paper={}&board={}", org.slug, sel.paper, url_encode(&sel.board)),
-            today => today().to_string(),
-        },
-    )
+    let query = format!(
+        "items={}&paper={}&board={}&posted_on={from}&until={until}",
+        sel.items.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+        sel.paper,
+        url_encode(&sel.board)
+    );
+    let html = render::environment().get_template("board_sheet.html")?.render(context! {
+        org => crate::portal::org_ctx(&org), board => sel.board, paper => sel.paper.to_lowercase(), paper_label => sel.paper, pages,
+        docx => format!("/org/{}/board-sheet.docx?{query}", org.slug),
+        pdf => format!("/org/{}/board-sheet.pdf?{query}", org.slug),
+        period => format!("{}至{}", cn_date(from), cn_date(until)),
+        signed_on => cn_date(from),
+        inline_css => inline_css.then_some(include_str!("../../static/site.css")),
+    })?;
+    Ok((html, sel.paper))
+}
+
+async fn sheet(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, AppError> {
+    let (html, _) = sheet_html(&state, &slug, raw, &headers, false).await?;
+    Ok(axum::response::Html(html).into_response())
+}
+
+/// The chromium used for PDF output.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The sheets as PDF, printed by headless chromium from a temporary file of
+/// the same HTML with the style sheet inlined (nothing is fetched).
+async fn sheet_pdf(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, AppError> {
+    let (html, paper) = sheet_html(&state, &slug, raw, &headers, true).await?;
+    if !std::path::Path::new(CHROMIUM).exists() {
+        return Err(AppError::Unprocessable("本服务器没有安装 chromium，无法生成 PDF。请使用“打印预览”后用浏览器打印，或下载 DOCX。".into()));
+    }
+    let pdf = tokio::task::spawn_blocking(move || print_pdf(&html))
+        .await
+        .map_err(|e| AppError::Internal(format!("pdf task: {e}")))??;
+    let mut res = pdf.into_response();
+    let hd = res.headers_mut();
+    hd.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    let name = format!("attachment; filename=\"board-sheet-{}.pdf\"", paper.to_lowercase());
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        hd.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+fn print_pdf(html: &str) -> Result<Vec<u8>, AppError> {
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(format!("pdf temp dir: {e}")))?;
+    let input = dir.path().join("sheet.html");
+    let output = dir.path().join("sheet.pdf");
+    std::fs::write(&input, html).map_err(|e| AppError::Internal(format!("pdf input: {e}")))?;
+    let status = std::process::Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+            &format!("--user-data-dir={}", dir.path().join("profile").display()),
+            &format!("--print-to-pdf={}", output.display()),
+        ])
+        .arg(format!("file://{}", input.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| AppError::Internal(format!("chromium: {e}")))?;
+    let bytes = std::fs::read(&output).map_err(|e| AppError::Internal(format!("chromium produced no PDF ({status}): {e}")))?;
+    if !bytes.starts_with(b"%PDF") {
+        return Err(AppError::Internal("chromium output is not a PDF".into()));
+    }
+    Ok(bytes)
 }
 
 fn fonts() -> RunFonts {

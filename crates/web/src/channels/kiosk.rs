@@ -1,12 +1,19 @@
 //! Touch-screen kiosk mode for the town hall: large type and touch targets,
 //! navigation by catalog, topic and year by tapping (no keyboard), no links
-//! leaving the kiosk, and an idle timeout that returns to the start page with
-//! `<meta http-equiv="refresh">` — no JavaScript. Always in the 关怀版 style.
+//! leaving the kiosk and no downloads. The start page fills a portrait
+//! screen: latest notices, the catalog's columns, key work, how to apply and
+//! a QR code to the phone portal. The idle return is the one script of the
+//! public side (`/static/kiosk.js`): any touch resets it, and a visible
+//! countdown comes before it returns — nobody reading is thrown out. Without
+//! JavaScript the kiosk simply stays where the reader left it. Always in the
+//! 关怀版 style.
 
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
 use axum::routing::get;
 use axum::Router;
 use gongkai_domain::model::{CatalogKind, CatalogNode, ItemStatus, Organisation};
@@ -29,18 +36,85 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{slug}/kiosk", get(org_home))
         .route("/org/{slug}/kiosk/list", get(list))
         .route("/org/{slug}/kiosk/item/{id}", get(item))
+        .route("/static/kiosk.js", get(script))
+}
+
+/// Seconds of the visible countdown before the kiosk returns.
+pub const COUNTDOWN_SECONDS: u32 = 20;
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/kiosk.js"),
+    )
+        .into_response()
 }
 
 fn base(state: &AppState, home: &str) -> Value {
-    context! { site_name => state.config.site_name, idle => IDLE_SECONDS, home => home }
+    context! { site_name => state.config.site_name, idle => IDLE_SECONDS, countdown => COUNTDOWN_SECONDS, home => home }
 }
 
-async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
+/// Latest published notices of the organisations, newest first.
+async fn notices(state: &AppState, orgs: &[Organisation], limit: i64) -> Result<Vec<Value>, AppError> {
+    let mut notice_ids = Vec::new();
+    for o in orgs {
+        notice_ids.extend(state.store.catalog(o.id).await?.iter().filter(|n| n.kind == CatalogKind::Notice).map(|n| n.id));
+    }
+    if notice_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let items = state
+        .store
+        .list_items(&ItemQuery {
+            org_ids: orgs.iter().map(|o| o.id).collect(),
+            catalog_ids: notice_ids,
+            statuses: vec![ItemStatus::Published],
+            order: ItemOrder::PublishDateDesc,
+            limit,
+            ..Default::default()
+        })
+        .await?
+        .items;
+    let slugs: HashMap<i64, (String, String)> = orgs.iter().map(|o| (o.id, (o.slug.clone(), o.name.clone()))).collect();
+    Ok(items
+        .iter()
+        .map(|i| {
+            let (slug, name) = slugs.get(&i.org_id).cloned().unwrap_or_default();
+            context! { id => i.id, title => i.fields.title, date => i.publish_date.map(|d| d.to_string()), slug, org => name }
+        })
+        .collect())
+}
+
+/// Key work lines of the organisations.
+async fn key_work(state: &AppState, orgs: &[Organisation]) -> Result<Vec<Value>, AppError> {
+    let mut out = Vec::new();
+    for o in orgs {
+        for k in state.store.key_work(o.id).await? {
+            out.push(context! { line => k.line, org => o.name });
+        }
+    }
+    Ok(out)
+}
+
+/// The QR code (inline SVG data URL) to a portal page, for reading on a phone.
+fn qr(state: &AppState, headers: &HeaderMap, path: &str) -> Result<Value, AppError> {
+    let url = format!("{}{path}", crate::portal::feeds::base_url(state, headers));
+    let svg = crate::channels::boards::qr_svg(&url)?;
+    let data = format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg.as_bytes()));
+    Ok(context! { url, data })
+}
+
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let mut orgs = state.store.orgs().await?;
     orgs.sort_by_key(|o| o.id);
+    let latest = notices(&state, &orgs, 6).await?;
+    let work = key_work(&state, &orgs).await?;
     render::page(
         "kiosk_home.html",
-        context! { k => base(&state, "/kiosk"), orgs => orgs.iter().map(org_ctx).collect::<Vec<_>>() },
+        context! {
+            k => base(&state, "/kiosk"), orgs => orgs.iter().map(org_ctx).collect::<Vec<_>>(),
+            latest, work, qr => qr(&state, &headers, "/")?,
+        },
     )
 }
 
@@ -48,7 +122,7 @@ async fn org_by_slug(state: &AppState, slug: &str) -> Result<Organisation, AppEr
     state.store.org_by_slug(slug).await?.ok_or(AppError::NotFound)
 }
 
-async fn org_home(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, AppError> {
+async fn org_home(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let org = org_by_slug(&state, &slug).await?;
     let nodes = state.store.catalog(org.id).await?;
     let counts: HashMap<i64, i64> = state.store.published_counts_by_catalog(org.id, None).await?.into_iter().collect();
@@ -70,11 +144,14 @@ async fn org_home(State(state): State<AppState>, Path(slug): Path<String>) -> Re
         }
     }
     let years = state.store.publish_years(&[org.id]).await?;
+    let latest = notices(&state, std::slice::from_ref(&org), 5).await?;
+    let work = key_work(&state, std::slice::from_ref(&org)).await?;
     render::page(
         "kiosk_org.html",
         context! {
             k => base(&state, &format!("/org/{}/kiosk", org.slug)), org => org_ctx(&org), categories,
             topics => topics.into_iter().map(|(name, count)| context! { q => crate::util::url_encode(&name), name, count }).collect::<Vec<_>>(), years,
+            latest, work, qr => qr(&state, &headers, &format!("/org/{}", org.slug))?,
         },
     )
 }
@@ -140,8 +217,29 @@ async fn list(State(state): State<AppState>, Path(slug): Path<String>, Query(q):
     )
 }
 
-/// 正文 for the kiosk: the same sanitised HTML without links (nothing leaves the kiosk).
+/// Paragraphs that only point to downloads ("…格式下载：<a>…</a>") make no
+/// sense at a kiosk; they are left out.
+fn without_download_paragraphs(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<p") {
+        let Some(len) = rest[start..].find("</p>") else { break };
+        let para = &rest[start..start + len + 4];
+        out.push_str(&rest[..start]);
+        if !(para.contains("<a ") && para.contains("下载")) {
+            out.push_str(para);
+        }
+        rest = &rest[start + len + 4..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// 正文 for the kiosk: the same sanitised HTML without links (nothing leaves
+/// the kiosk) and without paragraphs offering downloads.
 fn without_links(html: &str) -> String {
+    let html = without_download_paragraphs(html);
+    let html = html.as_str();
     let tags: std::collections::HashSet<&str> =
         ["p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "span", "div"].into_iter().collect();
     ammonia::Builder::default().tags(tags).clean(html).to_string()
@@ -171,5 +269,11 @@ mod tests {
     fn links_are_removed_text_kept() {
         let out = super::without_links("<p>见<a href=\"https://example.com\">某网站</a></p>");
         assert_eq!(out, "<p>见某网站</p>");
+    }
+
+    #[test]
+    fn download_paragraphs_are_dropped() {
+        let out = super::without_links("<p>完整报告及 Word、Excel 等格式下载：<a href=\"/org/x/reports/2025\">查看</a></p><p>正文</p><p>下载量统计</p>");
+        assert_eq!(out, "<p>正文</p><p>下载量统计</p>");
     }
 }

@@ -4,7 +4,9 @@
 pub mod care;
 pub mod download;
 pub mod feeds;
+pub mod item;
 pub mod search;
+pub mod site;
 
 use std::collections::HashMap;
 
@@ -31,8 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{slug}/guide", get(guide))
         .route("/org/{slug}/reports", get(reports))
         .route("/org/{slug}/contact", get(contact))
-        .route("/item/{id}", get(item_page))
+        .route("/item/{id}", get(item::item_page))
         .route("/attachments/{id}", get(attachment))
+        .merge(site::routes())
+        .merge(item::routes())
 }
 
 const PER_PAGE: i64 = 20;
@@ -93,7 +97,7 @@ async fn org_by_slug(state: &AppState, slug: &str) -> Result<Organisation, AppEr
     state.store.org_by_slug(slug).await?.ok_or(AppError::NotFound)
 }
 
-fn published() -> Vec<ItemStatus> {
+pub(crate) fn published() -> Vec<ItemStatus> {
     vec![ItemStatus::Published]
 }
 
@@ -155,6 +159,24 @@ pub fn flatten_catalog(nodes: &[CatalogNode]) -> Vec<(usize, &CatalogNode)> {
     let mut out = Vec::new();
     walk(nodes, None, 0, &mut out);
     out
+}
+
+/// The catalog as a nested tree for the column's navigation: each node with
+/// its published count (its own and below), whether it is selected, and
+/// whether it is open (it or a node below it is selected).
+pub fn catalog_tree(nodes: &[CatalogNode], parent: Option<i64>, counts: &HashMap<i64, i64>, selected: Option<i64>, depth: usize) -> Vec<Value> {
+    let mut children: Vec<&CatalogNode> = nodes.iter().filter(|n| n.parent_id == parent && n.kind != CatalogKind::Guide).collect();
+    children.sort_by_key(|n| (n.sort_order, n.id));
+    children
+        .into_iter()
+        .map(|n| {
+            let below = descendants(nodes, n.id);
+            let count: i64 = below.iter().map(|id| counts.get(id).copied().unwrap_or(0)).sum();
+            let kids = if depth < 16 { catalog_tree(nodes, Some(n.id), counts, selected, depth + 1) } else { Vec::new() };
+            let open = selected.is_some_and(|s| below.contains(&s));
+            context! { id => n.id, name => n.name, count, depth, selected => Some(n.id) == selected, open, children => kids, report => n.kind == CatalogKind::AnnualReport }
+        })
+        .collect()
 }
 
 /// A node and all nodes below it.
@@ -254,13 +276,8 @@ async fn column(State(state): State<AppState>, Path(slug): Path<String>, Query(q
     let paging = Paging::new(page, per_page, result.total);
     // Catalog tree with published counts for the selected year (own organisation).
     let counts: HashMap<i64, i64> = state.store.published_counts_by_catalog(org.id, year).await?.into_iter().collect();
-    let tree: Vec<Value> = flatten_catalog(&nodes)
-        .into_iter()
-        .map(|(depth, n)| {
-            let total: i64 = descendants(&nodes, n.id).iter().map(|id| counts.get(id).copied().unwrap_or(0)).sum();
-            context! { id => n.id, name => n.name, depth, count => total, selected => Some(n.id) == cat }
-        })
-        .collect();
+    let tree = catalog_tree(&nodes, None, &counts, cat, 0);
+    let has_reports = nodes.iter().any(|n| n.kind == CatalogKind::AnnualReport);
     let own_total: i64 = counts.values().sum();
     let years = state.store.publish_years(&org_ids).await?;
     let has_children = orgs.values().any(|o| o.parent_id == Some(org.id));
@@ -272,7 +289,7 @@ async fn column(State(state): State<AppState>, Path(slug): Path<String>, Query(q
         context! {
             site_name => state.config.site_name,
             org => org_ctx(&org),
-            tree, own_total, current, years, year, paging,
+            tree, own_total, current, years, year, paging, has_reports,
             include_children, has_children, stat_categories,
             stat => q.stat.clone().filter(|s| !s.is_empty()),
             items => result.items.iter().map(|i| item_row(i, &all_catalogs, &orgs)).collect::<Vec<_>>(),
@@ -406,23 +423,6 @@ fn human_size(n: i64) -> String {
     } else {
         format!("{n} 字节")
     }
-}
-
-async fn item_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let item = public_item(&state, id).await?;
-    let org = state.store.org(item.org_id).await?.ok_or(AppError::NotFound)?;
-    let catalog = state.store.catalog_node(item.fields.catalog_id).await?;
-    let attachments = state.store.attachments(item.id).await?;
-    render::page(
-        "portal_item.html",
-        context! {
-            site_name => state.config.site_name,
-            org => org_ctx(&org),
-            item => item_detail(&item, &org, catalog.as_ref()),
-            attachments => attachments.iter().map(attachment_ctx).collect::<Vec<_>>(),
-        },
-    )
 }
 
 /// Serve attachment bytes as a download (never rendered inline).

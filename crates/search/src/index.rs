@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
@@ -24,7 +24,7 @@ use crate::SearchError;
 
 /// Bumped whenever the schema or the analysis changes: an index written by
 /// another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Longest text kept per field (characters); attachments can be whole books.
 const MAX_FIELD_CHARS: usize = 200_000;
@@ -76,6 +76,9 @@ pub struct SearchRequest {
     /// Time allowed for matching (phrase queries stop when it is spent and
     /// report `timed_out`).
     pub budget: Duration,
+    /// The day recency and the current year are counted from (`None`:
+    /// today in China Standard Time).
+    pub today: Option<NaiveDate>,
 }
 
 impl Default for SearchRequest {
@@ -91,15 +94,19 @@ impl Default for SearchRequest {
             offset: 0,
             limit: 10,
             budget: Duration::from_millis(500),
+            today: None,
         }
     }
 }
 
-/// One result: ids and escaped HTML with `<mark>` around matched words.
+/// One result: ids, the title as stored, and escaped HTML of the stored
+/// title and text with `<mark>` around matched words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     pub id: i64,
     pub score: f32,
+    /// The title as written (not folded).
+    pub title: String,
     pub title_html: String,
     pub snippet_html: String,
 }
@@ -138,6 +145,48 @@ struct Fields {
 /// rather than one per field; the separate text fields are only stored, for
 /// snippets.
 const TEXT_WEIGHTS: [(&str, f32); 2] = [("title", 2.0), ("all", 1.0)];
+
+/// Extra weight of each query word found in the title (several words).
+const TITLE_WORD_BOOST: f32 = 1.0;
+/// The query's words in their order in the title, and anywhere.
+const TITLE_PHRASE_BOOST: f32 = 3.0;
+const PHRASE_BOOST: f32 = 1.0;
+/// A 文号 typed in full, and a 文号 containing what was typed.
+const DOC_NUMBER_EXACT_BOOST: f32 = 20.0;
+const DOC_NUMBER_PART_BOOST: f32 = 8.0;
+/// Recency: the score is multiplied by `1 + RECENCY_WEIGHT × ½^(age / RECENCY_HALF_LIFE_DAYS)`,
+/// plus `CURRENT_YEAR_WEIGHT` for documents published in the current year —
+/// enough to order similar matches newest first, not to lift a weak match
+/// over a strong one.
+const RECENCY_WEIGHT: f32 = 0.25;
+const RECENCY_HALF_LIFE_DAYS: f32 = 365.0;
+const CURRENT_YEAR_WEIGHT: f32 = 0.15;
+
+/// The recency factor of a search.
+#[derive(Clone, Copy)]
+struct Freshness {
+    today: i64,
+    year_start: i64,
+}
+
+impl Freshness {
+    fn new(today: Option<NaiveDate>) -> Freshness {
+        let today = today.unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive());
+        let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
+        Freshness { today: days(today), year_start: days(year_start) }
+    }
+
+    /// The factor for a document published on day `date` (days since 1970).
+    fn factor(&self, date: Option<i64>) -> Score {
+        let Some(d) = date else { return 1.0 };
+        let age = (self.today - d).max(0) as f32;
+        let mut f = 1.0 + RECENCY_WEIGHT * 0.5f32.powf(age / RECENCY_HALF_LIFE_DAYS);
+        if d >= self.year_start {
+            f += CURRENT_YEAR_WEIGHT;
+        }
+        f
+    }
+}
 
 fn schema() -> Schema {
     let mut b = Schema::builder();
@@ -197,14 +246,53 @@ fn fields(schema: &Schema) -> Result<Fields, SearchError> {
 
 /// The 文号 key used in the index and in queries: Simplified script, then
 /// [`gongkai_domain::validate::normalise_doc_number`] (brackets, widths, spaces).
+/// A bracket left unpaired (a 文号 typed in part, 源潭府办[2023) becomes the
+/// statutory one when it stands next to the year's digits.
 pub fn doc_number_key(doc_number: &str) -> String {
-    gongkai_domain::validate::normalise_doc_number(&to_simplified(doc_number.trim()))
+    let key = gongkai_domain::validate::normalise_doc_number(&to_simplified(doc_number.trim()));
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = String::with_capacity(key.len());
+    for (i, c) in chars.iter().enumerate() {
+        let next_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        match c {
+            '[' | '(' | '（' | '［' | '【' | '〔' | '{' if next_digit => out.push('〔'),
+            ']' | ')' | '）' | '］' | '】' | '〕' | '}' if prev_digit => out.push('〕'),
+            '號' => out.push('号'),
+            c => out.push(*c),
+        }
+    }
+    out
 }
 
-/// Whether a 文号 key names a year in the statutory brackets (〔2023〕).
+/// Whether a 文号 key names a year in the statutory brackets (〔2023〕, or
+/// 〔2023 at the end of a prefix).
 fn looks_like_doc_number(key: &str) -> bool {
     let chars: Vec<char> = key.chars().collect();
-    chars.windows(6).any(|w| w[0] == '〔' && w[1..5].iter().all(char::is_ascii_digit) && w[5] == '〕')
+    (0..chars.len()).any(|i| {
+        chars[i] == '〔'
+            && chars.len() >= i + 5
+            && chars[i + 1..i + 5].iter().all(char::is_ascii_digit)
+            && chars.get(i + 5).is_none_or(|c| *c == '〕')
+    })
+}
+
+/// Whether a query could be (part of) a 文号: one run without spaces, with
+/// a Han character or digit, at least two characters.
+fn may_be_doc_number_part(key: &str) -> bool {
+    key.chars().count() >= 2 && !key.contains(' ') && key.chars().any(|c| c.is_ascii_digit() || ('\u{4E00}'..='\u{9FFF}').contains(&c))
+}
+
+/// `text` as a literal inside a tantivy regex.
+fn regex_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The 索引号 key: no whitespace, upper case.
@@ -353,16 +441,18 @@ impl SearchIndex {
         let f = &self.f;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, d.id as u64);
-        let title = normalise(&d.title);
-        let summary = truncate(normalise(&d.summary));
-        let body = truncate(normalise(&d.body));
-        let keywords = normalise(&d.keywords);
-        let mut meta = normalise(&d.publisher);
+        // Stored as written: the tokenizer folds for matching, and titles
+        // and snippets show the text unchanged.
+        let title = d.title.trim().to_owned();
+        let summary = truncate(d.summary.clone());
+        let body = truncate(d.body.clone());
+        let keywords = d.keywords.clone();
+        let mut meta = d.publisher.clone();
         for extra in [&d.doc_number, &d.index_no].into_iter().flatten() {
             meta.push(' ');
-            meta.push_str(&normalise(extra));
+            meta.push_str(extra);
         }
-        let attachments = truncate(normalise(&d.attachments));
+        let attachments = truncate(d.attachments.clone());
         let mut all = String::with_capacity(title.len() + summary.len() + body.len() + keywords.len() + meta.len() + attachments.len() + 6);
         for part in [&title, &keywords, &summary, &meta, &body, &attachments] {
             if !part.is_empty() {
@@ -503,10 +593,32 @@ impl SearchIndex {
     fn parse(&self, text: &str) -> Result<Parsed, SearchError> {
         let raw = text.trim();
         let key = doc_number_key(raw);
+        let by_number = if may_be_doc_number_part(&key) { Some(self.doc_number_clause(&key)?) } else { None };
+        // A 文号, whole or in part (源潭府办〔2023〕): the documents whose
+        // 文号 it is or contains, the exact one first — when there are any.
         if looks_like_doc_number(&key) {
-            let q = TermQuery::new(Term::from_field_text(self.f.doc_number, &key), IndexRecordOption::Basic);
-            return Ok(Parsed { query: Box::new(q), has_phrase: false });
+            if let Some(q) = by_number {
+                if q.count(&self.reader.searcher())? > 0 {
+                    return Ok(Parsed { query: q, has_phrase: false });
+                }
+                return self.parse_text(raw, None);
+            }
         }
+        self.parse_text(raw, by_number)
+    }
+
+    /// Exact 文号 (boosted) or a 文号 containing `key`.
+    fn doc_number_clause(&self, key: &str) -> Result<Box<dyn Query>, SearchError> {
+        let exact = TermQuery::new(Term::from_field_text(self.f.doc_number, key), IndexRecordOption::Basic);
+        let part = RegexQuery::from_pattern(&format!(".*{}.*", regex_literal(key)), self.f.doc_number)?;
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(exact), DOC_NUMBER_EXACT_BOOST)) as Box<dyn Query>),
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(ConstScoreQuery::new(Box::new(part), 1.0)), DOC_NUMBER_PART_BOOST))),
+        ])))
+    }
+
+    /// The text query; `by_number` (a partial 文号) is an alternative match.
+    fn parse_text(&self, raw: &str, by_number: Option<Box<dyn Query>>) -> Result<Parsed, SearchError> {
         let norm = normalise(raw);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut has_phrase = false;
@@ -561,6 +673,22 @@ impl SearchIndex {
         if clauses.is_empty() {
             return Err(SearchError::EmptyQuery);
         }
+        // Ranking the way people expect: words found in the title, and the
+        // words of the query found in its order (in the title above all),
+        // count for more than the same words scattered through the text.
+        if !single && !words.is_empty() {
+            for w in &words {
+                let q = TermQuery::new(Term::from_field_text(self.f.title, w), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), TITLE_WORD_BOOST))));
+            }
+            if words.len() >= 2 {
+                let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+                for (field, boost) in [(self.f.title, TITLE_PHRASE_BOOST), (self.f.all, PHRASE_BOOST)] {
+                    let terms: Vec<(usize, Term)> = refs.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w))).collect();
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), boost))));
+                }
+            }
+        }
         // A single clause is used as it is, so that a one-word query stays a
         // plain union of term scorers (which tantivy ranks with block-max WAND).
         let mut query: Box<dyn Query> = if clauses.len() == 1 {
@@ -568,6 +696,9 @@ impl SearchIndex {
         } else {
             Box::new(BooleanQuery::new(clauses))
         };
+        if let Some(q) = by_number {
+            query = Box::new(BooleanQuery::new(vec![(Occur::Should, q), (Occur::Should, query)]));
+        }
         let compact = index_no_key(raw);
         if looks_like_index_no(&compact) {
             let exact = TermQuery::new(Term::from_field_text(self.f.index_no, &compact), IndexRecordOption::Basic);
@@ -624,9 +755,13 @@ impl SearchIndex {
         } else {
             match r.sort {
                 Sort::Relevance => {
-                    // Apart, so that ranking can skip blocks that cannot
-                    // reach the top (block-max WAND) and counting need not score.
-                    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).and_offset(r.offset).order_by_score())?;
+                    // Apart, so that counting need not score.
+                    let fresh = Freshness::new(r.today);
+                    let ranked = TopDocs::with_limit(limit).and_offset(r.offset).tweak_score(move |seg: &tantivy::SegmentReader| {
+                        let dates = seg.fast_fields().i64("date").ok();
+                        move |doc: tantivy::DocId, score: Score| score * fresh.factor(dates.as_ref().and_then(|c| c.first(doc)))
+                    });
+                    let top = searcher.search(query.as_ref(), &ranked)?;
                     let total = query.count(&searcher)?;
                     (total, top, false)
                 }
@@ -665,9 +800,17 @@ impl SearchIndex {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let id = doc.get_first(self.f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
             let snippet = |i: usize| gens[i].snippet_from_doc(&doc);
+            let stored_title = doc.get_first(self.f.title).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
             let title = snippet(0);
-            let title_html = if title.is_empty() {
-                escape(doc.get_first(self.f.title).and_then(|v| v.as_str()).unwrap_or_default())
+            // The whole stored title, highlighted (a fragment could cut it).
+            let title_html = if title.is_empty() || title.fragment() != stored_title {
+                let ranges: Vec<std::ops::Range<usize>> = if title.is_empty() {
+                    Vec::new()
+                } else {
+                    let start = stored_title.find(title.fragment()).unwrap_or(0);
+                    title.highlighted().iter().map(|r| r.start + start..r.end + start).collect()
+                };
+                highlight(&stored_title, &ranges)
             } else {
                 highlight(title.fragment(), title.highlighted())
             };
@@ -691,7 +834,7 @@ impl SearchIndex {
                     snippet_html.push('…');
                 }
             }
-            hits.push(SearchHit { id, score, title_html, snippet_html });
+            hits.push(SearchHit { id, score, title: stored_title, title_html, snippet_html });
         }
         Ok(SearchResults { total, hits, timed_out })
     }
@@ -738,6 +881,7 @@ impl SearchIndex {
             }
         }
         let keep = r.offset + limit;
+        let fresh = Freshness::new(r.today);
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         let mut heap: BinaryHeap<Entry> = BinaryHeap::with_capacity(keep + 1);
         let mut total = 0usize;
@@ -752,7 +896,7 @@ impl SearchIndex {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     total += 1;
                     let key = match r.sort {
-                        Sort::Relevance => f64::from(scorer.score()),
+                        Sort::Relevance => f64::from(scorer.score() * fresh.factor(dates.first(doc))),
                         Sort::Newest => dates.first(doc).unwrap_or(i64::MIN) as f64,
                     };
                     heap.push(Entry(key, ord as u32, doc));

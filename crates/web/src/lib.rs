@@ -20,6 +20,8 @@ mod auth;
 pub mod channels;
 mod error;
 mod hant;
+// OpenAPI document of the JSON endpoints (issue 16 item 8).
+mod openapi;
 pub mod ops;
 mod portal;
 mod render;

@@ -7,7 +7,8 @@
 //! are required. Without schemathesis the test prints NOT RUN; under
 //! `CI=true` it fails instead (`.ci/run` installs it).
 //!
-//! `GONGKAI_SCHEMATHESIS_EXAMPLES` sets the examples per operation (default 40).
+//! `GONGKAI_SCHEMATHESIS_EXAMPLES` sets the examples per operation (default
+//! 40) and `GONGKAI_SCHEMATHESIS_SEED` the seed (default 16).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -86,12 +87,13 @@ async fn schemathesis_finds_no_failures() {
         assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {body}");
     }
     let examples = std::env::var("GONGKAI_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "40".into());
+    let seed = std::env::var("GONGKAI_SCHEMATHESIS_SEED").unwrap_or_else(|_| "16".into());
     let reports = tempfile::tempdir().expect("tempdir");
     let started = Instant::now();
     let out = Command::new(&st)
         .arg("run")
         .arg(format!("{}/api/v1/openapi.json", server.base))
-        .args(["--checks", "all", "--max-examples", &examples, "--seed", "16", "--workers", "1", "--no-color", "--request-timeout", "30"])
+        .args(["--checks", "all", "--max-examples", &examples, "--seed", &seed, "--workers", "1", "--no-color", "--request-timeout", "30"])
         .args(["--suppress-health-check", "all", "--max-failures", "50"])
         .arg("--report-dir")
         .arg(reports.path())

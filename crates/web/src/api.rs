@@ -266,6 +266,17 @@ fn item_out(i: &Item) -> ItemOut {
     }
 }
 
+/// An API query parameter given without a value (`?year=`) is refused: the
+/// document types every parameter, and an empty value is none of them. (The
+/// portal's forms send empty values for filters left unset; the pages
+/// accept them.)
+pub(crate) fn reject_blank(params: &[(&str, &Option<String>)]) -> Result<(), AppError> {
+    match params.iter().find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty())) {
+        Some((name, _)) => Err(AppError::BadRequest(format!("参数 {name} 不能为空：不需要时请省略该参数"))),
+        None => Ok(()),
+    }
+}
+
 async fn org_by_slug(state: &AppState, slug: &str) -> Result<Organisation, ApiError> {
     Ok(state.store.org_by_slug(slug).await?.ok_or(AppError::NotFound)?)
 }
@@ -331,6 +342,7 @@ struct ItemsQuery {
     ),
     responses((status = 200, description = "分页列表", body = ItemsPage), (status = 400, description = "参数有误", body = ErrorBody), (status = 404, description = "机关不存在", body = ErrorBody)))]
 async fn items(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<ItemsQuery>) -> ApiResult<ItemsPage> {
+    reject_blank(&[("catalog", &q.catalog), ("year", &q.year), ("page", &q.page), ("per_page", &q.per_page)])?;
     let org = org_by_slug(&state, &slug).await?;
     let page = parse_page(q.page.as_deref())?;
     let year = parse_year(q.year.as_deref())?;

@@ -403,7 +403,7 @@ pub struct SearchResponse {
 #[utoipa::path(get, path = "/api/v1/search", tag = "公开信息",
     params(
         ("q" = String, Query, max_length = 100, description = "检索词（最多 100 字）"),
-        ("org" = Option<String>, Query, description = "机关标识（含下级机关）"),
+        ("org" = Option<String>, Query, pattern = "^\\S+$", description = "机关标识（含下级机关）"),
         ("catalog" = Option<i64>, Query, minimum = 1, description = "栏目编号（含下级栏目）"),
         ("year" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "发布年份"),
         ("doc_type" = Option<String>, Query, description = "文件类型：regulation、normative_document、other", pattern = "^(regulation|normative_document|other)$"),
@@ -418,9 +418,23 @@ pub struct SearchResponse {
         (status = 404, description = "机关不存在", body = crate::api::ErrorBody),
     ))]
 async fn api_search(State(state): State<AppState>, Query(p): Query<Params>) -> Result<Json<SearchResponse>, ApiError> {
-    if p.q.is_none() {
-        return Err(AppError::BadRequest("请提供检索词 q".into()).into());
+    match p.q.as_deref() {
+        None => return Err(AppError::BadRequest("请提供检索词 q".into()).into()),
+        Some(q) if q.chars().count() > MAX_QUERY_CHARS => {
+            return Err(AppError::BadRequest(format!("检索词过长：最多 {MAX_QUERY_CHARS} 个字，请精简后再试")).into())
+        }
+        Some(_) => {}
     }
+    crate::api::reject_blank(&[
+        ("org", &p.org),
+        ("catalog", &p.cat),
+        ("year", &p.year),
+        ("doc_type", &p.doc_type),
+        ("validity", &p.validity),
+        ("sort", &p.sort),
+        ("page", &p.page),
+        ("per_page", &p.per_page),
+    ])?;
     let c = check(&state, &p, true).await?;
     let results = if c.text.is_empty() {
         SearchResults::default()

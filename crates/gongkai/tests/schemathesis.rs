@@ -45,11 +45,14 @@ async fn spawn(data: &std::path::Path) -> Server {
         .args(["serve", "--demo", "--listen", &listen, "--data-dir"])
         .arg(data)
         .env_remove("GONGKAI_CONFIG")
+        // The binary refuses GONGKAI_* variables it does not know.
+        .env_remove("GONGKAI_SCHEMATHESIS_EXAMPLES")
+        .env_remove("GONGKAI_SCHEMATHESIS_SEED")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn gongkai");
-    let server = Server { child, base: format!("http://{listen}") };
+    let mut server = Server { child, base: format!("http://{listen}") };
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
@@ -57,6 +60,9 @@ async fn spawn(data: &std::path::Path) -> Server {
             if res.status().is_success() {
                 break;
             }
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("gongkai serve --demo exited: {status}");
         }
         assert!(Instant::now() < deadline, "server did not start within 180 s");
         tokio::time::sleep(Duration::from_millis(200)).await;

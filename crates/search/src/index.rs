@@ -973,6 +973,49 @@ mod tests {
     }
 
     #[test]
+    fn titles_as_written_boosts_and_doc_number_parts() {
+        let index = SearchIndex::in_ram(WriterOptions::default()).expect("index");
+        let mut old = doc(1, "源潭镇2022年政府信息公开工作年度报告", "2023年1月发布。本镇2023年将继续做好政府信息公开工作。年度报告");
+        old.publish_date = NaiveDate::from_ymd_opt(2023, 1, 18);
+        let mut new = doc(2, "源潭镇2023年政府信息公开工作年度报告", "本报告由源潭镇人民政府编制，全文共分六部分内容，数据统计期限为全年。");
+        new.publish_date = NaiveDate::from_ymd_opt(2024, 1, 17);
+        let mut guide = doc(3, "信息公開指南（2023年修訂）", "指南正文");
+        guide.doc_number = Some("源潭府办〔2023〕2号".into());
+        let mut notice = doc(4, "关于做好高温天气劳动保护工作的通知", "通知正文");
+        notice.doc_number = Some("源潭府办〔2023〕14号".into());
+        let mut other = doc(5, "另一个办的通知", "通知正文");
+        other.doc_number = Some("源潭府〔2023〕14号".into());
+        index.apply(&[old, new, guide, notice, other], &[], "{}").expect("apply");
+        let search = |text: &str| {
+            let r = SearchRequest { text: text.into(), limit: 10, today: NaiveDate::from_ymd_opt(2026, 12, 7), ..Default::default() };
+            index.search(&r).expect("search").hits
+        };
+        // The query's words in the title, in order, outrank a body that repeats them.
+        assert_eq!(search("2023年政府信息公开工作年度报告")[0].id, 2);
+        // Titles are shown as written; matching folds script and width.
+        let hits = search("信息公开指南");
+        assert_eq!(hits[0].title, "信息公開指南（2023年修訂）");
+        assert_eq!(hits[0].title_html.replace("<mark>", "").replace("</mark>", ""), "信息公開指南（2023年修訂）");
+        assert!(hits[0].title_html.contains("<mark>"), "{}", hits[0].title_html);
+        // A 文号 prefix in any bracket style and script finds that office's documents.
+        for q in ["源潭府办〔2023〕", "源潭府辦[2023]", "源潭府办（2023", "府办〔2023〕"] {
+            let mut found: Vec<i64> = search(q).iter().map(|h| h.id).collect();
+            found.sort();
+            assert_eq!(found, vec![3, 4], "{q}");
+        }
+        // A partial 文号 with the number: the exact office first.
+        let found: Vec<i64> = search("〔2023〕14号").iter().map(|h| h.id).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(search("源潭府办〔2023〕14号").iter().map(|h| h.id).collect::<Vec<_>>(), vec![4]);
+        // Recency: of two equal matches the newer comes first, and the current year counts.
+        let f = Freshness::new(NaiveDate::from_ymd_opt(2026, 12, 7));
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(days);
+        assert!(f.factor(day(2026, 1, 2)) > f.factor(day(2025, 12, 30)) + CURRENT_YEAR_WEIGHT * 0.9);
+        assert!(f.factor(day(2025, 1, 1)) > f.factor(day(2023, 1, 1)));
+        assert!(f.factor(day(2000, 1, 1)) >= 1.0 && f.factor(None) == 1.0);
+    }
+
+    #[test]
     fn overlapping_highlights_merge() {
         assert_eq!(highlight("中华人民共和国<政府>", &[0..21, 6..12, 3..9]), "<mark>中华人民共和国</mark>&lt;政府&gt;");
         assert_eq!(highlight("ab&cd", &[3..5, 0..1, 9..12]), "<mark>a</mark>b&amp;<mark>cd</mark>");

@@ -315,8 +315,11 @@ async fn scenario(store: Store) {
     assert_eq!(outsider.get(format!("{base}/admin/applications/{id}")).send().await.expect("get").status(), StatusCode::FORBIDDEN);
     let list: Value = outsider.get(format!("{base}/api/v1/staff/applications")).send().await.expect("api").json().await.expect("json");
     assert_eq!(list["applications"].as_array().map(Vec::len), Some(0));
-    // Anonymous users get no staff API.
-    assert_eq!(client().get(format!("{base}/api/v1/staff/applications")).send().await.expect("api").status(), StatusCode::SEE_OTHER);
+    // Anonymous users get no staff API: 401 with the API's JSON error.
+    let res = client().get(format!("{base}/api/v1/staff/applications")).send().await.expect("api");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.expect("json error");
+    assert_eq!(body["error"]["status"], 401);
 }
 
 #[tokio::test]

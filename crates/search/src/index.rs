@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
@@ -18,13 +18,17 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::schema::document::Document as _;
 use tantivy::{DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, TantivyDocument, Term, TERMINATED};
 
-use crate::text::{normalise, to_simplified};
 use crate::tokenizer::{self, JiebaTokenizer};
 use crate::SearchError;
 
+mod query;
+
+pub use query::{doc_number_key, index_no_key};
+use query::Freshness;
+
 /// Bumped whenever the schema or the analysis changes: an index written by
 /// another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Longest text kept per field (characters); attachments can be whole books.
 const MAX_FIELD_CHARS: usize = 200_000;
@@ -76,6 +80,9 @@ pub struct SearchRequest {
     /// Time allowed for matching (phrase queries stop when it is spent and
     /// report `timed_out`).
     pub budget: Duration,
+    /// The day recency and the current year are counted from (`None`:
+    /// today in China Standard Time).
+    pub today: Option<NaiveDate>,
 }
 
 impl Default for SearchRequest {
@@ -91,15 +98,19 @@ impl Default for SearchRequest {
             offset: 0,
             limit: 10,
             budget: Duration::from_millis(500),
+            today: None,
         }
     }
 }
 
-/// One result: ids and escaped HTML with `<mark>` around matched words.
+/// One result: ids, the title as stored, and escaped HTML of the stored
+/// title and text with `<mark>` around matched words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     pub id: i64,
     pub score: f32,
+    /// The title as written (not folded).
+    pub title: String,
     pub title_html: String,
     pub snippet_html: String,
 }
@@ -131,13 +142,6 @@ struct Fields {
     validity: Field,
     date: Field,
 }
-
-/// Text fields searched, with their weights. `all` holds the title,
-/// keywords, summary, 文号/索引号/发布机构, 正文 and attachment text in one
-/// field, so a word costs two posting lists (and block-max pruning applies)
-/// rather than one per field; the separate text fields are only stored, for
-/// snippets.
-const TEXT_WEIGHTS: [(&str, f32); 2] = [("title", 2.0), ("all", 1.0)];
 
 fn schema() -> Schema {
     let mut b = Schema::builder();
@@ -195,27 +199,6 @@ fn fields(schema: &Schema) -> Result<Fields, SearchError> {
     })
 }
 
-/// The 文号 key used in the index and in queries: Simplified script, then
-/// [`gongkai_domain::validate::normalise_doc_number`] (brackets, widths, spaces).
-pub fn doc_number_key(doc_number: &str) -> String {
-    gongkai_domain::validate::normalise_doc_number(&to_simplified(doc_number.trim()))
-}
-
-/// Whether a 文号 key names a year in the statutory brackets (〔2023〕).
-fn looks_like_doc_number(key: &str) -> bool {
-    let chars: Vec<char> = key.chars().collect();
-    chars.windows(6).any(|w| w[0] == '〔' && w[1..5].iter().all(char::is_ascii_digit) && w[5] == '〕')
-}
-
-/// The 索引号 key: no whitespace, upper case.
-pub fn index_no_key(index_no: &str) -> String {
-    index_no.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
-}
-
-fn looks_like_index_no(key: &str) -> bool {
-    key.len() >= 8 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') && key.contains(['-', '/'])
-}
-
 fn days(d: NaiveDate) -> i64 {
     NaiveDate::from_ymd_opt(1970, 1, 1).map(|epoch| (d - epoch).num_days()).unwrap_or(0)
 }
@@ -267,12 +250,6 @@ fn highlight(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
     }
     out.push_str(&escape(fragment.get(at..).unwrap_or_default()));
     out
-}
-
-/// A parsed user query.
-struct Parsed {
-    query: Box<dyn Query>,
-    has_phrase: bool,
 }
 
 /// The search index (on disk or in memory). All methods block: call them
@@ -353,16 +330,18 @@ impl SearchIndex {
         let f = &self.f;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, d.id as u64);
-        let title = normalise(&d.title);
-        let summary = truncate(normalise(&d.summary));
-        let body = truncate(normalise(&d.body));
-        let keywords = normalise(&d.keywords);
-        let mut meta = normalise(&d.publisher);
+        // Stored as written: the tokenizer folds for matching, and titles
+        // and snippets show the text unchanged.
+        let title = d.title.trim().to_owned();
+        let summary = truncate(d.summary.clone());
+        let body = truncate(d.body.clone());
+        let keywords = d.keywords.clone();
+        let mut meta = d.publisher.clone();
         for extra in [&d.doc_number, &d.index_no].into_iter().flatten() {
             meta.push(' ');
-            meta.push_str(&normalise(extra));
+            meta.push_str(extra);
         }
-        let attachments = truncate(normalise(&d.attachments));
+        let attachments = truncate(d.attachments.clone());
         let mut all = String::with_capacity(title.len() + summary.len() + body.len() + keywords.len() + meta.len() + attachments.len() + 6);
         for part in [&title, &keywords, &summary, &meta, &body, &attachments] {
             if !part.is_empty() {
@@ -454,164 +433,6 @@ impl SearchIndex {
         Ok(out)
     }
 
-    fn term_clause(&self, word: &str) -> Box<dyn Query> {
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (name, weight) in TEXT_WEIGHTS {
-            let Ok(field) = self.index.schema().get_field(name) else { continue };
-            let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
-            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight))));
-        }
-        Box::new(BooleanQuery::new(should))
-    }
-
-    /// A word of the query: the word itself, or (for words over two
-    /// characters) all its dictionary sub-words, which is how the word is
-    /// found inside a longer word of an indexed text.
-    fn word_clause(&self, word: &str) -> Box<dyn Query> {
-        let subs = tokenizer::sub_words(tokenizer::jieba(), word);
-        if word.chars().count() <= 2 || subs.is_empty() {
-            return self.term_clause(word);
-        }
-        let all: Vec<(Occur, Box<dyn Query>)> = subs.iter().map(|(s, e)| (Occur::Must, self.term_clause(&word[*s..*e]))).collect();
-        Box::new(BooleanQuery::new(vec![(Occur::Should, self.term_clause(word)), (Occur::Should, Box::new(BooleanQuery::new(all)))]))
-    }
-
-    /// A word that must occur in `all` (itself, or all its dictionary sub-words).
-    fn all_clause(&self, word: &str) -> Box<dyn Query> {
-        let term = |w: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(self.f.all, w), IndexRecordOption::WithFreqs)) };
-        let subs = tokenizer::sub_words(tokenizer::jieba(), word);
-        if word.chars().count() <= 2 || subs.is_empty() {
-            return term(word);
-        }
-        let all: Vec<(Occur, Box<dyn Query>)> = subs.iter().map(|(s, e)| (Occur::Must, term(&word[*s..*e]))).collect();
-        Box::new(BooleanQuery::new(vec![(Occur::Should, term(word)), (Occur::Should, Box::new(BooleanQuery::new(all)))]))
-    }
-
-    fn phrase_clause(&self, words: &[&str]) -> Box<dyn Query> {
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (name, weight) in TEXT_WEIGHTS {
-            let Ok(field) = self.index.schema().get_field(name) else { continue };
-            let terms: Vec<(usize, Term)> = words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w))).collect();
-            should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), weight))));
-        }
-        Box::new(BooleanQuery::new(should))
-    }
-
-    /// Parse the user's text: quoted parts (“…”, "…", 「…」) are phrases,
-    /// the rest are words that must all occur (in any searched field); a
-    /// 文号 in any bracket style matches exactly; a 索引号 matches exactly too.
-    fn parse(&self, text: &str) -> Result<Parsed, SearchError> {
-        let raw = text.trim();
-        let key = doc_number_key(raw);
-        if looks_like_doc_number(&key) {
-            let q = TermQuery::new(Term::from_field_text(self.f.doc_number, &key), IndexRecordOption::Basic);
-            return Ok(Parsed { query: Box::new(q), has_phrase: false });
-        }
-        let norm = normalise(raw);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut has_phrase = false;
-        let mut rest = String::new();
-        let mut chars = norm.chars().peekable();
-        while let Some(c) = chars.next() {
-            let close = match c {
-                '"' => Some('"'),
-                '“' => Some('”'),
-                '「' => Some('」'),
-                '『' => Some('』'),
-                _ => None,
-            };
-            match close {
-                Some(close) => {
-                    let mut phrase = String::new();
-                    for p in chars.by_ref() {
-                        if p == close {
-                            break;
-                        }
-                        phrase.push(p);
-                    }
-                    let words: Vec<&str> = tokenizer::words(&phrase).into_iter().map(|(_, _, w)| w).collect();
-                    match words.len() {
-                        0 => {}
-                        1 => clauses.push((Occur::Must, self.word_clause(words[0]))),
-                        _ => {
-                            has_phrase = true;
-                            clauses.push((Occur::Must, self.phrase_clause(&words)));
-                        }
-                    }
-                }
-                None => rest.push(c),
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        let mut words = Vec::new();
-        for chunk in rest.split(' ') {
-            for (_, _, w) in tokenizer::words(chunk) {
-                if seen.insert(w.to_owned()) {
-                    words.push(w.to_owned());
-                }
-            }
-        }
-        // One word: title (boosted) or anywhere. Several: each must occur in
-        // `all` (which holds the title too), so that plain words make a pure
-        // term intersection, ranked with block-max pruning.
-        let single = clauses.is_empty() && words.len() == 1;
-        for w in &words {
-            clauses.push((Occur::Must, if single { self.word_clause(w) } else { self.all_clause(w) }));
-        }
-        if clauses.is_empty() {
-            return Err(SearchError::EmptyQuery);
-        }
-        // A single clause is used as it is, so that a one-word query stays a
-        // plain union of term scorers (which tantivy ranks with block-max WAND).
-        let mut query: Box<dyn Query> = if clauses.len() == 1 {
-            clauses.pop().map(|(_, q)| q).ok_or(SearchError::EmptyQuery)?
-        } else {
-            Box::new(BooleanQuery::new(clauses))
-        };
-        let compact = index_no_key(raw);
-        if looks_like_index_no(&compact) {
-            let exact = TermQuery::new(Term::from_field_text(self.f.index_no, &compact), IndexRecordOption::Basic);
-            query = Box::new(BooleanQuery::new(vec![
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(exact), 20.0))),
-                (Occur::Should, query),
-            ]));
-        }
-        Ok(Parsed { query, has_phrase })
-    }
-
-    fn filtered(&self, main: Box<dyn Query>, r: &SearchRequest) -> Box<dyn Query> {
-        let f = &self.f;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-        // Filters match without adding to the score.
-        let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
-        let any_of = |field: Field, ids: &[i64]| -> Box<dyn Query> {
-            Box::new(BooleanQuery::new(
-                ids.iter()
-                    .map(|id| (Occur::Should, Box::new(TermQuery::new(Term::from_field_u64(field, *id as u64), IndexRecordOption::Basic)) as Box<dyn Query>))
-                    .collect(),
-            ))
-        };
-        if !r.org_ids.is_empty() {
-            must.push((Occur::Must, zero(any_of(f.org, &r.org_ids))));
-        }
-        if !r.catalog_ids.is_empty() {
-            must.push((Occur::Must, zero(any_of(f.catalog, &r.catalog_ids))));
-        }
-        if let Some(y) = r.year {
-            must.push((Occur::Must, zero(Box::new(TermQuery::new(Term::from_field_u64(f.year, y.max(0) as u64), IndexRecordOption::Basic)))));
-        }
-        if let Some(t) = &r.doc_type {
-            must.push((Occur::Must, zero(Box::new(TermQuery::new(Term::from_field_text(f.doc_type, t), IndexRecordOption::Basic)))));
-        }
-        if let Some(v) = &r.validity {
-            must.push((Occur::Must, zero(Box::new(TermQuery::new(Term::from_field_text(f.validity, v), IndexRecordOption::Basic)))));
-        }
-        if must.len() == 1 {
-            return must.pop().map(|(_, q)| q).unwrap_or_else(|| Box::new(BooleanQuery::new(Vec::new())));
-        }
-        Box::new(BooleanQuery::new(must))
-    }
-
     /// Run a search. Errors: [`SearchError::EmptyQuery`] when the text has no word.
     pub fn search(&self, r: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
@@ -624,9 +445,13 @@ impl SearchIndex {
         } else {
             match r.sort {
                 Sort::Relevance => {
-                    // Apart, so that ranking can skip blocks that cannot
-                    // reach the top (block-max WAND) and counting need not score.
-                    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).and_offset(r.offset).order_by_score())?;
+                    // Apart, so that counting need not score.
+                    let fresh = Freshness::new(r.today);
+                    let ranked = TopDocs::with_limit(limit).and_offset(r.offset).tweak_score(move |seg: &tantivy::SegmentReader| {
+                        let dates = seg.fast_fields().i64("date").ok();
+                        move |doc: tantivy::DocId, score: Score| score * fresh.factor(dates.as_ref().and_then(|c| c.first(doc)))
+                    });
+                    let top = searcher.search(query.as_ref(), &ranked)?;
                     let total = query.count(&searcher)?;
                     (total, top, false)
                 }
@@ -665,9 +490,17 @@ impl SearchIndex {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let id = doc.get_first(self.f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
             let snippet = |i: usize| gens[i].snippet_from_doc(&doc);
+            let stored_title = doc.get_first(self.f.title).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
             let title = snippet(0);
-            let title_html = if title.is_empty() {
-                escape(doc.get_first(self.f.title).and_then(|v| v.as_str()).unwrap_or_default())
+            // The whole stored title, highlighted (a fragment could cut it).
+            let title_html = if title.is_empty() || title.fragment() != stored_title {
+                let ranges: Vec<std::ops::Range<usize>> = if title.is_empty() {
+                    Vec::new()
+                } else {
+                    let start = stored_title.find(title.fragment()).unwrap_or(0);
+                    title.highlighted().iter().map(|r| r.start + start..r.end + start).collect()
+                };
+                highlight(&stored_title, &ranges)
             } else {
                 highlight(title.fragment(), title.highlighted())
             };
@@ -691,7 +524,7 @@ impl SearchIndex {
                     snippet_html.push('…');
                 }
             }
-            hits.push(SearchHit { id, score, title_html, snippet_html });
+            hits.push(SearchHit { id, score, title: stored_title, title_html, snippet_html });
         }
         Ok(SearchResults { total, hits, timed_out })
     }
@@ -738,6 +571,7 @@ impl SearchIndex {
             }
         }
         let keep = r.offset + limit;
+        let fresh = Freshness::new(r.today);
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         let mut heap: BinaryHeap<Entry> = BinaryHeap::with_capacity(keep + 1);
         let mut total = 0usize;
@@ -752,7 +586,7 @@ impl SearchIndex {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     total += 1;
                     let key = match r.sort {
-                        Sort::Relevance => f64::from(scorer.score()),
+                        Sort::Relevance => f64::from(scorer.score() * fresh.factor(dates.first(doc))),
                         Sort::Newest => dates.first(doc).unwrap_or(i64::MIN) as f64,
                     };
                     heap.push(Entry(key, ord as u32, doc));
@@ -826,6 +660,50 @@ mod tests {
         assert!(matches!(index.search(&SearchRequest { text: " ，。".into(), ..Default::default() }), Err(SearchError::EmptyQuery)));
         let r = index.search(&SearchRequest { text: "年度報告".into(), ..Default::default() }).expect("search");
         assert!(r.hits.iter().any(|h| h.title_html.contains("<mark>年度报告</mark>")), "{:?}", r.hits);
+    }
+
+    #[test]
+    fn titles_as_written_boosts_and_doc_number_parts() {
+        use super::query::CURRENT_YEAR_WEIGHT;
+        let index = SearchIndex::in_ram(WriterOptions::default()).expect("index");
+        let mut old = doc(1, "源潭镇2022年政府信息公开工作年度报告", "2023年1月发布。本镇2023年将继续做好政府信息公开工作。年度报告");
+        old.publish_date = NaiveDate::from_ymd_opt(2023, 1, 18);
+        let mut new = doc(2, "源潭镇2023年政府信息公开工作年度报告", "本报告由源潭镇人民政府编制，全文共分六部分内容，数据统计期限为全年。");
+        new.publish_date = NaiveDate::from_ymd_opt(2024, 1, 17);
+        let mut guide = doc(3, "信息公開指南（2023年修訂）", "指南正文");
+        guide.doc_number = Some("源潭府办〔2023〕2号".into());
+        let mut notice = doc(4, "关于做好高温天气劳动保护工作的通知", "通知正文");
+        notice.doc_number = Some("源潭府办〔2023〕14号".into());
+        let mut other = doc(5, "另一个办的通知", "通知正文");
+        other.doc_number = Some("源潭府〔2023〕14号".into());
+        index.apply(&[old, new, guide, notice, other], &[], "{}").expect("apply");
+        let search = |text: &str| {
+            let r = SearchRequest { text: text.into(), limit: 10, today: NaiveDate::from_ymd_opt(2026, 12, 7), ..Default::default() };
+            index.search(&r).expect("search").hits
+        };
+        // The query's words in the title, in order, outrank a body that repeats them.
+        assert_eq!(search("2023年政府信息公开工作年度报告")[0].id, 2);
+        // Titles are shown as written; matching folds script and width.
+        let hits = search("信息公开指南");
+        assert_eq!(hits[0].title, "信息公開指南（2023年修訂）");
+        assert_eq!(hits[0].title_html.replace("<mark>", "").replace("</mark>", ""), "信息公開指南（2023年修訂）");
+        assert!(hits[0].title_html.contains("<mark>"), "{}", hits[0].title_html);
+        // A 文号 prefix in any bracket style and script finds that office's documents.
+        for q in ["源潭府办〔2023〕", "源潭府辦[2023]", "源潭府办（2023", "府办〔2023〕"] {
+            let mut found: Vec<i64> = search(q).iter().map(|h| h.id).collect();
+            found.sort();
+            assert_eq!(found, vec![3, 4], "{q}");
+        }
+        // A partial 文号 with the number: the exact office first.
+        let found: Vec<i64> = search("〔2023〕14号").iter().map(|h| h.id).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(search("源潭府办〔2023〕14号").iter().map(|h| h.id).collect::<Vec<_>>(), vec![4]);
+        // Recency: of two equal matches the newer comes first, and the current year counts.
+        let f = Freshness::new(NaiveDate::from_ymd_opt(2026, 12, 7));
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(days);
+        assert!(f.factor(day(2026, 1, 2)) > f.factor(day(2025, 12, 30)) + CURRENT_YEAR_WEIGHT * 0.9);
+        assert!(f.factor(day(2025, 1, 1)) > f.factor(day(2023, 1, 1)));
+        assert!(f.factor(day(2000, 1, 1)) >= 1.0 && f.factor(None) == 1.0);
     }
 
     #[test]

@@ -38,13 +38,53 @@ fn fold(c: char) -> char {
     }
 }
 
-/// The normal form of text for the index and for queries.
-pub fn normalise(text: &str) -> String {
+/// Folding aligned with the original text: every character of `text`
+/// becomes exactly one character of the result (Traditional → Simplified,
+/// full-width → ASCII, lower case; whitespace and control characters become
+/// a space), and `map[b]` is the byte offset in `text` of the character at
+/// byte `b` of the result (`map` has one more entry, for the end). The
+/// tokenizer folds with this, so the index keeps the stored text as written
+/// — titles and snippets show it unchanged — while matching on the folded
+/// form.
+pub fn fold_aligned(text: &str) -> (String, Vec<usize>) {
     let simplified = to_simplified(text);
-    let mut out = String::with_capacity(simplified.len());
+    let count = text.chars().count();
+    let simple: Vec<char> = if simplified.chars().count() == count {
+        simplified.chars().collect()
+    } else {
+        // A phrase conversion changed the length: convert character by
+        // character so that positions stay aligned.
+        text.chars()
+            .map(|c| {
+                let mut buf = [0u8; 4];
+                let one = to_simplified(c.encode_utf8(&mut buf));
+                let mut it = one.chars();
+                match (it.next(), it.next()) {
+                    (Some(s), None) => s,
+                    _ => c,
+                }
+            })
+            .collect()
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len() + 1);
+    for ((at, _), c) in text.char_indices().zip(simple) {
+        let f = if c.is_whitespace() || c.is_control() { ' ' } else { fold(c) };
+        out.push(f);
+        map.extend(std::iter::repeat_n(at, f.len_utf8()));
+    }
+    map.push(text.len());
+    (out, map)
+}
+
+/// The normal form of text for queries: [`fold_aligned`], with runs of
+/// whitespace made one space and the ends trimmed.
+pub fn normalise(text: &str) -> String {
+    let (folded, _) = fold_aligned(text);
+    let mut out = String::with_capacity(folded.len());
     let mut space = false;
-    for c in simplified.chars().map(fold) {
-        if c.is_whitespace() || c.is_control() {
+    for c in folded.chars() {
+        if c == ' ' {
             space = !out.is_empty();
             continue;
         }
@@ -94,6 +134,19 @@ mod tests {
         assert_eq!(normalise("政府信息公開"), normalise("政府信息公开"));
         assert_eq!(normalise("年度報告"), "年度报告");
         assert_eq!(normalise("  ＡＢＣ　１２３ "), "abc 123");
+    }
+
+    #[test]
+    fn folding_keeps_positions() {
+        let text = "信息公開指南（2023年修訂）ＡＢ\n乾隆";
+        let (folded, map) = fold_aligned(text);
+        assert_eq!(folded.chars().count(), text.chars().count());
+        assert!(folded.starts_with("信息公开指南(2023年修订)ab "), "{folded}");
+        assert_eq!(map.len(), folded.len() + 1);
+        // The folded 修订 maps back to the original 修訂.
+        let at = folded.find("修订").expect("found");
+        let end = at + "修订".len();
+        assert_eq!(&text[map[at]..map[end]], "修訂");
     }
 
     #[test]

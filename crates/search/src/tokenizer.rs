@@ -5,7 +5,9 @@
 //! same position, as in jieba's search mode. So the
 //! query 信息 finds 政府信息公开, and phrase queries over whole words still
 //! line up. Tokens without a letter or digit (punctuation, spaces) are
-//! dropped. Input is expected in normal form ([`crate::text::normalise`]).
+//! dropped. The text is folded ([`crate::text::fold_aligned`]: Traditional
+//! script, full width, case) before segmentation, and token offsets point
+//! into the text as written, so highlights land on the stored text.
 
 use std::sync::{Arc, OnceLock};
 
@@ -77,26 +79,29 @@ pub fn sub_words(jieba: &Jieba, word: &str) -> Vec<(usize, usize)> {
 }
 
 fn tokenize(jieba: &Jieba, text: &str) -> Vec<Token> {
+    // Segment the folded text; offsets point into the text as written.
+    let (folded, map) = crate::text::fold_aligned(text);
+    let at = |b: usize| map.get(b).copied().unwrap_or(text.len());
     let mut tokens = Vec::new();
     let mut position = 0usize;
-    for t in jieba.cut(text, false) {
+    for t in jieba.cut(&folded, false) {
         if !is_word(t.word) {
             continue;
         }
         for (s, e) in sub_words(jieba, t.word) {
             tokens.push(Token {
-                offset_from: t.byte_start + s,
-                offset_to: t.byte_start + e,
+                offset_from: at(t.byte_start + s),
+                offset_to: at(t.byte_start + e),
                 position,
                 text: t.word[s..e].to_owned(),
                 position_length: 1,
             });
         }
         tokens.push(Token {
-            offset_from: t.byte_start,
-            offset_to: t.byte_end,
+            offset_from: at(t.byte_start),
+            offset_to: at(t.byte_end),
             position,
-            text: t.word.to_lowercase(),
+            text: t.word.to_owned(),
             position_length: 1,
         });
         position += 1;
@@ -155,5 +160,15 @@ mod tests {
         assert_eq!(pos("人民"), pos("中华人民共和国"));
         assert!(texts("，。 、").is_empty());
         assert_eq!(texts("ABC 2023"), vec![(0, "abc".to_owned()), (1, "2023".to_owned())]);
+        // Folded for matching, offsets into the original.
+        let mut t = JiebaTokenizer::default();
+        let text = "政府信息公開（２０２３）";
+        let mut stream = t.token_stream(text);
+        let mut seen = Vec::new();
+        while let Some(tok) = stream.next() {
+            seen.push((tok.text.clone(), text[tok.offset_from..tok.offset_to].to_owned()));
+        }
+        assert!(seen.contains(&("公开".to_owned(), "公開".to_owned())), "{seen:?}");
+        assert!(seen.contains(&("2023".to_owned(), "２０２３".to_owned())), "{seen:?}");
     }
 }

@@ -8,8 +8,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use gongkai_domain::model::{CatalogNode, Item, ItemStatus, Organisation};
 use gongkai_store::{ItemOrder, ItemQuery};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::error::AppError;
 use crate::util::{parse_id, parse_page, parse_year};
@@ -54,72 +56,271 @@ impl IntoResponse for ApiError {
             AppError::Gone { title, reason } => format!("《{title}》已撤回，不再公开。撤回理由：{reason}"),
             other => other.to_string(),
         };
-        (status, Json(json!({ "error": { "status": status.as_u16(), "message": message } }))).into_response()
+        (status, Json(ErrorBody::new(status, message))).into_response()
     }
 }
 
-type ApiResult = Result<Json<Value>, ApiError>;
+/// The JSON body of every error answer of the API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// The HTTP status, repeated.
+    pub status: u16,
+    /// What went wrong, in Chinese.
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ErrorBody {
+        ErrorBody { error: ErrorDetail { status: status.as_u16(), message: message.into() } }
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
 
 async fn api_not_found() -> ApiError {
     ApiError(AppError::NotFound)
 }
 
-fn org_json(o: &Organisation) -> Value {
-    json!({
-        "id": o.id, "slug": o.slug, "name": o.name, "org_code": o.org_code,
-        "level": o.level.as_str(), "level_label": o.level.label(), "parent_id": o.parent_id,
-        "description": o.description,
-        "disclosure_office": {
-            "name": o.office.name, "address": o.office.address, "hours": o.office.hours,
-            "phone": o.office.phone, "fax": o.office.fax, "email": o.office.email, "website": o.office.website,
-        },
-        "links": { "portal": format!("/org/{}", o.slug), "items": format!("/api/v1/organisations/{}/items", o.slug) },
-    })
+/// 政府信息公开工作机构 (条例第十二条).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureOffice {
+    pub name: String,
+    pub address: String,
+    pub hours: String,
+    pub phone: String,
+    pub fax: String,
+    pub email: String,
+    pub website: String,
 }
 
-fn item_json(i: &Item, full: bool) -> Value {
-    let f = &i.fields;
-    let mut v = json!({
-        "id": i.id, "org_id": i.org_id, "index_no": i.index_no, "title": f.title, "summary": f.summary,
-        "publisher": f.publisher, "formed_date": f.formed_date, "publish_date": i.publish_date,
-        "doc_number": f.doc_number, "topic": f.topic, "genre": f.genre, "keywords": f.keywords,
-        "disclosure_mode": f.disclosure_mode.as_str(), "doc_type": f.doc_type.as_str(),
-        "statutory_category": f.statutory_category, "catalog_id": f.catalog_id,
-        "validity": i.validity.as_str(), "validity_label": i.validity.label(), "validity_date": i.validity_date,
-        "url": format!("/item/{}", i.id),
-    });
-    if full {
-        v["body_html"] = json!(f.body_html);
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgLinks {
+    /// The organisation's portal page.
+    pub portal: String,
+    /// Its published items in this API.
+    pub items: String,
+}
+
+/// An organisation (机关).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationOut {
+    pub id: i64,
+    /// 机关标识, used in URLs.
+    pub slug: String,
+    /// 机关名称.
+    pub name: String,
+    /// 统一社会信用代码或组织机构代码.
+    pub org_code: String,
+    pub level: String,
+    pub level_label: String,
+    pub parent_id: Option<i64>,
+    pub description: String,
+    pub disclosure_office: DisclosureOffice,
+    pub links: OrgLinks,
+    /// 下级机关 (only in the single-organisation answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub children: Option<Vec<OrganisationOut>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationList {
+    pub organisations: Vec<OrganisationOut>,
+}
+
+/// A column of the catalog (公开目录栏目).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogNodeOut {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub sort_order: i64,
+    #[schema(example = "normal")]
+    pub kind: String,
+    /// Published items in the column itself.
+    pub published: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogOut {
+    pub organisation: String,
+    pub catalog: Vec<CatalogNodeOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub url: String,
+}
+
+/// A published information item (政府信息).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemOut {
+    pub id: i64,
+    pub org_id: i64,
+    /// 索引号.
+    pub index_no: Option<String>,
+    /// 名称.
+    pub title: String,
+    /// 内容概述.
+    pub summary: String,
+    /// 发布机构.
+    pub publisher: String,
+    /// 成文日期.
+    pub formed_date: NaiveDate,
+    /// 发布日期.
+    pub publish_date: Option<NaiveDate>,
+    /// 文号.
+    pub doc_number: Option<String>,
+    /// 主题分类.
+    pub topic: String,
+    /// 体裁分类.
+    pub genre: String,
+    pub keywords: String,
+    /// `proactive` (主动公开) or `on_request` (依申请公开).
+    pub disclosure_mode: String,
+    /// `regulation`, `normative_document` or `other`.
+    pub doc_type: String,
+    pub statutory_category: Option<String>,
+    pub catalog_id: i64,
+    /// `valid`, `amended`, `repealed` or `expired` (有效性).
+    pub validity: String,
+    pub validity_label: String,
+    pub validity_date: Option<NaiveDate>,
+    pub url: String,
+    /// 正文 (sanitised HTML; only in the single-item answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// Only in the single-item answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentOut>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemsPage {
+    pub organisation: String,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+    pub items: Vec<ItemOut>,
+}
+
+fn org_out(o: &Organisation) -> OrganisationOut {
+    OrganisationOut {
+        id: o.id,
+        slug: o.slug.clone(),
+        name: o.name.clone(),
+        org_code: o.org_code.clone(),
+        level: o.level.as_str().to_owned(),
+        level_label: o.level.label().to_owned(),
+        parent_id: o.parent_id,
+        description: o.description.clone(),
+        disclosure_office: DisclosureOffice {
+            name: o.office.name.clone(),
+            address: o.office.address.clone(),
+            hours: o.office.hours.clone(),
+            phone: o.office.phone.clone(),
+            fax: o.office.fax.clone(),
+            email: o.office.email.clone(),
+            website: o.office.website.clone(),
+        },
+        links: OrgLinks { portal: format!("/org/{}", o.slug), items: format!("/api/v1/organisations/{}/items", o.slug) },
+        children: None,
     }
-    v
+}
+
+fn item_out(i: &Item) -> ItemOut {
+    let f = &i.fields;
+    ItemOut {
+        id: i.id,
+        org_id: i.org_id,
+        index_no: i.index_no.clone(),
+        title: f.title.clone(),
+        summary: f.summary.clone(),
+        publisher: f.publisher.clone(),
+        formed_date: f.formed_date,
+        publish_date: i.publish_date,
+        doc_number: f.doc_number.clone(),
+        topic: f.topic.clone(),
+        genre: f.genre.clone(),
+        keywords: f.keywords.clone(),
+        disclosure_mode: f.disclosure_mode.as_str().to_owned(),
+        doc_type: f.doc_type.as_str().to_owned(),
+        statutory_category: f.statutory_category.clone(),
+        catalog_id: f.catalog_id,
+        validity: i.validity.as_str().to_owned(),
+        validity_label: i.validity.label().to_owned(),
+        validity_date: i.validity_date,
+        url: format!("/item/{}", i.id),
+        body_html: None,
+        attachments: None,
+    }
+}
+
+/// An API query parameter given without a value (`?year=`) is refused: the
+/// document types every parameter, and an empty value is none of them. (The
+/// portal's forms send empty values for filters left unset; the pages
+/// accept them.)
+pub(crate) fn reject_blank(params: &[(&str, &Option<String>)]) -> Result<(), AppError> {
+    match params.iter().find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty())) {
+        Some((name, _)) => Err(AppError::BadRequest(format!("参数 {name} 不能为空：不需要时请省略该参数"))),
+        None => Ok(()),
+    }
 }
 
 async fn org_by_slug(state: &AppState, slug: &str) -> Result<Organisation, ApiError> {
     Ok(state.store.org_by_slug(slug).await?.ok_or(AppError::NotFound)?)
 }
 
-async fn organisations(State(state): State<AppState>) -> ApiResult {
+/// 机关列表.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "公开信息",
+    responses((status = 200, description = "全部机关", body = OrganisationList)))]
+async fn organisations(State(state): State<AppState>) -> ApiResult<OrganisationList> {
     let orgs = state.store.orgs().await?;
-    Ok(Json(json!({ "organisations": orgs.iter().map(org_json).collect::<Vec<_>>() })))
+    Ok(Json(OrganisationList { organisations: orgs.iter().map(org_out).collect() }))
 }
 
-async fn organisation(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult {
+/// 机关详情（含下级机关）.
+#[utoipa::path(get, path = "/api/v1/organisations/{slug}", tag = "公开信息",
+    params(("slug" = String, Path, description = "机关标识")),
+    responses((status = 200, description = "机关", body = OrganisationOut), (status = 404, description = "机关不存在", body = ErrorBody)))]
+async fn organisation(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<OrganisationOut> {
     let org = org_by_slug(&state, &slug).await?;
-    let children: Vec<Value> = state.store.orgs().await?.iter().filter(|o| o.parent_id == Some(org.id)).map(org_json).collect();
-    let mut v = org_json(&org);
-    v["children"] = json!(children);
+    let children: Vec<OrganisationOut> = state.store.orgs().await?.iter().filter(|o| o.parent_id == Some(org.id)).map(org_out).collect();
+    let mut v = org_out(&org);
+    v.children = Some(children);
     Ok(Json(v))
 }
 
-fn node_json(n: &CatalogNode, counts: &std::collections::HashMap<i64, i64>) -> Value {
-    json!({ "id": n.id, "parent_id": n.parent_id, "name": n.name, "sort_order": n.sort_order, "kind": n.kind.as_str(), "published": counts.get(&n.id).copied().unwrap_or(0) })
-}
-
-async fn catalog(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult {
+/// 公开目录（栏目树）.
+#[utoipa::path(get, path = "/api/v1/organisations/{slug}/catalog", tag = "公开信息",
+    params(("slug" = String, Path, description = "机关标识")),
+    responses((status = 200, description = "栏目列表", body = CatalogOut), (status = 404, description = "机关不存在", body = ErrorBody)))]
+async fn catalog(State(state): State<AppState>, Path(slug): Path<String>) -> ApiResult<CatalogOut> {
     let org = org_by_slug(&state, &slug).await?;
     let nodes = state.store.catalog(org.id).await?;
-    let counts = state.store.published_counts_by_catalog(org.id, None).await?.into_iter().collect();
-    Ok(Json(json!({ "organisation": org.slug, "catalog": nodes.iter().map(|n| node_json(n, &counts)).collect::<Vec<_>>() })))
+    let counts: std::collections::HashMap<i64, i64> = state.store.published_counts_by_catalog(org.id, None).await?.into_iter().collect();
+    let catalog = nodes
+        .iter()
+        .map(|n: &CatalogNode| CatalogNodeOut {
+            id: n.id,
+            parent_id: n.parent_id,
+            name: n.name.clone(),
+            sort_order: n.sort_order,
+            kind: n.kind.as_str().to_owned(),
+            published: counts.get(&n.id).copied().unwrap_or(0),
+        })
+        .collect();
+    Ok(Json(CatalogOut { organisation: org.slug, catalog }))
 }
 
 #[derive(Deserialize)]
@@ -130,7 +331,18 @@ struct ItemsQuery {
     per_page: Option<String>,
 }
 
-async fn items(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<ItemsQuery>) -> ApiResult {
+/// 已发布的政府信息列表（按发布日期从新到旧）.
+#[utoipa::path(get, path = "/api/v1/organisations/{slug}/items", tag = "公开信息",
+    params(
+        ("slug" = String, Path, description = "机关标识"),
+        ("catalog" = Option<i64>, Query, minimum = 1, description = "栏目编号（含下级栏目）；不属于该机关的栏目没有结果"),
+        ("year" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "发布年份"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 1000000, description = "页码"),
+        ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "每页条数（默认 20）"),
+    ),
+    responses((status = 200, description = "分页列表", body = ItemsPage), (status = 400, description = "参数有误", body = ErrorBody), (status = 404, description = "机关不存在", body = ErrorBody)))]
+async fn items(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<ItemsQuery>) -> ApiResult<ItemsPage> {
+    reject_blank(&[("catalog", &q.catalog), ("year", &q.year), ("page", &q.page), ("per_page", &q.per_page)])?;
     let org = org_by_slug(&state, &slug).await?;
     let page = parse_page(q.page.as_deref())?;
     let year = parse_year(q.year.as_deref())?;
@@ -142,7 +354,8 @@ async fn items(State(state): State<AppState>, Path(slug): Path<String>, Query(q)
     if let Some(cat) = parse_id(q.catalog.as_deref(), "栏目 catalog")? {
         let nodes = state.store.catalog(org.id).await?;
         if !nodes.iter().any(|n| n.id == cat) {
-            return Err(AppError::BadRequest(format!("栏目 catalog“{cat}”不属于该机关")).into());
+            // A column of another organisation holds none of this one's items.
+            return Ok(Json(ItemsPage { organisation: org.slug, page, per_page, total: 0, items: Vec::new() }));
         }
         catalog_ids = crate::portal::descendants(&nodes, cat);
     }
@@ -159,90 +372,82 @@ async fn items(State(state): State<AppState>, Path(slug): Path<String>, Query(q)
             ..Default::default()
         })
         .await?;
-    Ok(Json(json!({
-        "organisation": org.slug, "page": page, "per_page": per_page, "total": result.total,
-        "items": result.items.iter().map(|i| item_json(i, false)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(ItemsPage { organisation: org.slug, page, per_page, total: result.total, items: result.items.iter().map(item_out).collect() }))
 }
 
-async fn item(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let id: i64 = id.parse().map_err(|_| AppError::BadRequest(format!("信息编号 id“{id}”无效：应为正整数")))?;
+/// 政府信息详情（含正文和附件）.
+#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "公开信息",
+    params(("id" = i64, Path, minimum = 1, description = "信息编号")),
+    responses(
+        (status = 200, description = "信息", body = ItemOut),
+        (status = 400, description = "编号不是正整数", body = ErrorBody),
+        (status = 404, description = "信息不存在或未发布", body = ErrorBody),
+        (status = 410, description = "信息已撤回（附撤回理由）", body = ErrorBody),
+    ))]
+async fn item(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<ItemOut> {
+    let id: i64 = id.trim().parse().map_err(|_| AppError::BadRequest(format!("信息编号 id“{id}”无效：应为正整数")))?;
+    if id < 1 {
+        return Err(AppError::NotFound.into());
+    }
     let item = crate::portal::public_item(&state, id).await?;
-    let attachments: Vec<Value> = state
+    let attachments: Vec<AttachmentOut> = state
         .store
         .attachments(item.id)
         .await?
         .iter()
-        .map(|a| json!({ "id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256, "url": format!("/attachments/{}", a.id) }))
+        .map(|a| AttachmentOut {
+            id: a.id,
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            url: format!("/attachments/{}", a.id),
+        })
         .collect();
-    let mut v = item_json(&item, true);
-    v["attachments"] = json!(attachments);
+    let mut v = item_out(&item);
+    v.body_html = Some(item.fields.body_html.clone());
+    v.attachments = Some(attachments);
     Ok(Json(v))
 }
 
+/// 本接口的 OpenAPI 文档（由处理函数的类型生成）.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "文档",
+    responses((status = 200, description = "OpenAPI 3.1 文档", content_type = "application/json", body = Object)))]
 async fn openapi() -> Json<Value> {
-    Json(openapi_document())
-}
-
-/// The document with every path, including search's.
-pub fn openapi_document() -> Value {
-    let mut doc = base_document();
-    doc["paths"]["/api/v1/search"] = crate::portal::search::openapi_path();
-    doc
-}
-
-/// The OpenAPI 3.1 document of the API, without search.
-fn base_document() -> Value {
-    let error = json!({ "description": "错误（中文说明）", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
-    let slug = json!({ "name": "slug", "in": "path", "required": true, "schema": { "type": "string" }, "description": "机关标识" });
-    json!({
-        "openapi": "3.1.0",
-        "info": { "title": "gongkai 政府信息公开 API", "version": "1.0.0", "description": "只读接口：机关、公开目录和已发布的政府信息。草稿、待审核和已撤回的信息不会出现。" },
-        "paths": {
-            "/api/v1/organisations": { "get": { "summary": "机关列表", "responses": { "200": { "description": "机关列表", "content": { "application/json": { "schema": { "type": "object", "properties": { "organisations": { "type": "array", "items": { "$ref": "#/components/schemas/Organisation" } } } } } } } } } },
-            "/api/v1/organisations/{slug}": { "get": { "summary": "机关详情（含下级机关）", "parameters": [slug], "responses": { "200": { "description": "机关", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Organisation" } } } }, "404": error } } },
-            "/api/v1/organisations/{slug}/catalog": { "get": { "summary": "公开目录（栏目树）", "parameters": [slug], "responses": { "200": { "description": "栏目列表", "content": { "application/json": { "schema": { "type": "object", "properties": { "organisation": { "type": "string" }, "catalog": { "type": "array", "items": { "$ref": "#/components/schemas/CatalogNode" } } } } } } }, "404": error } } },
-            "/api/v1/organisations/{slug}/items": { "get": {
-                "summary": "已发布的政府信息列表",
-                "parameters": [slug,
-                    { "name": "catalog", "in": "query", "schema": { "type": "integer", "minimum": 1 }, "description": "栏目编号（含下级栏目）" },
-                    { "name": "year", "in": "query", "schema": { "type": "integer", "minimum": 2000, "maximum": 2100 }, "description": "发布年份" },
-                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
-                    { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 100 } }],
-                "responses": { "200": { "description": "分页列表", "content": { "application/json": { "schema": { "type": "object", "properties": { "organisation": { "type": "string" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "total": { "type": "integer" }, "items": { "type": "array", "items": { "$ref": "#/components/schemas/Item" } } } } } } }, "400": error, "404": error } } },
-            "/api/v1/items/{id}": { "get": { "summary": "政府信息详情（含正文和附件）", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "信息", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Item" } } } }, "400": error, "404": error, "410": error } } },
-        },
-        "components": { "schemas": {
-            "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": { "status": { "type": "integer" }, "message": { "type": "string" } } } } },
-            "Organisation": { "type": "object", "properties": {
-                "id": { "type": "integer" }, "slug": { "type": "string" }, "name": { "type": "string", "description": "机关名称" },
-                "org_code": { "type": "string", "description": "统一社会信用代码或组织机构代码" }, "level": { "type": "string" }, "level_label": { "type": "string" },
-                "parent_id": { "type": ["integer", "null"] }, "description": { "type": "string" },
-                "disclosure_office": { "type": "object", "description": "政府信息公开工作机构（条例第十二条）", "properties": { "name": { "type": "string" }, "address": { "type": "string" }, "hours": { "type": "string" }, "phone": { "type": "string" }, "fax": { "type": "string" }, "email": { "type": "string" }, "website": { "type": "string" } } } } },
-            "CatalogNode": { "type": "object", "properties": { "id": { "type": "integer" }, "parent_id": { "type": ["integer", "null"] }, "name": { "type": "string" }, "sort_order": { "type": "integer" }, "kind": { "type": "string", "enum": ["normal", "guide", "annual_report", "notice"] }, "published": { "type": "integer" } } },
-            "Item": { "type": "object", "properties": {
-                "id": { "type": "integer" }, "org_id": { "type": "integer" }, "index_no": { "type": ["string", "null"], "description": "索引号" },
-                "title": { "type": "string", "description": "名称" }, "summary": { "type": "string", "description": "内容概述" },
-                "publisher": { "type": "string", "description": "发布机构" }, "formed_date": { "type": "string", "format": "date", "description": "成文日期" },
-                "publish_date": { "type": ["string", "null"], "format": "date", "description": "发布日期" }, "doc_number": { "type": ["string", "null"], "description": "文号" },
-                "topic": { "type": "string", "description": "主题分类" }, "genre": { "type": "string", "description": "体裁分类" }, "keywords": { "type": "string" },
-                "disclosure_mode": { "type": "string", "enum": ["proactive", "on_request"] }, "doc_type": { "type": "string", "enum": ["regulation", "normative_document", "other"] },
-                "statutory_category": { "type": ["string", "null"] }, "catalog_id": { "type": "integer" },
-                "validity": { "type": "string", "enum": ["valid", "amended", "repealed", "expired"] }, "validity_label": { "type": "string" }, "validity_date": { "type": ["string", "null"], "format": "date" },
-                "url": { "type": "string" }, "body_html": { "type": "string" },
-                "attachments": { "type": "array", "items": { "type": "object", "properties": { "id": { "type": "integer" }, "filename": { "type": "string" }, "content_type": { "type": "string" }, "size": { "type": "integer" }, "sha256": { "type": "string" }, "url": { "type": "string" } } } } } },
-        } },
-    })
+    Json(crate::openapi::document_json())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn openapi_lists_every_route() {
-        let doc = super::openapi_document();
+        let doc = crate::openapi::document_json();
         let paths = doc["paths"].as_object().expect("paths");
-        for p in ["/api/v1/organisations", "/api/v1/organisations/{slug}", "/api/v1/organisations/{slug}/catalog", "/api/v1/organisations/{slug}/items", "/api/v1/items/{id}", "/api/v1/search"] {
+        for p in [
+            "/api/v1/openapi.json",
+            "/api/v1/organisations",
+            "/api/v1/organisations/{slug}",
+            "/api/v1/organisations/{slug}/catalog",
+            "/api/v1/organisations/{slug}/items",
+            "/api/v1/items/{id}",
+            "/api/v1/search",
+            "/api/v1/staff/applications",
+            "/api/v1/orgs/{slug}/submissions",
+            "/org/{slug}/led.json",
+        ] {
             assert!(paths.contains_key(p), "{p}");
+        }
+        // Every operation documents its error answers with the error schema.
+        for (path, ops) in paths {
+            for (method, op) in ops.as_object().expect("ops") {
+                let responses = op["responses"].as_object().expect("responses");
+                let errors: Vec<&String> = responses.keys().filter(|k| k.starts_with('4') || k.starts_with('5')).collect();
+                assert!(!errors.is_empty() || path == "/api/v1/openapi.json" || path == "/api/v1/organisations", "{method} {path} documents no error");
+                for code in errors {
+                    let schema = &responses[code.as_str()]["content"]["application/json"]["schema"]["$ref"];
+                    assert!(schema.as_str().is_some_and(|r| r.ends_with("/ErrorBody") || r.ends_with("/SubmissionAnswer")), "{method} {path} {code}: {schema}");
+                }
+            }
         }
     }
 }

@@ -118,7 +118,12 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
 /// wrong content type, a body over the size limit) answer in plain English
 /// text; give users a clear Chinese page instead, keeping the status.
 pub async fn explain_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    // JSON endpoints answer every error as JSON, never as a page.
+    let json = is_json_endpoint(req.uri().path());
     let res = next.run(req).await;
+    if json {
+        return json_errors(res);
+    }
     let status = res.status();
     let plain = res
         .headers()
@@ -134,4 +139,42 @@ pub async fn explain_rejections(req: axum::extract::Request, next: axum::middlew
         _ => "提交的数据格式有误，请返回页面重新填写后提交",
     };
     crate::render::error_page(status, status_title(status), message)
+}
+
+/// The API under `/api/` and the `.json` feeds.
+fn is_json_endpoint(path: &str) -> bool {
+    path.starts_with("/api/") || path.ends_with(".json")
+}
+
+/// An error answer of a JSON endpoint that is not JSON (a framework
+/// rejection such as a repeated query parameter, an error page, the
+/// redirect to the login page) becomes the API's JSON error body.
+fn json_errors(res: Response) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let to_login = status == StatusCode::SEE_OTHER
+        && res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).is_some_and(|l| l.starts_with("/admin/login"));
+    if to_login {
+        return json_error(StatusCode::UNAUTHORIZED, "请先登录：此接口需要工作人员登录");
+    }
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let message = match status.as_u16() {
+        400 => "请求参数有误：请检查参数的格式，每个参数只能出现一次",
+        404 => "接口或资源不存在",
+        405 => "不支持该请求方法",
+        413 => "提交的内容超过了允许的大小",
+        415 => "提交的数据类型不正确，应为 application/json",
+        _ => status_title(status),
+    };
+    json_error(status, message)
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(crate::api::ErrorBody::new(status, message))).into_response()
 }

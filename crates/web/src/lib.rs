@@ -21,6 +21,8 @@ pub mod body;
 pub mod channels;
 mod error;
 mod hant;
+// OpenAPI document of the JSON endpoints (issue 16 item 8).
+mod openapi;
 pub mod ops;
 pub mod page_cache;
 mod portal;

@@ -663,21 +663,78 @@ async fn reveal(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
 
 /// Staff JSON: the organisation's applications with each case's current due
 /// date and how it was computed. Personal data is masked.
+/// One step of a case in the staff API.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct StaffStepOut {
+    pub seq: i64,
+    pub kind: String,
+    pub date: NaiveDate,
+    pub state_after: String,
+    pub actor: String,
+}
+
+/// One case in the staff API (the applicant's name masked).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct StaffApplicationOut {
+    pub id: i64,
+    pub tracking_code: String,
+    pub applicant_kind: String,
+    pub applicant_name: String,
+    pub channel: String,
+    pub received: NaiveDate,
+    pub state: String,
+    pub state_label: String,
+    pub outcome: Option<String>,
+    pub handler_id: Option<i64>,
+    pub due: Option<NaiveDate>,
+    pub working_days_left: Option<i64>,
+    pub overdue: bool,
+    pub provisional: bool,
+    pub due_explanation: String,
+    pub steps: Vec<StaffStepOut>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct StaffApplicationList {
+    pub organisation: String,
+    pub today: NaiveDate,
+    pub applications: Vec<StaffApplicationOut>,
+}
+
+/// 本机关的依申请公开案件及答复期限（工作人员，需登录）.
+#[utoipa::path(get, path = "/api/v1/staff/applications", tag = "工作人员",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "案件列表", body = StaffApplicationList),
+        (status = 401, description = "未登录或登录已过期", body = crate::api::ErrorBody),
+    ))]
 async fn api_list(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     let today = today();
     let mut out = Vec::new();
     for (app, steps) in state.store.applications_with_steps(&[staff.user.org_id]).await? {
         let case = replay(&state, &app, &steps)?;
         let clock = case.clock(&state.calendar(), &ClockConfig::default(), today);
-        out.push(serde_json::json!({
-            "id": app.id, "tracking_code": app.tracking_code, "applicant_kind": app.applicant.label(),
-            "applicant_name": mask_name(&app.applicant_name), "channel": app.channel.as_str(),
-            "received": app.received, "state": case.state.as_str(), "state_label": case.state.label(),
-            "outcome": case.outcome.map(|o| o.as_str()), "handler_id": case.handler_id,
-            "due": clock.due, "working_days_left": clock.working_days_left, "overdue": clock.overdue,
-            "provisional": clock.provisional, "due_explanation": clock.explanation,
-            "steps": steps.iter().map(|s| serde_json::json!({ "seq": s.seq, "kind": step_code(s.step.kind()), "date": s.step.date(), "state_after": s.state.as_str(), "actor": s.actor_name })).collect::<Vec<_>>(),
-        }));
+        out.push(StaffApplicationOut {
+            id: app.id,
+            tracking_code: app.tracking_code.clone(),
+            applicant_kind: app.applicant.label().to_owned(),
+            applicant_name: mask_name(&app.applicant_name),
+            channel: app.channel.as_str().to_owned(),
+            received: app.received,
+            state: case.state.as_str().to_owned(),
+            state_label: case.state.label().to_owned(),
+            outcome: case.outcome.map(|o| o.as_str().to_owned()),
+            handler_id: case.handler_id,
+            due: clock.due,
+            working_days_left: clock.working_days_left,
+            overdue: clock.overdue,
+            provisional: clock.provisional,
+            due_explanation: clock.explanation.clone(),
+            steps: steps
+                .iter()
+                .map(|s| StaffStepOut { seq: s.seq, kind: step_code(s.step.kind()).to_owned(), date: s.step.date(), state_after: s.state.as_str().to_owned(), actor: s.actor_name.clone() })
+                .collect(),
+        });
     }
-    Ok(Json(serde_json::json!({ "organisation": staff.org.slug, "today": today, "applications": out })).into_response())
+    Ok(Json(StaffApplicationList { organisation: staff.org.slug.clone(), today, applications: out }).into_response())
 }

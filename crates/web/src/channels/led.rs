@@ -103,7 +103,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines.into_iter().map(|l| l.concat()).filter(|l| !l.is_empty()).collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LedEntry)]
 struct Entry {
     kind: &'static str,
     text: String,
@@ -111,7 +112,8 @@ struct Entry {
     lines: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LedFeed)]
 struct Feed {
     org: String,
     line_chars: i64,
@@ -190,6 +192,10 @@ async fn text(State(state): State<AppState>, Path(slug): Path<String>, headers: 
     Ok(cached(&headers, "text/plain; charset=utf-8", body.into_bytes(), MAX_AGE))
 }
 
+/// LED 屏信息源：近期公告和重点工作，已按每行字数断行.
+#[utoipa::path(get, path = "/org/{slug}/led.json", tag = "信息渠道",
+    params(("slug" = String, Path, description = "机关标识")),
+    responses((status = 200, description = "LED 屏内容（带 ETag，可用 If-None-Match 得到 304）", body = Feed), (status = 304, description = "内容未变"), (status = 404, description = "机关不存在", body = crate::api::ErrorBody)))]
 async fn json(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let (_, _, feed) = load(&state, &slug).await?;
     let body = serde_json::to_vec(&feed).map_err(|e| AppError::Internal(e.to_string()))?;

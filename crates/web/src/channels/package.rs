@@ -22,7 +22,8 @@ pub const VERSION: u32 = 1;
 pub const MAX_ITEMS: usize = 1000;
 
 /// Who sent the package.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = PackageSource)]
 pub struct Source {
     /// 机关名称
     pub name: String,
@@ -35,7 +36,7 @@ pub struct Source {
 }
 
 /// One attachment, content in standard base64.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PackageAttachment {
     pub filename: String,
     pub content_type: String,
@@ -46,7 +47,7 @@ pub struct PackageAttachment {
 }
 
 /// One published item.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PackageItem {
     pub index_no: String,
     pub title: String,

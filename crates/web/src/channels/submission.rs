@@ -195,11 +195,37 @@ pub async fn import(store: &Store, org: &Organisation, bytes: &[u8]) -> Result<(
     Ok((p, n))
 }
 
-fn api_answer(status: StatusCode, accepted: bool, message: String, items: usize) -> Response {
-    (status, Json(serde_json::json!({ "accepted": accepted, "message": message, "items": items }))).into_response()
+/// The answer of the import endpoint.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SubmissionAnswer {
+    /// Whether the package was imported.
+    pub accepted: bool,
+    /// What happened, in Chinese.
+    pub message: String,
+    /// Items imported.
+    pub items: usize,
 }
 
+fn api_answer(status: StatusCode, accepted: bool, message: String, items: usize) -> Response {
+    (status, Json(SubmissionAnswer { accepted, message, items })).into_response()
+}
+
+/// 接收下级机关报送的信息（报送包）.
+///
 /// `POST /api/v1/orgs/{slug}/submissions` with `Authorization: Bearer <token>`.
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/submissions", tag = "信息渠道",
+    params(("slug" = String, Path, description = "接收机关的标识")),
+    request_body(content = crate::openapi::PackageEnvelope, content_type = "application/json", description = "报送包（gongkai-submission 第 1 版）"),
+    security(("submission_token" = [])),
+    responses(
+        (status = 200, description = "已导入", body = SubmissionAnswer),
+        (status = 401, description = "报送令牌无效", body = SubmissionAnswer),
+        (status = 404, description = "接收机关不存在", body = SubmissionAnswer),
+        (status = 409, description = "与已有信息冲突", body = SubmissionAnswer),
+        (status = 413, description = "报送包过大", body = crate::api::ErrorBody),
+        (status = 422, description = "报送包有误，未作任何更改", body = SubmissionAnswer),
+        (status = 429, description = "令牌错误次数过多，请稍后再试", body = crate::api::ErrorBody),
+    ))]
 async fn api_import(
     State(state): State<AppState>,
     Path(slug): Path<String>,

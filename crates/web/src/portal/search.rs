@@ -17,8 +17,8 @@ use gongkai_domain::model::{CatalogNode, DocType, Item, Organisation, Validity};
 use gongkai_search::text::query_for_stats;
 use gongkai_search::{SearchError, SearchRequest, SearchResults, Sort};
 use minijinja::{context, Value};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::api::ApiError;
 use crate::auth::Staff;
@@ -93,12 +93,14 @@ async fn check(state: &AppState, p: &Params, per_page_allowed: bool) -> Result<C
     }
     let org = match opt(&p.org) {
         None => None,
-        Some(slug) => Some(state.store.org_by_slug(slug).await?.ok_or_else(|| AppError::BadRequest(format!("机关“{slug}”不存在")))?),
+        Some(slug) => match state.store.org_by_slug(slug).await? {
+            Some(o) => Some(o),
+            // The API answers an unknown organisation as a missing resource.
+            None if per_page_allowed => return Err(AppError::NotFound),
+            None => return Err(AppError::BadRequest(format!("机关“{slug}”不存在"))),
+        },
     };
     let cat = parse_id(opt(&p.cat), "栏目")?;
-    if cat.is_some() && org.is_none() {
-        return Err(AppError::BadRequest("按栏目筛选时须同时选择机关".into()));
-    }
     let year = parse_year(opt(&p.year))?;
     let doc_type = match opt(&p.doc_type) {
         None => None,
@@ -139,12 +141,23 @@ async fn run(state: &AppState, c: &Checked) -> Result<SearchResults, AppError> {
     if let Some(org) = &c.org {
         // An organisation's search covers the organisations below it.
         org_ids = state.store.org_subtree_ids(org.id).await?;
-        if let Some(cat) = c.cat {
-            let nodes = state.store.catalog(org.id).await?;
-            if !nodes.iter().any(|n| n.id == cat) {
-                return Err(AppError::BadRequest(format!("栏目“{cat}”不属于{}", org.name)));
+    }
+    if let Some(cat) = c.cat {
+        // A column's search covers its sub-columns. A column that is not the
+        // chosen organisation's (or no organisation's) holds no results.
+        let owners: Vec<i64> = match &c.org {
+            Some(org) => vec![org.id],
+            None => state.store.orgs().await?.iter().map(|o| o.id).collect(),
+        };
+        for owner in owners {
+            let nodes = state.store.catalog(owner).await?;
+            if nodes.iter().any(|n| n.id == cat) {
+                catalog_ids = descendants(&nodes, cat);
+                break;
             }
-            catalog_ids = descendants(&nodes, cat);
+        }
+        if catalog_ids.is_empty() {
+            return Ok(SearchResults::default());
         }
     }
     let request = SearchRequest {
@@ -338,69 +351,135 @@ async fn click(State(state): State<AppState>, Query(p): Query<ClickParams>) -> R
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/item/{}", item.id))]).into_response())
 }
 
-async fn api_search(State(state): State<AppState>, Query(p): Query<Params>) -> Result<Json<serde_json::Value>, ApiError> {
-    let c = check(&state, &p, true).await?;
-    if c.text.is_empty() {
-        return Err(AppError::BadRequest("请提供检索词 q".into()).into());
+/// The organisation of a search result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HitOrganisation {
+    pub slug: String,
+    pub name: String,
+}
+
+/// One search result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHitOut {
+    pub id: i64,
+    /// The title as published.
+    pub title: String,
+    /// The title as escaped HTML, matched words in `<mark>`.
+    pub title_html: String,
+    /// An escaped HTML extract of the text, matched words in `<mark>`.
+    pub snippet_html: String,
+    pub score: f32,
+    pub url: String,
+    pub publish_date: Option<NaiveDate>,
+    pub index_no: Option<String>,
+    pub doc_number: Option<String>,
+    pub organisation: Option<HitOrganisation>,
+    pub catalog_id: i64,
+    pub doc_type: String,
+    pub validity: String,
+    pub validity_label: String,
+}
+
+/// A page of search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub q: String,
+    pub page: i64,
+    pub per_page: i64,
+    /// Matching items (counted up to the time budget when `partial`).
+    pub total: i64,
+    /// `relevance` or `date`.
+    pub sort: String,
+    /// A phrase search ran out of its time budget: results are incomplete.
+    pub partial: bool,
+    pub items: Vec<SearchHitOut>,
+}
+
+/// 全文检索已发布的政府信息（简繁体通用）.
+///
+/// 检索标题、概述、正文、关键词、文号、索引号和附件文字。繁体与简体互通；文号可用任何括号形式，
+/// 也可只输入文号的一部分（如 源潭府办〔2023〕 找出该办 2023 年的全部文件）；用引号括起的词语按短语匹配。
+/// 按相关度排序时，标题命中、整句命中、较新的和当年的信息靠前。没有可检索文字的检索词得到空结果。
+#[utoipa::path(get, path = "/api/v1/search", tag = "公开信息",
+    params(
+        ("q" = String, Query, max_length = 100, description = "检索词（最多 100 字）"),
+        ("org" = Option<String>, Query, pattern = "^\\S+$", description = "机关标识（含下级机关）"),
+        ("catalog" = Option<i64>, Query, minimum = 1, description = "栏目编号（含下级栏目）"),
+        ("year" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "发布年份"),
+        ("doc_type" = Option<String>, Query, description = "文件类型：regulation、normative_document、other", pattern = "^(regulation|normative_document|other)$"),
+        ("validity" = Option<String>, Query, description = "有效性：valid、amended、repealed、expired", pattern = "^(valid|amended|repealed|expired)$"),
+        ("sort" = Option<String>, Query, description = "排序：relevance（相关度，默认）或 date（发布日期）", pattern = "^(relevance|date)$"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 20, description = "页码（最多查看前 1000 条）"),
+        ("per_page" = Option<i64>, Query, minimum = 1, maximum = 50, description = "每页条数（默认 10）"),
+    ),
+    responses(
+        (status = 200, description = "检索结果", body = SearchResponse),
+        (status = 400, description = "参数有误（缺少 q、检索词过长、取值不在范围内、参数重复）", body = crate::api::ErrorBody),
+        (status = 404, description = "机关不存在", body = crate::api::ErrorBody),
+    ))]
+async fn api_search(State(state): State<AppState>, Query(p): Query<Params>) -> Result<Json<SearchResponse>, ApiError> {
+    match p.q.as_deref() {
+        None => return Err(AppError::BadRequest("请提供检索词 q".into()).into()),
+        Some(q) if q.chars().count() > MAX_QUERY_CHARS => {
+            return Err(AppError::BadRequest(format!("检索词过长：最多 {MAX_QUERY_CHARS} 个字，请精简后再试")).into())
+        }
+        Some(_) => {}
     }
-    let results = run(&state, &c).await?;
+    crate::api::reject_blank(&[
+        ("org", &p.org),
+        ("catalog", &p.cat),
+        ("year", &p.year),
+        ("doc_type", &p.doc_type),
+        ("validity", &p.validity),
+        ("sort", &p.sort),
+        ("page", &p.page),
+        ("per_page", &p.per_page),
+    ])?;
+    let c = check(&state, &p, true).await?;
+    let results = if c.text.is_empty() {
+        SearchResults::default()
+    } else {
+        match run(&state, &c).await {
+            // Nothing to search for (only punctuation): no results.
+            Err(AppError::BadRequest(m)) if m == SearchError::EmptyQuery.to_string() => SearchResults::default(),
+            other => other?,
+        }
+    };
     let items = hit_items(&state, &results).await?;
     let orgs: HashMap<i64, Organisation> = state.store.orgs().await?.into_iter().map(|o| (o.id, o)).collect();
-    let list: Vec<serde_json::Value> = results
+    let list: Vec<SearchHitOut> = results
         .hits
         .iter()
         .filter_map(|h| {
             let i = items.get(&h.id)?;
             let o = orgs.get(&i.org_id);
-            Some(json!({
-                "id": i.id, "title": i.fields.title, "title_html": h.title_html, "snippet_html": h.snippet_html,
-                "score": h.score, "url": format!("/item/{}", i.id), "publish_date": i.publish_date,
-                "index_no": i.index_no, "doc_number": i.fields.doc_number,
-                "organisation": o.map(|o| json!({ "slug": o.slug, "name": o.name })),
-                "catalog_id": i.fields.catalog_id, "doc_type": i.fields.doc_type.as_str(),
-                "validity": i.validity.as_str(), "validity_label": i.validity.label(),
-            }))
+            Some(SearchHitOut {
+                id: i.id,
+                title: i.fields.title.clone(),
+                title_html: h.title_html.clone(),
+                snippet_html: h.snippet_html.clone(),
+                score: h.score,
+                url: format!("/item/{}", i.id),
+                publish_date: i.publish_date,
+                index_no: i.index_no.clone(),
+                doc_number: i.fields.doc_number.clone(),
+                organisation: o.map(|o| HitOrganisation { slug: o.slug.clone(), name: o.name.clone() }),
+                catalog_id: i.fields.catalog_id,
+                doc_type: i.fields.doc_type.as_str().to_owned(),
+                validity: i.validity.as_str().to_owned(),
+                validity_label: i.validity.label().to_owned(),
+            })
         })
         .collect();
-    Ok(Json(json!({
-        "q": c.text, "page": c.page, "per_page": c.per_page, "total": results.total,
-        "sort": if c.sort == Sort::Newest { "date" } else { "relevance" },
-        "partial": results.timed_out, "items": list,
-    })))
-}
-
-/// The OpenAPI entry of `/api/v1/search` (merged into the document by `api`).
-pub fn openapi_path() -> serde_json::Value {
-    let error = json!({ "description": "错误（中文说明）", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
-    json!({ "get": {
-        "summary": "全文检索已发布的政府信息（简繁体通用）",
-        "description": "检索标题、概述、正文、关键词、文号、索引号和附件文字。繁体与简体互通；文号可用任何括号形式（如 清城府[2023]12号）；用引号括起的词语按短语匹配。",
-        "parameters": [
-            { "name": "q", "in": "query", "required": true, "schema": { "type": "string", "maxLength": MAX_QUERY_CHARS }, "description": "检索词" },
-            { "name": "org", "in": "query", "schema": { "type": "string" }, "description": "机关标识（含下级机关）" },
-            { "name": "catalog", "in": "query", "schema": { "type": "integer", "minimum": 1 }, "description": "栏目编号（含下级栏目，须同时指定 org）" },
-            { "name": "year", "in": "query", "schema": { "type": "integer", "minimum": 2000, "maximum": 2100 }, "description": "发布年份" },
-            { "name": "doc_type", "in": "query", "schema": { "type": "string", "enum": ["regulation", "normative_document", "other"] }, "description": "文件类型" },
-            { "name": "validity", "in": "query", "schema": { "type": "string", "enum": ["valid", "amended", "repealed", "expired"] }, "description": "有效性" },
-            { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["relevance", "date"] }, "description": "排序：相关度或发布日期" },
-            { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
-            { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 50 } },
-        ],
-        "responses": {
-            "200": { "description": "检索结果", "content": { "application/json": { "schema": { "type": "object", "properties": {
-                "q": { "type": "string" }, "page": { "type": "integer" }, "per_page": { "type": "integer" }, "total": { "type": "integer" },
-                "sort": { "type": "string" }, "partial": { "type": "boolean", "description": "短语检索超出时间预算，结果不完整" },
-                "items": { "type": "array", "items": { "type": "object", "properties": {
-                    "id": { "type": "integer" }, "title": { "type": "string" },
-                    "title_html": { "type": "string", "description": "已转义的 HTML，命中词用 <mark> 标出" },
-                    "snippet_html": { "type": "string", "description": "已转义的 HTML 摘要，命中词用 <mark> 标出" },
-                    "score": { "type": "number" }, "url": { "type": "string" }, "publish_date": { "type": ["string", "null"], "format": "date" },
-                    "index_no": { "type": ["string", "null"] }, "doc_number": { "type": ["string", "null"] },
-                    "organisation": { "type": "object", "properties": { "slug": { "type": "string" }, "name": { "type": "string" } } },
-                    "catalog_id": { "type": "integer" }, "doc_type": { "type": "string" }, "validity": { "type": "string" }, "validity_label": { "type": "string" } } } } } } } } },
-            "400": error,
-        },
-    } })
+    Ok(Json(SearchResponse {
+        q: c.text,
+        page: c.page,
+        per_page: c.per_page as i64,
+        total: results.total as i64,
+        sort: if c.sort == Sort::Newest { "date" } else { "relevance" }.into(),
+        partial: results.timed_out,
+        items: list,
+    }))
 }
 
 #[derive(Deserialize)]

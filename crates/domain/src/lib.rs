@@ -14,6 +14,7 @@
 //! - [`fees`]: the information-processing fee (信息处理费).
 //! - [`id_check`]: identity-document checks (居民身份证, 统一社会信用代码).
 //! - [`consultation`]: online consultation (网上咨询): states, reply deadlines in working days, statistics.
+//! - [`privacy`]: the personal-data guard: finds and masks 身份证号, phones, bank cards, passports, addresses and names.
 
 pub mod annual_report;
 pub mod appeal;
@@ -25,6 +26,7 @@ pub mod fees;
 pub mod id_check;
 pub mod index_number;
 pub mod model;
+pub mod privacy;
 pub mod report_format;
 pub mod validate;
 pub mod workflow;

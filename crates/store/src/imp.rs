@@ -23,6 +23,7 @@ mod catalog;
 mod channels;
 mod items;
 mod orgs;
+mod privacy;
 pub(crate) mod reports;
 mod search;
 mod users;

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod applications;
 pub mod channels;
+pub mod privacy;
 pub(crate) mod imp;
 pub mod search;
 pub mod test_support;
@@ -199,5 +200,6 @@ pub struct StoredCalendarYear {
 pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, StoredApplication, StoredStep};
 pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
 pub use imp::Store;
+pub use privacy::{NewPrivacyAck, PrivacyAck};
 pub use imp::reports::{StoredFigure, StoredReport};
 pub use search::{ClickStat, DayStat, QueryStat, SearchChange, SearchStats};

@@ -22,6 +22,7 @@ mod error;
 mod hant;
 pub mod ops;
 mod portal;
+pub mod privacy_guard;
 mod render;
 pub mod reports;
 mod security;
@@ -150,6 +151,8 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::feeds::routes())
         .merge(portal::care::routes())
         .merge(portal::search::routes())
+        // Security (issue 12): the personal-data guard.
+        .merge(privacy_guard::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))

@@ -380,6 +380,9 @@ pub(super) async fn item_action(State(state): State<AppState>, staff: Staff, Pat
             return item_view_page(&state, &staff, &item, None, Some(&e.to_string()), status).await;
         }
     };
+    if action == Action::Publish {
+        if let Some(r) = crate::privacy_guard::gate(&state, &staff, crate::privacy_guard::Subject::Item(item.id)).await? { return Ok(r); }
+    }
     let result = if action == Action::Publish {
         ops::publish(&state.store, &item, today(), staff.user.id, comment, Utc::now()).await
     } else {

@@ -111,8 +111,9 @@ impl Finding {
 
     /// The finding in its surrounding text (`context` characters either side),
     /// with the value itself masked: `…申请人住址：[杭州市**********]，电话…`.
+    /// Other personal data in the context is masked too (masks keep the length).
     pub fn excerpt(&self, text: &str, context: usize) -> String {
-        let chars: Vec<char> = text.chars().collect();
+        let chars: Vec<char> = mask_text(text).chars().collect();
         let from = self.start.saturating_sub(context);
         let to = (self.end + context).min(chars.len());
         let before: String = chars[from..self.start.min(chars.len())].iter().collect();
@@ -187,7 +188,7 @@ pub fn mask_value(kind: FindingKind, value: &str) -> String {
     }
 }
 
-/// Replace every finding in `text` by its masked form.
+/// Replace every finding in `text` by its masked form (same length in characters).
 pub fn mask_text(text: &str) -> String {
     let findings = scan(text);
     if findings.is_empty() {

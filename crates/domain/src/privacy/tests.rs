@@ -61,6 +61,10 @@ fn masking_keeps_the_shape() {
     assert_eq!(mask_text("身份证号11010519491231002X"), "身份证号1101**********002X");
     assert_eq!(mask_text("手机138-1234-5678"), "手机138-****-5678");
     assert_eq!(mask_text("姓名：张晓明"), "姓名：张**");
+    let text = "张晓明，身份证号11010519491231002X，电话13812345678";
+    assert_eq!(mask_text(text).chars().count(), text.chars().count());
+    let name = &scan(text)[0];
+    assert_eq!(name.excerpt(text, 40), "【张**】，身份证号1101**********002X，电话138****5678");
     let f = &scan("申请人住址：青城县人民路12号3幢501室，电话")[0];
     assert!(f.excerpt("申请人住址：青城县人民路12号3幢501室，电话", 3).contains("【青城县"));
 }

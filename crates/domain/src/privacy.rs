@@ -549,7 +549,9 @@ fn is_estate_end(chars: &[char], i: usize) -> bool {
 
 /// Common surnames (single character), enough to recognise most names.
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
-const NAME_LABELS: [&str; 10] = ["姓名", "申请人", "联系人", "当事人", "户主", "举报人", "投诉人", "咨询人", "收件人", "经办人"];
+const NAME_LABELS: [&str; 16] = [
+    "姓名", "申请人", "联系人", "当事人", "户主", "举报人", "投诉人", "咨询人", "收件人", "经办人", "对象", "村民", "居民", "受助人", "申报人", "本人",
+];
 
 fn scan_names(chars: &[char], found: &mut Vec<Finding>) {
     let n = chars.len();

@@ -62,6 +62,9 @@ enum Command {
     /// 全文检索索引
     #[command(subcommand)]
     Index(IndexCmd),
+    /// 个人信息保护：检查已公开内容
+    #[command(subcommand)]
+    Privacy(crate::cli_security::PrivacyCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -275,6 +278,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
+        Command::Privacy(cmd) => crate::cli_security::run(&open_store(&config).await?, &cmd, &config.web().public_url).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }

@@ -54,6 +54,7 @@ fn names_next_to_other_findings_or_labels() {
     let k = kinds("李红 13812345678");
     assert_eq!(k[0], (FindingKind::Name, "李红".to_string()));
     assert!(kinds("王家坪镇召开会议").is_empty());
+    assert_eq!(kinds("救助对象赵建国，身份证号11010519491231002X")[0], (FindingKind::Name, "赵建国".to_string()));
 }
 
 #[test]

@@ -65,6 +65,9 @@ enum Command {
     /// 个人信息保护：检查已公开内容
     #[command(subcommand)]
     Privacy(crate::cli_security::PrivacyCmd),
+    /// 审计日志：签发检查点、离线校验
+    #[command(subcommand)]
+    Audit(crate::cli_security::AuditCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -243,7 +246,9 @@ async fn open_store(config: &Config) -> Result<Store> {
     }
     let store = Store::connect(&url).await.with_context(|| format!("无法连接数据库 {}", redact(&url)))?;
     store.migrate().await.context("数据库迁移失败")?;
-    Ok(store)
+    // Security (issue 12): the audit chain is keyed with a key kept outside the database.
+    let key = gongkai_store::audit_keys::load_or_create_mac_key(&config.data_dir, std::env::var(gongkai_store::audit_keys::AUDIT_KEY_ENV).ok().as_deref()).map_err(|e| anyhow!("{e}"))?;
+    Ok(store.with_audit_key(key))
 }
 
 /// Hide a password in a database URL for messages.
@@ -279,6 +284,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
         Command::Privacy(cmd) => crate::cli_security::run(&open_store(&config).await?, &cmd, &config.web().public_url).await,
+        Command::Audit(cmd) => crate::cli_security::audit(&open_store(&config).await?, &cmd, &config.data_dir).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }
@@ -409,6 +415,7 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 async fn serve(config: Config, demo: bool) -> Result<()> {
     let store = open_store(&config).await?;
     bootstrap(&store, &config, demo).await?;
+    crate::cli_security::spawn_checkpoints(store.clone(), config.data_dir.clone());
     let state = gongkai_web::AppState::new(store.clone(), config.web()).await.map_err(|e| anyhow!("{e}"))?;
     let app = gongkai_web::router(state);
     let addr: SocketAddr = config.listen.parse().with_context(|| format!("监听地址无效：{}", config.listen))?;

@@ -78,3 +78,95 @@ pub async fn run(store: &Store, cmd: &PrivacyCmd, public_url: &str) -> Result<()
     }
     Ok(())
 }
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// 校验审计日志链并签发 SM2 检查点（交审计管理员离线保存）
+    Checkpoint {
+        /// 检查点文件；省略则写入数据目录下 audit/checkpoint-latest.json
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// 用检查点离线校验审计日志：发现截断、改写和伪造追加
+    Verify {
+        /// 此前签发的检查点文件
+        #[arg(long)]
+        checkpoint: std::path::PathBuf,
+        /// 本系统的签名公钥（十六进制或公钥文件路径）；省略则用数据目录下 keys/audit-sign.pub
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+}
+
+fn write_checkpoint(path: &std::path::Path, cp: &gongkai_store::audit_keys::Checkpoint) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let json = serde_json::to_string_pretty(cp)?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// Sign a checkpoint now into `<data dir>/audit/` (latest and a dated copy).
+pub async fn checkpoint_now(store: &Store, data_dir: &std::path::Path) -> Result<gongkai_store::audit_keys::Checkpoint> {
+    let key = gongkai_store::audit_keys::load_or_create_signing_key(data_dir).map_err(|e| anyhow!("{e}"))?;
+    let cp = store.audit_checkpoint(&key, chrono::Utc::now()).await.map_err(|e| anyhow!("{e}"))?;
+    let dir = data_dir.join("audit");
+    write_checkpoint(&dir.join("checkpoint-latest.json"), &cp)?;
+    write_checkpoint(&dir.join(format!("checkpoint-{}.json", cp.created_at.format("%Y%m%dT%H%M%SZ"))), &cp)?;
+    Ok(cp)
+}
+
+/// While serving: sign the head at start and every hour.
+pub fn spawn_checkpoints(store: Store, data_dir: std::path::PathBuf) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match checkpoint_now(&store, &data_dir).await {
+                Ok(cp) => tracing::info!(head_id = cp.head_id, "audit checkpoint signed"),
+                Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
+            }
+        }
+    });
+}
+
+pub async fn audit(store: &Store, cmd: &AuditCmd, data_dir: &std::path::Path) -> Result<()> {
+    match cmd {
+        AuditCmd::Checkpoint { output } => {
+            let cp = match output {
+                Some(path) => {
+                    let key = gongkai_store::audit_keys::load_or_create_signing_key(data_dir).map_err(|e| anyhow!("{e}"))?;
+                    let cp = store.audit_checkpoint(&key, chrono::Utc::now()).await.map_err(|e| anyhow!("{e}"))?;
+                    write_checkpoint(path, &cp)?;
+                    cp
+                }
+                None => checkpoint_now(store, data_dir).await?,
+            };
+            println!("已签发检查点：共 {} 条记录，最新第 {} 条，SM2 公钥 {}", cp.count, cp.head_id, cp.public_key);
+            Ok(())
+        }
+        AuditCmd::Verify { checkpoint, public_key } => {
+            let text = std::fs::read_to_string(checkpoint).map_err(|e| anyhow!("无法读取检查点文件 {}：{e}", checkpoint.display()))?;
+            let cp: gongkai_store::audit_keys::Checkpoint = serde_json::from_str(&text).map_err(|e| anyhow!("检查点文件格式无效：{e}"))?;
+            let pinned = match public_key {
+                Some(p) if std::path::Path::new(p).is_file() => Some(std::fs::read_to_string(p)?.trim().to_string()),
+                Some(p) => Some(p.trim().to_string()),
+                None => std::fs::read_to_string(gongkai_store::audit_keys::key_dir(data_dir).join("audit-sign.pub")).ok().map(|s| s.trim().to_string()),
+            };
+            let problems = store.verify_against_checkpoint(&cp, pinned.as_deref()).await.map_err(|e| anyhow!("{e}"))?;
+            if problems.is_empty() {
+                let v = store.verify_audit().await.map_err(|e| anyhow!("{e}"))?;
+                println!("审计日志完整：共 {} 条（其中启用密钥前 {} 条），与 {} 签发的检查点（第 {} 条）一致", v.count, v.unkeyed, cp.created_at.to_rfc3339(), cp.head_id);
+                Ok(())
+            } else {
+                for p in &problems {
+                    println!("✗ {p}");
+                }
+                Err(anyhow!("审计日志校验失败：{} 个问题", problems.len()))
+            }
+        }
+    }
+}

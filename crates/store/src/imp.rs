@@ -17,7 +17,7 @@ use crate::*;
 
 mod applications;
 mod attachments;
-mod audit;
+pub(crate) mod audit;
 mod calendar;
 mod catalog;
 mod channels;
@@ -40,6 +40,9 @@ const MAX_CONNECTIONS: u32 = 10;
 pub struct Store {
     pool: sqlx::AnyPool,
     backend: Backend,
+    /// Key of the audit chain's HMAC-SM3 (kept outside the database); `None`
+    /// appends unkeyed entries (tests, tools without the key).
+    audit_key: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// Raised from `after_connect` when a new connection is not durable enough;
@@ -239,6 +242,7 @@ impl Store {
         };
         let pool = options.connect(&url).await.map_err(connect_error)?;
         Ok(Store {
+            audit_key: None,
             pool,
             backend: Backend::Sqlite,
         })
@@ -258,6 +262,7 @@ impl Store {
             .await
             .map_err(connect_error)?;
         Ok(Store {
+            audit_key: None,
             pool,
             backend: Backend::Postgres,
         })

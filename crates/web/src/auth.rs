@@ -51,7 +51,7 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -90,6 +90,9 @@ pub struct Staff {
     /// Organisations this user may administer (own org, plus descendants for admins).
     pub scope: Vec<i64>,
     pub client: String,
+    /// For the audit log: the browser's user agent and this request's id.
+    pub user_agent: String,
+    pub request_id: String,
 }
 
 impl Staff {
@@ -125,7 +128,7 @@ impl Staff {
     pub async fn audit(&self, state: &AppState, action: &str, target: &str, detail: &str, success: bool) -> Result<(), AppError> {
         state
             .store
-            .append_audit(&NewAuditEntry {
+            .append_audit_ctx(&NewAuditEntry {
                 at: Utc::now(),
                 actor_id: Some(self.user.id),
                 actor_name: self.user.display_name.clone(),
@@ -135,9 +138,18 @@ impl Staff {
                 detail: detail.into(),
                 client: self.client.clone(),
                 success,
-            })
+            }, &self.audit_ctx())
             .await?;
         Ok(())
+    }
+
+    /// The audit context of this request: roles, user agent, request id.
+    pub fn audit_ctx(&self) -> gongkai_store::AuditContext {
+        gongkai_store::AuditContext {
+            role: self.user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+            user_agent: self.user_agent.clone(),
+            request_id: self.request_id.clone(),
+        }
     }
 
     /// Common template context for back-office pages.
@@ -177,7 +189,8 @@ impl FromRequestParts<AppState> for Staff {
         }
         let org = state.store.org(user.org_id).await?.ok_or(AppError::Internal("user without organisation".into()))?;
         let scope = if user.has_role(Role::Admin) { state.store.org_subtree_ids(org.id).await? } else { vec![org.id] };
-        Ok(Staff { user, org, csrf: session.csrf_token, scope, client: client_addr(&parts.extensions) })
+        let request_id = parts.extensions.get::<crate::security::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+        Ok(Staff { user, org, csrf: session.csrf_token, scope, client: client_addr(&parts.extensions), user_agent: crate::security::user_agent(&parts.headers), request_id })
     }
 }
 
@@ -224,9 +237,15 @@ pub struct LoginForm {
 pub async fn login_submit(
     State(state): State<AppState>,
     ConnectInfoOpt(client): ConnectInfoOpt,
+    request_id: Option<axum::Extension<crate::security::RequestId>>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    let mut ctx = gongkai_store::AuditContext {
+        role: String::new(),
+        user_agent: crate::security::user_agent(&headers),
+        request_id: request_id.map(|r| r.0 .0.clone()).unwrap_or_default(),
+    };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if !tokens_equal(expected, &form.csrf) {
         return Err(AppError::Csrf);
@@ -250,19 +269,23 @@ pub async fn login_submit(
         client: client.clone(),
         success,
     };
-    let Some((user, auth)) = state.store.user_by_username(username).await? else {
+    let found = state.store.user_by_username(username).await?;
+    if let Some((u, _)) = &found {
+        ctx.role = u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+    }
+    let Some((user, auth)) = found else {
         // Spend the same time as a real check so that user names cannot be probed.
         let _ = verify_password(&form.password, DUMMY_HASH);
-        state.store.append_audit(&audit("login_failed", None, false, "用户名不存在".into())).await?;
+        state.store.append_audit_ctx(&audit("login_failed", None, false, "用户名不存在".into()), &ctx).await?;
         return fail("用户名或密码错误");
     };
     if user.disabled {
         let _ = verify_password(&form.password, DUMMY_HASH);
-        state.store.append_audit(&audit("login_failed", Some(&user), false, "账号已停用".into())).await?;
+        state.store.append_audit_ctx(&audit("login_failed", Some(&user), false, "账号已停用".into()), &ctx).await?;
         return fail("用户名或密码错误");
     }
     if let Some(until) = auth.locked_until.filter(|u| *u > now) {
-        state.store.append_audit(&audit("login_locked", Some(&user), false, "账号锁定期间尝试登录".into())).await?;
+        state.store.append_audit_ctx(&audit("login_locked", Some(&user), false, "账号锁定期间尝试登录".into()), &ctx).await?;
         let local = until.with_timezone(&crate::util::cst());
         return fail(&format!("连续登录失败次数过多，账号已锁定，请于 {} 后重试或联系管理员解锁", local.format("%H:%M")));
     }
@@ -280,7 +303,7 @@ pub async fn login_submit(
             .await?;
         let locked = after.locked_until.is_some_and(|u| u > now);
         let action = if locked { "account_locked" } else { "login_failed" };
-        state.store.append_audit(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins))).await?;
+        state.store.append_audit_ctx(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins)), &ctx).await?;
         if locked {
             return fail(&format!("连续登录失败次数过多，账号已锁定 {} 分钟", cfg.lockout_minutes));
         }
@@ -301,7 +324,7 @@ pub async fn login_submit(
             expires_at: now + chrono::Duration::hours(state.config.session_max_hours),
         })
         .await?;
-    state.store.append_audit(&audit("login", Some(&user), true, String::new())).await?;
+    state.store.append_audit_ctx(&audit("login", Some(&user), true, String::new()), &ctx).await?;
     let mut res = Redirect::to(&safe_next(next)).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, max_age));
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));

@@ -156,8 +156,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))
-        .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
+        // Security (issue 12): outermost, so that error pages (413, 415, 500) carry the headers too.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }

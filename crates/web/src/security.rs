@@ -4,24 +4,62 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use gongkai_store::{AuditContext, NewAuditEntry};
 
 use crate::error::AppError;
+use crate::AppState;
+
+/// The id of a request: sent back as `X-Request-Id` and recorded in the audit log.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The user agent of a request, shortened for the audit log.
+pub fn user_agent(headers: &axum::http::HeaderMap) -> String {
+    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect()
+}
+
+/// Back-office and staff API responses hold personal data: never cached.
+fn is_back_office(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/") || path.starts_with("/api/v1/staff")
+}
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// Adds the security headers to every response and refuses state-changing
-/// requests that a browser marks as cross-site.
-pub async fn headers(req: Request, next: Next) -> Response {
-    if is_state_changing(req.method()) && is_cross_site(&req) {
-        return AppError::Csrf.into_response();
+/// Adds the security headers to every response (error pages included: this
+/// is the outermost layer), `Cache-Control: no-store` to every back-office
+/// response, a request id, refuses state-changing requests that a browser
+/// marks as cross-site, and audits every refused request (401/403).
+pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let id = crate::auth::random_token()[..16].to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let back_office = is_back_office(req.uri().path());
+    let method = req.method().clone();
+    let path = req.uri().path().chars().take(200).collect::<String>();
+    let ua = user_agent(req.headers());
+    let session = crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).map(str::to_string);
+    let client = crate::auth::client_addr(req.extensions());
+    let mut res = if is_state_changing(req.method()) && is_cross_site(&req) {
+        AppError::Csrf.into_response()
+    } else {
+        next.run(req).await
+    };
+    if matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+        audit_refusal(&state, res.status(), &method, &path, session.as_deref(), &client, &ua, &id).await;
     }
-    let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert("x-request-id", v);
+    }
+    if back_office {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -30,6 +68,36 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     res
+}
+
+/// Record a refused request with whoever holds the session (if anyone).
+#[allow(clippy::too_many_arguments)]
+async fn audit_refusal(state: &AppState, status: StatusCode, method: &Method, path: &str, session: Option<&str>, client: &str, ua: &str, request_id: &str) {
+    let mut user = None;
+    if let Some(token) = session {
+        if let Ok(Some(s)) = state.store.session(&crate::auth::token_hash(token)).await {
+            user = state.store.user(s.user_id).await.ok().flatten();
+        }
+    }
+    let entry = NewAuditEntry {
+        at: Utc::now(),
+        actor_id: user.as_ref().map(|u| u.id),
+        actor_name: user.as_ref().map(|u| u.display_name.clone()).unwrap_or_else(|| "匿名".into()),
+        org_id: user.as_ref().map(|u| u.org_id),
+        action: "request.refused".into(),
+        target: format!("{method} {path}"),
+        detail: format!("HTTP {}", status.as_u16()),
+        client: client.into(),
+        success: false,
+    };
+    let ctx = AuditContext {
+        role: user.as_ref().map(|u| u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")).unwrap_or_default(),
+        user_agent: ua.into(),
+        request_id: request_id.into(),
+    };
+    if let Err(e) = state.store.append_audit_ctx(&entry, &ctx).await {
+        tracing::error!(error = %e, "could not audit a refused request");
+    }
 }
 
 fn is_state_changing(m: &Method) -> bool {

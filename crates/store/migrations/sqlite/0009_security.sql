@@ -19,3 +19,11 @@ CREATE TABLE privacy_acks (
     UNIQUE (subject, kind, value_hash)
 );
 CREATE INDEX privacy_acks_org ON privacy_acks (org_id);
+
+-- The audit chain keyed with HMAC-SM3 (key outside the database) and the
+-- context of each entry: the actor's roles, the user agent and the request
+-- id. Entries written before this migration keep an empty `mac`.
+ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN role TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN request_id TEXT NOT NULL DEFAULT '';

@@ -257,6 +257,12 @@ pub async fn login_submit(
     if username.is_empty() || form.password.is_empty() {
         return fail("请填写用户名和密码");
     }
+    // One message for an unknown user, a wrong password, a disabled and a locked
+    // account, so that answers do not tell which user names exist (issue 12).
+    let uniform = format!(
+        "用户名或密码错误。{} 分钟内连续失败 {} 次的账号将锁定 {} 分钟，锁定期间即使密码正确也无法登录",
+        state.config.lockout_window_minutes, state.config.lockout_threshold, state.config.lockout_minutes
+    );
     let now = Utc::now();
     let audit = |action: &str, user: Option<&User>, success: bool, detail: String| NewAuditEntry {
         at: now,
@@ -277,17 +283,18 @@ pub async fn login_submit(
         // Spend the same time as a real check so that user names cannot be probed.
         let _ = verify_password(&form.password, DUMMY_HASH);
         state.store.append_audit_ctx(&audit("login_failed", None, false, "用户名不存在".into()), &ctx).await?;
-        return fail("用户名或密码错误");
+        return fail(&uniform);
     };
     if user.disabled {
         let _ = verify_password(&form.password, DUMMY_HASH);
         state.store.append_audit_ctx(&audit("login_failed", Some(&user), false, "账号已停用".into()), &ctx).await?;
-        return fail("用户名或密码错误");
+        return fail(&uniform);
     }
-    if let Some(until) = auth.locked_until.filter(|u| *u > now) {
+    if auth.locked_until.is_some_and(|u| u > now) {
+        // Spend the time of a real check: a locked account answers like any failure.
+        let _ = verify_password(&form.password, DUMMY_HASH);
         state.store.append_audit_ctx(&audit("login_locked", Some(&user), false, "账号锁定期间尝试登录".into()), &ctx).await?;
-        let local = until.with_timezone(&crate::util::cst());
-        return fail(&format!("连续登录失败次数过多，账号已锁定，请于 {} 后重试或联系管理员解锁", local.format("%H:%M")));
+        return fail(&uniform);
     }
     if !verify_password(&form.password, &auth.password_hash) {
         let cfg = &state.config;
@@ -304,13 +311,11 @@ pub async fn login_submit(
         let locked = after.locked_until.is_some_and(|u| u > now);
         let action = if locked { "account_locked" } else { "login_failed" };
         state.store.append_audit_ctx(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins)), &ctx).await?;
-        if locked {
-            return fail(&format!("连续登录失败次数过多，账号已锁定 {} 分钟", cfg.lockout_minutes));
-        }
-        return fail("用户名或密码错误");
+        return fail(&uniform);
     }
     state.store.reset_login_failures(user.id).await?;
-    state.limiter.clear(&format!("login:{client}"));
+    // The per-address throttle is not reset by a success: one valid account must
+    // not let an address keep guessing the passwords of others.
     let token = random_token();
     let max_age = state.config.session_max_hours * 3600;
     state

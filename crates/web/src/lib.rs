@@ -156,6 +156,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))
+        // Security (issue 12): NUL and control characters refused on both backends.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::reject_control_chars))
         .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         // Security (issue 12): outermost, so that error pages (413, 415, 500) carry the headers too.

@@ -70,6 +70,87 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     res
 }
 
+/// Characters no form field or JSON value may hold: C0 controls other than
+/// tab, line feed and carriage return, DEL, and C1 controls. (NUL gave HTTP
+/// 500 on PostgreSQL and was stored silently on SQLite.)
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+fn decode_form_component(raw: &[u8]) -> String {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < raw.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&raw[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a JSON text holds a forbidden control character, raw or escaped (`\u0000`).
+fn json_has_control(text: &str) -> bool {
+    if text.chars().any(is_forbidden_control) {
+        return true;
+    }
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'\\' {
+            if b[i + 1] == b'u' && i + 6 <= b.len() {
+                if let Some(c) = std::str::from_utf8(&b[i + 2..i + 6]).ok().and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32) {
+                    if is_forbidden_control(c) {
+                        return true;
+                    }
+                }
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Refuse form, query and JSON input holding NUL or other control characters
+/// with a Chinese message (422), the same on both backends.
+pub async fn reject_control_chars(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let refuse = || crate::render::error_page(StatusCode::UNPROCESSABLE_ENTITY, "填写有误", "提交的内容含有不可见的控制字符（如空字符），请删除后重新提交");
+    if let Some(q) = req.uri().query() {
+        if decode_form_component(q.as_bytes()).chars().any(is_forbidden_control) {
+            return refuse();
+        }
+    }
+    let ctype = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let form = ctype.starts_with("application/x-www-form-urlencoded");
+    let json = ctype.starts_with("application/json");
+    if !(form || json) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let limit = state.config.max_upload_bytes + 1024 * 1024;
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => return crate::render::error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大", "提交的内容超过了允许的大小"),
+    };
+    let bad = if form { decode_form_component(&bytes).chars().any(is_forbidden_control) } else { json_has_control(&String::from_utf8_lossy(&bytes)) };
+    if bad {
+        return refuse();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
 /// Record a refused request with whoever holds the session (if anyone).
 #[allow(clippy::too_many_arguments)]
 async fn audit_refusal(state: &AppState, status: StatusCode, method: &Method, path: &str, session: Option<&str>, client: &str, ua: &str, request_id: &str) {
@@ -155,13 +236,6 @@ impl RateLimiter {
             Ok(())
         }
     }
-
-    /// Forget a key (e.g. after a successful login).
-    pub fn clear(&self, key: &str) {
-        if let Ok(mut map) = self.windows.lock() {
-            map.remove(key);
-        }
-    }
 }
 
 /// Constant-time comparison of two tokens.
@@ -184,8 +258,18 @@ mod tests {
             assert!(l.hit("k", 3, Duration::from_secs(60)).is_ok());
         }
         assert!(l.hit("k", 3, Duration::from_secs(60)).is_err());
-        l.clear("k");
-        assert!(l.hit("k", 3, Duration::from_secs(60)).is_ok());
+        assert!(l.hit("other", 3, Duration::from_secs(60)).is_ok());
+    }
+
+    #[test]
+    fn control_characters_found_in_forms_and_json() {
+        assert!(decode_form_component(b"a=1&b=x%00y").chars().any(is_forbidden_control));
+        assert!(decode_form_component(b"b=%1F").chars().any(is_forbidden_control));
+        assert!(!decode_form_component(b"b=%E4%B8%AD%0D%0A%09+x").chars().any(is_forbidden_control));
+        assert!(!decode_form_component(b"b=100%").chars().any(is_forbidden_control));
+        assert!(json_has_control(r#"{"a":"x\u0000"}"#));
+        assert!(!json_has_control(r#"{"a":"x\\u0000 \n"}"#));
+        assert!(!json_has_control(r#"{"a":"中文\t"}"#));
     }
 
     #[test]

@@ -246,6 +246,10 @@ async fn open_store(config: &Config) -> Result<Store> {
     }
     let store = Store::connect(&url).await.with_context(|| format!("无法连接数据库 {}", redact(&url)))?;
     store.migrate().await.context("数据库迁移失败")?;
+    // Security (issue 12): the SQLite file and its WAL readable by this user only.
+    if config.database_url.is_none() {
+        crate::cli_security::restrict_database_files(&config.data_dir.join("gongkai.db")).map_err(|e| anyhow!("无法设置数据库文件权限：{e}"))?;
+    }
     // Security (issue 12): the audit chain is keyed with a key kept outside the database.
     let key = gongkai_store::audit_keys::load_or_create_mac_key(&config.data_dir, std::env::var(gongkai_store::audit_keys::AUDIT_KEY_ENV).ok().as_deref()).map_err(|e| anyhow!("{e}"))?;
     Ok(store.with_audit_key(key))

@@ -170,3 +170,21 @@ pub async fn audit(store: &Store, cmd: &AuditCmd, data_dir: &std::path::Path) ->
         }
     }
 }
+
+/// Make the SQLite database file and its `-wal`/`-shm` companions readable
+/// and writable by the owner only (0600): they hold citizens' personal data.
+pub fn restrict_database_files(db: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let path = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db;
+    Ok(())
+}

@@ -18,6 +18,8 @@ fn offline_verification_against_a_checkpoint() {
     {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&key_file).expect("key file").permissions().mode() & 0o777, 0o600);
+        // The database file holds personal data: owner only.
+        assert_eq!(std::fs::metadata(dir.path().join("gongkai.db")).expect("db").permissions().mode() & 0o777, 0o600);
     }
     let key = hex::decode(std::fs::read_to_string(&key_file).expect("key").trim()).expect("hex");
     let db = dir.path().join("gongkai.db");

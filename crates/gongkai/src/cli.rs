@@ -349,16 +349,17 @@ async fn bootstrap(store: &Store, config: &Config, demo: bool) -> Result<()> {
     if orgs.is_empty() && demo {
         println!("正在载入演示数据（清远市清城区源潭镇人民政府等）……");
         let accounts = crate::demo::load(store).await.map_err(|e| anyhow!("{e}"))?;
-        let mut lines = vec!["演示数据已载入。演示账号（密码只在此显示一次，并保存在数据目录的 demo-accounts.txt）：".to_string()];
+        // Security (issue 12): demo passwords go to the 0600 file only, never to
+        // standard output (which service managers keep in their logs).
+        let accounts_text: String = accounts.iter().map(|a| format!("{:<14} {:<20} {}（{}）\n", a.username, a.password, a.org, a.roles)).collect();
+        let path = config.data_dir.join("demo-accounts.txt");
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
+        write_private(&path, &accounts_text).with_context(|| format!("无法写入 {}", path.display()))?;
+        let mut lines = vec![format!("演示数据已载入。演示账号的密码保存在 {}（仅本用户可读）：", path.display())];
         for a in &accounts {
-            lines.push(format!("{:<14} {:<20} {}（{}）", a.username, a.password, a.org, a.roles));
+            lines.push(format!("{:<14} {}（{}）", a.username, a.org, a.roles));
         }
         print_box(&lines);
-        if config.database_url.is_none() {
-            let path = config.data_dir.join("demo-accounts.txt");
-            let text = lines[1..].join("\n") + "\n";
-            write_private(&path, &text).with_context(|| format!("无法写入 {}", path.display()))?;
-        }
         return Ok(());
     }
     if demo {

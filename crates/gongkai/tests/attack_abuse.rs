@@ -79,4 +79,31 @@ async fn login_throttle_is_not_reset_by_success(store: &Store) {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-gongkai_store::on_both_backends!(control_characters_are_refused, login_does_not_reveal_user_names, login_throttle_is_not_reset_by_success);
+
+async fn password_change_ends_the_other_sessions(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "editor", &[Role::Editor]).await;
+    let (here, _, _) = login(&base, "editor", PASSWORD).await;
+    let (elsewhere, _, _) = login(&base, "editor", PASSWORD).await;
+    assert_eq!(elsewhere.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::OK);
+    let token = page_csrf(&here, &format!("{base}/admin/password")).await;
+    let new = "Zq8#vN3w-Rt6!";
+    let res = here
+        .post(format!("{base}/admin/password"))
+        .form(&[("_csrf", token.as_str()), ("current", PASSWORD), ("new", new), ("confirm", new)])
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap_or_default());
+    // The session that changed the password stays; the other one is gone.
+    assert_eq!(here.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::OK);
+    assert_eq!(elsewhere.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::SEE_OTHER);
+}
+
+gongkai_store::on_both_backends!(
+    control_characters_are_refused,
+    login_does_not_reveal_user_names,
+    login_throttle_is_not_reset_by_success,
+    password_change_ends_the_other_sessions,
+);

@@ -101,7 +101,28 @@ async fn password_change_ends_the_other_sessions(store: &Store) {
     assert_eq!(elsewhere.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::SEE_OTHER);
 }
 
+async fn role_change_ends_the_sessions(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "boss", &[Role::Admin]).await;
+    let target = user(store, &town, "editor", &[Role::Editor, Role::Reviewer]).await;
+    let (ed, _, _) = login(&base, "editor", PASSWORD).await;
+    assert_eq!(ed.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::OK);
+    let (boss, _, _) = login(&base, "boss", PASSWORD).await;
+    let token = page_csrf(&boss, &format!("{base}/admin/users")).await;
+    let res = boss
+        .post(format!("{base}/admin/users/{}", target.id))
+        .form(&[("_csrf", token.as_str()), ("op", "roles"), ("role_editor", "1")])
+        .send()
+        .await
+        .expect("roles");
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(store.user(target.id).await.expect("user").expect("exists").roles, vec![Role::Editor]);
+    assert_eq!(ed.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::SEE_OTHER, "old session survived the role change");
+}
+
 gongkai_store::on_both_backends!(
+    role_change_ends_the_sessions,
     control_characters_are_refused,
     login_does_not_reveal_user_names,
     login_throttle_is_not_reset_by_success,

@@ -16,6 +16,7 @@
 //! - [`signoff`]: sign-off (签发) of letters, the 文书编号 pattern, item review levels and opinions.
 //! - [`duplicates`]: recognising resubmitted applications and merging duplicates.
 //! - [`consultation`]: online consultation (网上咨询): states, reply deadlines in working days, statistics.
+//! - [`privacy`]: the personal-data guard: finds and masks 身份证号, phones, bank cards, passports, addresses and names.
 
 pub mod annual_report;
 pub mod appeal;
@@ -29,6 +30,7 @@ pub mod fees;
 pub mod id_check;
 pub mod index_number;
 pub mod model;
+pub mod privacy;
 pub mod report_format;
 pub mod signoff;
 pub mod validate;

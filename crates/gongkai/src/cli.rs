@@ -65,6 +65,12 @@ enum Command {
     /// 附件存放位置（数据库或对象存储）
     #[command(subcommand)]
     Attachments(crate::attachments_cmd::AttachmentsCmd),
+    /// 个人信息保护：检查已公开内容
+    #[command(subcommand)]
+    Privacy(crate::cli_security::PrivacyCmd),
+    /// 审计日志：签发检查点、离线校验
+    #[command(subcommand)]
+    Audit(crate::cli_security::AuditCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -243,6 +249,13 @@ async fn open_store(config: &Config) -> Result<Store> {
     }
     let store = Store::connect(&url).await.with_context(|| format!("无法连接数据库 {}", redact(&url)))?;
     store.migrate().await.context("数据库迁移失败")?;
+    // Security (issue 12): the SQLite file and its WAL readable by this user only.
+    if config.database_url.is_none() {
+        crate::cli_security::restrict_database_files(&config.data_dir.join("gongkai.db")).map_err(|e| anyhow!("无法设置数据库文件权限：{e}"))?;
+    }
+    // Security (issue 12): the audit chain is keyed with a key kept outside the database.
+    let key = gongkai_store::audit_keys::load_or_create_mac_key(&config.data_dir, std::env::var(gongkai_store::audit_keys::AUDIT_KEY_ENV).ok().as_deref()).map_err(|e| anyhow!("{e}"))?;
+    let store = store.with_audit_key(key);
     // Readers of attachments kept in the object store need it whatever
     // `attachment_store` says; new attachments go there only with `s3`.
     if config.attachment_store == "s3" {
@@ -286,6 +299,8 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
         Command::Attachments(cmd) => crate::attachments_cmd::run(open_store(&config).await?, &config, cmd).await,
+        Command::Privacy(cmd) => crate::cli_security::run(&open_store(&config).await?, &cmd, &config.web().public_url).await,
+        Command::Audit(cmd) => crate::cli_security::audit(&open_store(&config).await?, &cmd, &config.data_dir).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }
@@ -352,16 +367,17 @@ async fn bootstrap(store: &Store, config: &Config, demo: bool) -> Result<()> {
     if orgs.is_empty() && demo {
         println!("正在载入演示数据（清远市清城区源潭镇人民政府等）……");
         let accounts = crate::demo::load(store).await.map_err(|e| anyhow!("{e}"))?;
-        let mut lines = vec!["演示数据已载入。演示账号（密码只在此显示一次，并保存在数据目录的 demo-accounts.txt）：".to_string()];
+        // Security (issue 12): demo passwords go to the 0600 file only, never to
+        // standard output (which service managers keep in their logs).
+        let accounts_text: String = accounts.iter().map(|a| format!("{:<14} {:<20} {}（{}）\n", a.username, a.password, a.org, a.roles)).collect();
+        let path = config.data_dir.join("demo-accounts.txt");
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
+        write_private(&path, &accounts_text).with_context(|| format!("无法写入 {}", path.display()))?;
+        let mut lines = vec![format!("演示数据已载入。演示账号的密码保存在 {}（仅本用户可读）：", path.display())];
         for a in &accounts {
-            lines.push(format!("{:<14} {:<20} {}（{}）", a.username, a.password, a.org, a.roles));
+            lines.push(format!("{:<14} {}（{}）", a.username, a.org, a.roles));
         }
         print_box(&lines);
-        if config.database_url.is_none() {
-            let path = config.data_dir.join("demo-accounts.txt");
-            let text = lines[1..].join("\n") + "\n";
-            write_private(&path, &text).with_context(|| format!("无法写入 {}", path.display()))?;
-        }
         return Ok(());
     }
     if demo {
@@ -422,6 +438,7 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 async fn serve(config: Config, demo: bool) -> Result<()> {
     let store = open_store(&config).await?;
     bootstrap(&store, &config, demo).await?;
+    crate::cli_security::spawn_checkpoints(store.clone(), config.data_dir.clone());
     let state = gongkai_web::AppState::new(store.clone(), config.web()).await.map_err(|e| anyhow!("{e}"))?;
     let app = gongkai_web::router(state);
     let addr: SocketAddr = config.listen.parse().with_context(|| format!("监听地址无效：{}", config.listen))?;

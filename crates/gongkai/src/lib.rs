@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod cli_submission;
+pub mod cli_security;
 pub mod config;
 pub mod demo;
 pub mod demo_applications;

@@ -17,13 +17,14 @@ use crate::*;
 
 mod applications;
 mod attachments;
-mod audit;
+pub(crate) mod audit;
 mod calendar;
 mod catalog;
 mod channels;
 mod items;
 mod office;
 mod orgs;
+mod privacy;
 pub(crate) mod reports;
 mod search;
 pub(crate) mod site_version;
@@ -45,6 +46,9 @@ pub struct Store {
     backend: Backend,
     /// Where new attachment bytes go when set (see `attachments`).
     objects: Option<std::sync::Arc<crate::blobs::ObjectStore>>,
+    /// Key of the audit chain's HMAC-SM3 (kept outside the database); `None`
+    /// appends unkeyed entries (tests, tools without the key).
+    audit_key: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// Raised from `after_connect` when a new connection is not durable enough;
@@ -248,6 +252,7 @@ impl Store {
         };
         let pool = options.connect(&url).await.map_err(connect_error)?;
         Ok(Store {
+            audit_key: None,
             pool,
             backend: Backend::Sqlite,
             objects: None,
@@ -268,6 +273,7 @@ impl Store {
             .await
             .map_err(connect_error)?;
         Ok(Store {
+            audit_key: None,
             pool,
             backend: Backend::Postgres,
             objects: None,

@@ -21,9 +21,11 @@ use gongkai_domain::model::{DisclosureOffice, ItemStatus, OrgLevel, Role};
 use serde::{Deserialize, Serialize};
 
 pub mod applications;
+pub mod audit_keys;
 pub mod blobs;
 pub mod channels;
 pub mod office;
+pub mod privacy;
 pub(crate) mod imp;
 pub mod search;
 pub mod test_support;
@@ -190,6 +192,11 @@ pub struct AuditEntry {
     pub success: bool,
     pub prev_hash: String,
     pub hash: String,
+    /// Keyed chain MAC (HMAC-SM3); empty for entries written without the key.
+    pub mac: String,
+    pub role: String,
+    pub user_agent: String,
+    pub request_id: String,
 }
 
 /// A calendar year added by an administrator (JSON in the same shape as
@@ -206,5 +213,7 @@ pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Lette
 pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
 pub use imp::site_version::SiteVersion;
 pub use imp::Store;
+pub use imp::audit::{audit_mac, AuditContext, AuditVerification};
+pub use privacy::{NewPrivacyAck, PrivacyAck};
 pub use imp::reports::{StoredFigure, StoredReport};
 pub use search::{ClickStat, DayStat, QueryStat, SearchChange, SearchStats};

@@ -51,7 +51,7 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -92,6 +92,9 @@ pub struct Staff {
     pub client: String,
     /// The "我的待办" count shown in the back-office header (`None` if it could not be computed).
     pub todo: Option<usize>,
+    /// For the audit log: the browser's user agent and this request's id.
+    pub user_agent: String,
+    pub request_id: String,
 }
 
 impl Staff {
@@ -127,7 +130,7 @@ impl Staff {
     pub async fn audit(&self, state: &AppState, action: &str, target: &str, detail: &str, success: bool) -> Result<(), AppError> {
         state
             .store
-            .append_audit(&NewAuditEntry {
+            .append_audit_ctx(&NewAuditEntry {
                 at: Utc::now(),
                 actor_id: Some(self.user.id),
                 actor_name: self.user.display_name.clone(),
@@ -137,9 +140,18 @@ impl Staff {
                 detail: detail.into(),
                 client: self.client.clone(),
                 success,
-            })
+            }, &self.audit_ctx())
             .await?;
         Ok(())
+    }
+
+    /// The audit context of this request: roles, user agent, request id.
+    pub fn audit_ctx(&self) -> gongkai_store::AuditContext {
+        gongkai_store::AuditContext {
+            role: self.user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+            user_agent: self.user_agent.clone(),
+            request_id: self.request_id.clone(),
+        }
     }
 
     /// Common template context for back-office pages.
@@ -180,7 +192,17 @@ impl FromRequestParts<AppState> for Staff {
         }
         let org = state.store.org(user.org_id).await?.ok_or(AppError::Internal("user without organisation".into()))?;
         let scope = if user.has_role(Role::Admin) { state.store.org_subtree_ids(org.id).await? } else { vec![org.id] };
-        let mut staff = Staff { user, org, csrf: session.csrf_token, scope, client: client_addr(&parts.extensions), todo: None };
+        let request_id = parts.extensions.get::<crate::security::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+        let mut staff = Staff {
+            user,
+            org,
+            csrf: session.csrf_token,
+            scope,
+            client: client_addr(&parts.extensions),
+            todo: None,
+            user_agent: crate::security::user_agent(&parts.headers),
+            request_id,
+        };
         // The header's "我的待办" count; a failure here must not take the page down.
         staff.todo = match crate::admin::todo_count(state, &staff).await {
             Ok(n) => Some(n),
@@ -236,9 +258,15 @@ pub struct LoginForm {
 pub async fn login_submit(
     State(state): State<AppState>,
     ConnectInfoOpt(client): ConnectInfoOpt,
+    request_id: Option<axum::Extension<crate::security::RequestId>>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    let mut ctx = gongkai_store::AuditContext {
+        role: String::new(),
+        user_agent: crate::security::user_agent(&headers),
+        request_id: request_id.map(|r| r.0 .0.clone()).unwrap_or_default(),
+    };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if !tokens_equal(expected, &form.csrf) {
         return Err(AppError::Csrf);
@@ -250,6 +278,12 @@ pub async fn login_submit(
     if username.is_empty() || form.password.is_empty() {
         return fail("请填写用户名和密码");
     }
+    // One message for an unknown user, a wrong password, a disabled and a locked
+    // account, so that answers do not tell which user names exist (issue 12).
+    let uniform = format!(
+        "用户名或密码错误。{} 分钟内连续失败 {} 次的账号将锁定 {} 分钟，锁定期间即使密码正确也无法登录",
+        state.config.lockout_window_minutes, state.config.lockout_threshold, state.config.lockout_minutes
+    );
     let now = Utc::now();
     let audit = |action: &str, user: Option<&User>, success: bool, detail: String| NewAuditEntry {
         at: now,
@@ -262,21 +296,26 @@ pub async fn login_submit(
         client: client.clone(),
         success,
     };
-    let Some((user, auth)) = state.store.user_by_username(username).await? else {
+    let found = state.store.user_by_username(username).await?;
+    if let Some((u, _)) = &found {
+        ctx.role = u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+    }
+    let Some((user, auth)) = found else {
         // Spend the same time as a real check so that user names cannot be probed.
         let _ = verify_password(&form.password, DUMMY_HASH);
-        state.store.append_audit(&audit("login_failed", None, false, "用户名不存在".into())).await?;
-        return fail("用户名或密码错误");
+        state.store.append_audit_ctx(&audit("login_failed", None, false, "用户名不存在".into()), &ctx).await?;
+        return fail(&uniform);
     };
     if user.disabled {
         let _ = verify_password(&form.password, DUMMY_HASH);
-        state.store.append_audit(&audit("login_failed", Some(&user), false, "账号已停用".into())).await?;
-        return fail("用户名或密码错误");
+        state.store.append_audit_ctx(&audit("login_failed", Some(&user), false, "账号已停用".into()), &ctx).await?;
+        return fail(&uniform);
     }
-    if let Some(until) = auth.locked_until.filter(|u| *u > now) {
-        state.store.append_audit(&audit("login_locked", Some(&user), false, "账号锁定期间尝试登录".into())).await?;
-        let local = until.with_timezone(&crate::util::cst());
-        return fail(&format!("连续登录失败次数过多，账号已锁定，请于 {} 后重试或联系管理员解锁", local.format("%H:%M")));
+    if auth.locked_until.is_some_and(|u| u > now) {
+        // Spend the time of a real check: a locked account answers like any failure.
+        let _ = verify_password(&form.password, DUMMY_HASH);
+        state.store.append_audit_ctx(&audit("login_locked", Some(&user), false, "账号锁定期间尝试登录".into()), &ctx).await?;
+        return fail(&uniform);
     }
     if !verify_password(&form.password, &auth.password_hash) {
         let cfg = &state.config;
@@ -292,14 +331,12 @@ pub async fn login_submit(
             .await?;
         let locked = after.locked_until.is_some_and(|u| u > now);
         let action = if locked { "account_locked" } else { "login_failed" };
-        state.store.append_audit(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins))).await?;
-        if locked {
-            return fail(&format!("连续登录失败次数过多，账号已锁定 {} 分钟", cfg.lockout_minutes));
-        }
-        return fail("用户名或密码错误");
+        state.store.append_audit_ctx(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins)), &ctx).await?;
+        return fail(&uniform);
     }
     state.store.reset_login_failures(user.id).await?;
-    state.limiter.clear(&format!("login:{client}"));
+    // The per-address throttle is not reset by a success: one valid account must
+    // not let an address keep guessing the passwords of others.
     let token = random_token();
     let max_age = state.config.session_max_hours * 3600;
     state
@@ -313,7 +350,7 @@ pub async fn login_submit(
             expires_at: now + chrono::Duration::hours(state.config.session_max_hours),
         })
         .await?;
-    state.store.append_audit(&audit("login", Some(&user), true, String::new())).await?;
+    state.store.append_audit_ctx(&audit("login", Some(&user), true, String::new()), &ctx).await?;
     let mut res = Redirect::to(&safe_next(next)).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, max_age));
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));

@@ -26,6 +26,7 @@ mod openapi;
 pub mod ops;
 pub mod page_cache;
 mod portal;
+pub mod privacy_guard;
 mod render;
 pub mod reports;
 mod security;
@@ -174,15 +175,20 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::feeds::routes())
         .merge(portal::care::routes())
         .merge(portal::search::routes())
+        // Security (issue 12): the personal-data guard.
+        .merge(privacy_guard::routes())
         .fallback(error::not_found)
         // Portal conventions (issue 16): the site identity in scope of every page.
         .layer(axum::middleware::from_fn_with_state(state.clone(), portal::site::scope))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))
-        .layer(axum::middleware::from_fn(security::headers))
+        // Security (issue 12): NUL and control characters refused on both backends.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::reject_control_chars))
         .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
+        // Security (issue 12): outermost, so that error pages (413, 415, 500) carry the headers too.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }
 

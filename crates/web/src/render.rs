@@ -28,6 +28,9 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "portal_reports.html",
     "portal_contact.html",
     "admin_login.html",
+    // Security (issue 12): the personal-data guard.
+    "admin_privacy.html",
+    "admin_privacy_review.html",
     "admin_dashboard.html",
     "admin_items.html",
     "admin_item.html",

@@ -334,6 +334,16 @@ impl Store {
         Ok(())
     }
 
+    /// End every session of a user except the one with `keep_hash` (after a password change).
+    pub async fn delete_other_sessions(&self, user_id: i64, keep_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn delete_user_sessions(&self, user_id: i64) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)

@@ -518,6 +518,9 @@ pub(super) async fn item_action(State(state): State<AppState>, staff: Staff, Pat
             crate::admin::reviews::Approval::Complete => {}
         }
     }
+    if action == Action::Publish {
+        if let Some(r) = crate::privacy_guard::gate(&state, &staff, crate::privacy_guard::Subject::Item(item.id)).await? { return Ok(r); }
+    }
     let result = if action == Action::Publish {
         ops::publish(&state.store, &item, today(), staff.user.id, comment, Utc::now()).await
     } else {

@@ -153,6 +153,10 @@ pub(super) async fn user_update(State(state): State<AppState>, staff: Staff, Pat
                 return users_view(&state, &staff, None, Some("不能取消自己的管理员角色"), None, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
             state.store.set_user_roles(user.id, &roles).await?;
+            // A role change takes effect at once: the user's sessions end (issue 12).
+            if !is_self {
+                state.store.delete_user_sessions(user.id).await?;
+            }
             staff.audit(&state, "user.roles", &format!("user:{}", user.id), &roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","), true).await?;
             users_view(&state, &staff, Some("角色已更新"), None, None, StatusCode::OK).await
         }

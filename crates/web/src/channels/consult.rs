@@ -78,10 +78,10 @@ struct PageQuery {
 /// One published Q&A for the public list (no contact details; name masked).
 fn public_row(c: &Consultation) -> Value {
     context! {
-        id => c.id, subject => c.subject, question => c.question,
+        id => c.id, subject => crate::privacy_guard::mask_public(&c.subject), question => crate::privacy_guard::mask_public(&c.question),
         asker => if c.name.is_empty() { "网民".to_string() } else { mask_name(&c.name) },
         received => c.received.to_string(), answered_on => c.answered_on.map(|d| d.to_string()),
-        answer_dept => c.answer_dept, answer => c.answer,
+        answer_dept => c.answer_dept, answer => crate::privacy_guard::mask_public(&c.answer),
     }
 }
 
@@ -437,7 +437,7 @@ async fn answer(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     if !errors.is_empty() {
         return view_page(&state, &staff, &c, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let publish = form.publish.is_some() && !c.private;
+    let publish = form.publish.is_some() && !c.private && crate::privacy_guard::may_publish_answer(&state, &staff, &c, form.answer.trim()).await?;
     state.store.answer_consultation(c.id, form.answer.trim(), form.department.trim(), today(), staff.user.id, publish, Utc::now()).await?;
     staff.audit(&state, "consultation.answer", &format!("consultation:{}", c.id), if publish { "答复并公开" } else { "答复" }, true).await?;
     Ok(back(c.id, if publish { "已答复，问答已公开" } else { "已答复" }))
@@ -459,6 +459,7 @@ async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     if c.private {
         return Err(refuse(rules::ConsultError::PublishPrivate));
     }
+    if let Some(r) = crate::privacy_guard::gate_consultation(&state, &staff, c.id, on).await? { return Ok(r); }
     state.store.set_consultation_published(c.id, on, Utc::now()).await?;
     staff.audit(&state, if on { "consultation.publish" } else { "consultation.unpublish" }, &format!("consultation:{}", c.id), "", true).await?;
     Ok(back(c.id, if on { "问答已公开" } else { "已取消公开" }))

@@ -457,6 +457,7 @@ async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     staff.check_csrf(form.get("_csrf").map_or("", String::as_str))?;
     let stored = load_for(&state, &staff, &id).await?;
     check(stored.status, ReportAction::Publish, &staff.user, stored.submitted_by, "").map_err(workflow_error)?;
+    if let Some(r) = crate::privacy_guard::gate(&state, &staff, crate::privacy_guard::Subject::Report(stored.id)).await? { return Ok(r); }
     let org = org_of(&state, stored.org_id).await?;
     let published_on = today();
     let mut content = stored.content.clone();

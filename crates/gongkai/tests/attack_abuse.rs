@@ -1,0 +1,130 @@
+//! Attack suite, abuse and availability (issue 12 (c), (d)), against the
+//! running server on SQLite and PostgreSQL: NUL and control characters are
+//! refused with a Chinese message and nothing is stored (PostgreSQL gave 500,
+//! SQLite stored them); the login answers the same for an unknown user, a
+//! wrong password and a locked account; the per-address login throttle is not
+//! reset by a successful login.
+
+mod common;
+
+use common::*;
+use gongkai_domain::model::Role;
+use gongkai_store::{ConsultationQuery, Store};
+use reqwest::StatusCode;
+
+async fn control_characters_are_refused(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    let c = client();
+    let page = c.get(format!("{base}/org/town/consult")).send().await.expect("page").text().await.expect("text");
+    let token = csrf(&page);
+    for bad in ["问题\u{0}内容", "问题\u{1b}[31m", "问题\u{7f}"] {
+        let res = c
+            .post(format!("{base}/org/town/consult"))
+            .form(&[("_csrf", token.as_str()), ("subject", "低保"), ("question", bad), ("name", ""), ("contact", "")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        assert!(res.headers().get("content-security-policy").is_some());
+        assert!(res.text().await.expect("text").contains("控制字符"));
+    }
+    // In the query string too.
+    let res = c.get(format!("{base}/search?q=a%00b")).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(store.consultations(&ConsultationQuery { org_ids: vec![town.id], ..Default::default() }).await.expect("list").total, 0);
+    // Ordinary text with line breaks and tabs still goes through.
+    let res = c
+        .post(format!("{base}/org/town/consult"))
+        .form(&[("_csrf", token.as_str()), ("subject", "低保"), ("question", "第一行\r\n第二行\t完"), ("name", ""), ("contact", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_ne!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+fn error_text(body: &str) -> String {
+    body.split("用户名或密码错误").nth(1).map(|s| s.split('<').next().unwrap_or("").to_string()).unwrap_or_default()
+}
+
+async fn login_does_not_reveal_user_names(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "editor", &[Role::Editor]).await;
+    let (_, s1, unknown) = login(&base, "nobody", "wrong-password").await;
+    let (_, s2, wrong) = login(&base, "editor", "wrong-password").await;
+    for _ in 0..4 {
+        login(&base, "editor", "wrong-password").await;
+    }
+    let (_, s3, locked) = login(&base, "editor", PASSWORD).await;
+    assert_eq!((s1, s2, s3), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    let (a, b, c) = (error_text(&unknown), error_text(&wrong), error_text(&locked));
+    assert!(!a.is_empty() && a == b && b == c, "answers differ: {a:?} / {b:?} / {c:?}");
+    assert!(locked.contains("锁定"), "the rule is stated to everyone");
+    // The lock-out is still audited.
+    let log = store.audit_entries(0, 0).await.expect("audit").items;
+    assert!(log.iter().any(|e| e.action == "login_locked"));
+}
+
+async fn login_throttle_is_not_reset_by_success(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "editor", &[Role::Editor]).await;
+    // 30 attempts per address per 15 minutes; a valid login in between must not reset the count.
+    for i in 0..30 {
+        let (_, status, _) = if i % 10 == 9 { login(&base, "editor", PASSWORD).await } else { login(&base, &format!("guess{i}"), "x-password").await };
+        assert_ne!(status, StatusCode::TOO_MANY_REQUESTS, "attempt {i}");
+    }
+    let (_, status, _) = login(&base, "guess-more", "x-password").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+
+async fn password_change_ends_the_other_sessions(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "editor", &[Role::Editor]).await;
+    let (here, _, _) = login(&base, "editor", PASSWORD).await;
+    let (elsewhere, _, _) = login(&base, "editor", PASSWORD).await;
+    assert_eq!(elsewhere.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::OK);
+    let token = page_csrf(&here, &format!("{base}/admin/password")).await;
+    let new = "Zq8#vN3w-Rt6!";
+    let res = here
+        .post(format!("{base}/admin/password"))
+        .form(&[("_csrf", token.as_str()), ("current", PASSWORD), ("new", new), ("confirm", new)])
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap_or_default());
+    // The session that changed the password stays; the other one is gone.
+    assert_eq!(here.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::OK);
+    assert_eq!(elsewhere.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::SEE_OTHER);
+}
+
+async fn role_change_ends_the_sessions(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "boss", &[Role::Admin]).await;
+    let target = user(store, &town, "editor", &[Role::Editor, Role::Reviewer]).await;
+    let (ed, _, _) = login(&base, "editor", PASSWORD).await;
+    assert_eq!(ed.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::OK);
+    let (boss, _, _) = login(&base, "boss", PASSWORD).await;
+    let token = page_csrf(&boss, &format!("{base}/admin/users")).await;
+    let res = boss
+        .post(format!("{base}/admin/users/{}", target.id))
+        .form(&[("_csrf", token.as_str()), ("op", "roles"), ("role_editor", "1")])
+        .send()
+        .await
+        .expect("roles");
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(store.user(target.id).await.expect("user").expect("exists").roles, vec![Role::Editor]);
+    assert_eq!(ed.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::SEE_OTHER, "old session survived the role change");
+}
+
+gongkai_store::on_both_backends!(
+    role_change_ends_the_sessions,
+    control_characters_are_refused,
+    login_does_not_reveal_user_names,
+    login_throttle_is_not_reset_by_success,
+    password_change_ends_the_other_sessions,
+);

@@ -1,7 +1,6 @@
 //! Command-line interface (clap).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,6 +61,8 @@ enum Command {
     /// 全文检索索引
     #[command(subcommand)]
     Index(IndexCmd),
+    /// 运行体检：配置、数据库持久性、文件权限、磁盘空间、密钥、TLS 证书有效期与备份
+    Doctor,
 }
 
 #[derive(Subcommand, Debug)]
@@ -176,7 +177,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&config.log);
+    init_tracing(&config.log, &config.log_format);
+    // Files gongkai creates (database, attachments, backups) hold personal data: no access for others.
+    crate::doctor::restrict_umask();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -193,9 +196,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    // `log_format = "json"`: one JSON object per line on stderr, for log collectors.
+    let _ = if format == "json" {
+        tracing_subscriber::fmt().json().with_env_filter(filter).with_current_span(false).with_writer(std::io::stderr).try_init()
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init()
+    };
 }
 
 fn calendar_due(start: &str, n: u32) -> ExitCode {
@@ -275,6 +283,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
+        Command::Doctor => crate::doctor::run(&config).await,
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }
@@ -405,16 +414,18 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 async fn serve(config: Config, demo: bool) -> Result<()> {
     let store = open_store(&config).await?;
     bootstrap(&store, &config, demo).await?;
-    let state = gongkai_web::AppState::new(store.clone(), config.web()).await.map_err(|e| anyhow!("{e}"))?;
-    let app = gongkai_web::router(state);
-    let addr: SocketAddr = config.listen.parse().with_context(|| format!("监听地址无效：{}", config.listen))?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}（端口可能已被占用）"))?;
-    let local = listener.local_addr()?;
-    println!("gongkai 已启动：门户 http://{local}/ 　后台 http://{local}/admin 　接口 http://{local}/api/v1/openapi.json");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("服务运行出错")?;
+    if let Some(path) = &config.outbound_ca_file {
+        let pem = std::fs::read(path).with_context(|| format!("无法读取 outbound_ca_file {}", path.display()))?;
+        gongkai_web::outbound::set_extra_roots(&pem, &path.display().to_string())?;
+    }
+    let mut web = config.web();
+    // Served over HTTPS by this process: session cookies are Secure.
+    web.secure_cookies |= config.tls_enabled();
+    let state = gongkai_web::AppState::new(store.clone(), web).await.map_err(|e| anyhow!("{e}"))?;
+    let app = gongkai_web::router(state.clone());
+    let bound = crate::listen::bind(&config, app, state, std::time::Duration::from_secs(5)).await?;
+    println!("{}", bound.banner());
+    bound.serve(shutdown_signal()).await?;
     store.close().await;
     println!("gongkai 已停止。");
     Ok(())

@@ -41,6 +41,14 @@ pub const KEYS: &[&str] = &[
     "apply_submissions_per_hour",
     "log",
     "search_index_dir",
+    // Operations (issue 14).
+    "log_format",
+    "metrics_listen",
+    "backup_dir",
+    "tls_cert",
+    "tls_key",
+    "http_redirect_listen",
+    "outbound_ca_file",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -67,6 +75,13 @@ struct Partial {
     apply_submissions_per_hour: Option<i64>,
     log: Option<String>,
     search_index_dir: Option<PathBuf>,
+    log_format: Option<String>,
+    metrics_listen: Option<String>,
+    backup_dir: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    http_redirect_listen: Option<String>,
+    outbound_ca_file: Option<PathBuf>,
 }
 
 /// The effective configuration.
@@ -95,6 +110,20 @@ pub struct Config {
     /// This node's search index (derived from the database; deleting it makes
     /// the next start rebuild it). `None` = `search-index` under `data_dir`.
     pub search_index_dir: Option<PathBuf>,
+    /// `text` (default) or `json`: one JSON object per log line.
+    pub log_format: String,
+    /// Separate address for Prometheus `/metrics` (`None`: not served).
+    pub metrics_listen: Option<String>,
+    /// Where backups go. `None` = `backups` under `data_dir`.
+    pub backup_dir: Option<PathBuf>,
+    /// PEM certificate chain and private key: when both are set, `listen`
+    /// serves HTTPS (reloaded when the files change).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Plain-HTTP address that redirects every request to HTTPS.
+    pub http_redirect_listen: Option<String>,
+    /// Extra CA certificates (PEM) trusted when sending to `https://` receivers.
+    pub outbound_ca_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -118,6 +147,13 @@ impl Default for Config {
             apply_submissions_per_hour: 10,
             log: "info".into(),
             search_index_dir: None,
+            log_format: "text".into(),
+            metrics_listen: None,
+            backup_dir: None,
+            tls_cert: None,
+            tls_key: None,
+            http_redirect_listen: None,
+            outbound_ca_file: None,
         }
     }
 }
@@ -170,6 +206,13 @@ impl Config {
         if let Some(v) = p.search_index_dir {
             self.search_index_dir = Some(v);
         }
+        if let Some(v) = p.log_format {
+            self.log_format = v;
+        }
+        macro_rules! take_opt {
+            ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = Some(v); } )* };
+        }
+        take_opt!(metrics_listen, backup_dir, tls_cert, tls_key, http_redirect_listen, outbound_ca_file);
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -198,6 +241,7 @@ impl Config {
                 return Err(ConfigError::Invalid { key: "database_url", message: format!("“{url}”不受支持，应以 sqlite: 或 postgres:// 开头") });
             }
         }
+        self.check_ops()?;
         if self.site_name.trim().is_empty() {
             return Err(ConfigError::Invalid { key: "site_name", message: "不能为空".into() });
         }
@@ -241,6 +285,41 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Checks of the operations keys (issue 14).
+    fn check_ops(&self) -> Result<(), ConfigError> {
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(ConfigError::Invalid { key: "log_format", message: format!("“{}”无效，应为 text 或 json", self.log_format) });
+        }
+        for (key, addr) in [("metrics_listen", &self.metrics_listen), ("http_redirect_listen", &self.http_redirect_listen)] {
+            if let Some(a) = addr {
+                if a.parse::<std::net::SocketAddr>().is_err() {
+                    return Err(ConfigError::Invalid { key, message: format!("“{a}”不是有效的监听地址，例如 127.0.0.1:9090") });
+                }
+            }
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => return Err(ConfigError::Invalid { key: "tls_key", message: "已设置 tls_cert（证书），还须设置 tls_key（私钥）".into() }),
+            (None, Some(_)) => return Err(ConfigError::Invalid { key: "tls_cert", message: "已设置 tls_key（私钥），还须设置 tls_cert（证书）".into() }),
+            _ => {}
+        }
+        if self.http_redirect_listen.is_some() && self.tls_cert.is_none() {
+            return Err(ConfigError::Invalid { key: "http_redirect_listen", message: "只有在设置了 tls_cert 和 tls_key、本服务直接提供 HTTPS 时才能使用".into() });
+        }
+        Ok(())
+    }
+
+    /// The backup directory in effect.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir.clone().unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
+    /// Whether this process serves HTTPS itself.
+    pub fn tls_enabled(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+}
+
 fn explain_toml(e: &toml::de::Error) -> String {
     let msg = e.message();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
@@ -269,6 +348,13 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "bootstrap_org_name" => p.bootstrap_org_name = Some(value.clone()),
             "log" => p.log = Some(value.clone()),
             "search_index_dir" => p.search_index_dir = Some(PathBuf::from(value)),
+            "log_format" => p.log_format = Some(value.clone()),
+            "metrics_listen" => p.metrics_listen = Some(value.clone()),
+            "backup_dir" => p.backup_dir = Some(PathBuf::from(value)),
+            "tls_cert" => p.tls_cert = Some(PathBuf::from(value)),
+            "tls_key" => p.tls_key = Some(PathBuf::from(value)),
+            "http_redirect_listen" => p.http_redirect_listen = Some(value.clone()),
+            "outbound_ca_file" => p.outbound_ca_file = Some(PathBuf::from(value)),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),

@@ -23,6 +23,7 @@ mod catalog;
 mod channels;
 mod items;
 mod orgs;
+pub(crate) mod ops;
 pub(crate) mod reports;
 mod search;
 mod users;

@@ -26,6 +26,8 @@ pub(crate) mod imp;
 pub mod search;
 pub mod test_support;
 
+pub use imp::ops::{DurabilitySetting, PoolStatus};
+
 /// `prev_hash` of the first audit-log entry.
 pub const AUDIT_GENESIS_HASH: &str =
     "0000000000000000000000000000000000000000000000000000000000000000";

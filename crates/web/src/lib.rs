@@ -20,7 +20,9 @@ mod auth;
 pub mod channels;
 mod error;
 mod hant;
+pub mod health;
 pub mod ops;
+pub mod outbound;
 mod portal;
 mod render;
 pub mod reports;
@@ -150,7 +152,10 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::feeds::routes())
         .merge(portal::care::routes())
         .merge(portal::search::routes())
+        // Operations (issue 14): health and readiness probes; every request timed by route.
+        .merge(health::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(health::track))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))
         .layer(axum::middleware::from_fn(security::headers))

@@ -63,6 +63,20 @@ enum Command {
     Index(IndexCmd),
     /// 运行体检：配置、数据库持久性、文件权限、磁盘空间、密钥、TLS 证书有效期与备份
     Doctor,
+    /// 在线备份：数据库的一致快照与数据目录中的密钥等文件，打包为带清单和校验值的归档
+    Backup {
+        /// 输出文件（默认：备份目录下的 gongkai-backup-时间.tar.gz，并按 backup_keep 清理旧备份）
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// 从备份恢复到空的数据目录和空数据库（先完整校验，校验不通过则不做任何改动）
+    Restore {
+        /// 备份文件（.tar.gz）
+        archive: PathBuf,
+        /// 只校验备份文件，不恢复
+        #[arg(long)]
+        check_only: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -284,6 +298,32 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
         Command::Doctor => crate::doctor::run(&config).await,
+        Command::Backup { output } => {
+            let store = open_store(&config).await?;
+            let into_dir = output.is_none();
+            let out = output.unwrap_or_else(|| config.backup_dir().join(crate::backup::default_name()));
+            let written = crate::backup::create(&store, &config, &out).await;
+            store.close().await;
+            let w = written?;
+            println!("备份完成：{}（{} 字节，{} 个文件；{}）", w.path.display(), w.bytes, w.manifest.files.len(), crate::backup::summary(&w.manifest));
+            if into_dir {
+                for p in crate::backup::prune(&config.backup_dir(), config.backup_keep)? {
+                    println!("已删除旧备份 {}", p.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Restore { archive, check_only } => {
+            if check_only {
+                let within = std::env::temp_dir();
+                let u = crate::backup::unpack(&archive, &within)?;
+                println!("备份文件完好：{}，{} 个文件，生成于 {}（{}）", u.manifest.backend, u.manifest.files.len(), u.manifest.created_at, crate::backup::summary(&u.manifest));
+                return Ok(());
+            }
+            let r = crate::backup::restore(&archive, &config).await?;
+            println!("恢复完成：{}（备份生成于 {}）。数据行数与审计日志已核对无误；检索索引将在首次启动时重建。", crate::backup::summary(&r.manifest), r.manifest.created_at);
+            Ok(())
+        }
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }
@@ -423,6 +463,7 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     web.secure_cookies |= config.tls_enabled();
     let state = gongkai_web::AppState::new(store.clone(), web).await.map_err(|e| anyhow!("{e}"))?;
     let app = gongkai_web::router(state.clone());
+    crate::backup::spawn_schedule(store.clone(), config.clone());
     let bound = crate::listen::bind(&config, app, state, std::time::Duration::from_secs(5)).await?;
     println!("{}", bound.banner());
     bound.serve(shutdown_signal()).await?;

@@ -49,6 +49,8 @@ pub const KEYS: &[&str] = &[
     "tls_key",
     "http_redirect_listen",
     "outbound_ca_file",
+    "backup_every_hours",
+    "backup_keep",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -82,6 +84,8 @@ struct Partial {
     tls_key: Option<PathBuf>,
     http_redirect_listen: Option<String>,
     outbound_ca_file: Option<PathBuf>,
+    backup_every_hours: Option<u64>,
+    backup_keep: Option<usize>,
 }
 
 /// The effective configuration.
@@ -124,6 +128,10 @@ pub struct Config {
     pub http_redirect_listen: Option<String>,
     /// Extra CA certificates (PEM) trusted when sending to `https://` receivers.
     pub outbound_ca_file: Option<PathBuf>,
+    /// `gongkai serve` backs up when the newest backup is this old (0: never).
+    pub backup_every_hours: u64,
+    /// Scheduled backups keep this many newest archives.
+    pub backup_keep: usize,
 }
 
 impl Default for Config {
@@ -154,6 +162,8 @@ impl Default for Config {
             tls_key: None,
             http_redirect_listen: None,
             outbound_ca_file: None,
+            backup_every_hours: 24,
+            backup_keep: 14,
         }
     }
 }
@@ -205,6 +215,12 @@ impl Config {
         }
         if let Some(v) = p.search_index_dir {
             self.search_index_dir = Some(v);
+        }
+        if let Some(v) = p.backup_every_hours {
+            self.backup_every_hours = v;
+        }
+        if let Some(v) = p.backup_keep {
+            self.backup_keep = v;
         }
         if let Some(v) = p.log_format {
             self.log_format = v;
@@ -288,6 +304,12 @@ impl Config {
 impl Config {
     /// Checks of the operations keys (issue 14).
     fn check_ops(&self) -> Result<(), ConfigError> {
+        if self.backup_every_hours > 24 * 31 {
+            return Err(ConfigError::Invalid { key: "backup_every_hours", message: format!("{} 不在允许范围 0—744 内（0 表示不定时备份）", self.backup_every_hours) });
+        }
+        if !(1..=1000).contains(&self.backup_keep) {
+            return Err(ConfigError::Invalid { key: "backup_keep", message: format!("{} 不在允许范围 1—1000 内", self.backup_keep) });
+        }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(ConfigError::Invalid { key: "log_format", message: format!("“{}”无效，应为 text 或 json", self.log_format) });
         }
@@ -355,6 +377,8 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "tls_key" => p.tls_key = Some(PathBuf::from(value)),
             "http_redirect_listen" => p.http_redirect_listen = Some(value.clone()),
             "outbound_ca_file" => p.outbound_ca_file = Some(PathBuf::from(value)),
+            "backup_every_hours" => p.backup_every_hours = Some(uint(value)? as u64),
+            "backup_keep" => p.backup_keep = Some(uint(value)?),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),

@@ -11,6 +11,7 @@ pub mod demo_data;
 pub mod demo_reports;
 pub mod index_cmd;
 // Operations (issue 14).
+pub mod backup;
 pub mod doctor;
 pub mod listen;
 pub mod tls;

@@ -90,3 +90,68 @@ impl Store {
         Ok(out)
     }
 }
+
+/// Tables of the application (not the migration bookkeeping).
+async fn table_names(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<Vec<String>> {
+    let sql = match store.backend {
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+        Backend::Postgres => "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations' ORDER BY tablename",
+    };
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0).map_err(StoreError::from)).collect()
+}
+
+async fn count_tables(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<std::collections::BTreeMap<String, i64>> {
+    let mut out = std::collections::BTreeMap::new();
+    for t in table_names(store, conn).await? {
+        let n: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM \"{}\"", t.replace('"', "\"\""))).fetch_one(&mut *conn).await?.try_get(0)?;
+        out.insert(t, n);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Rows in every application table, read in one transaction.
+    pub async fn table_counts(&self) -> Result<std::collections::BTreeMap<String, i64>> {
+        let mut tx = self.pool.begin().await?;
+        let counts = count_tables(self, &mut tx).await?;
+        tx.rollback().await?;
+        Ok(counts)
+    }
+
+    /// Whether the database holds no application tables at all (a restore target).
+    pub async fn is_empty_database(&self) -> Result<bool> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(table_names(self, &mut conn).await?.is_empty())
+    }
+
+    /// SQLite only: write a consistent copy of the live database to `path`
+    /// (`VACUUM INTO`; writers continue meanwhile).
+    pub async fn vacuum_into(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Corrupt("VACUUM INTO 只适用于 SQLite".into()));
+        }
+        let literal = path.to_string_lossy().replace('\'', "''");
+        sqlx::query(&format!("VACUUM INTO '{literal}'")).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// PostgreSQL only: export a snapshot from a read-only REPEATABLE READ
+    /// transaction, count the rows it sees, and run `f` with the snapshot id
+    /// while it is held (`pg_dump --snapshot=…` then dumps exactly those rows).
+    pub async fn with_exported_snapshot<T, F, Fut>(&self, f: F) -> Result<(std::collections::BTreeMap<String, i64>, T)>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::Corrupt("导出快照只适用于 PostgreSQL".into()));
+        }
+        let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+        let snapshot: String = sqlx::query("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?.try_get(0)?;
+        let counts = count_tables(self, &mut tx).await?;
+        let out = f(snapshot).await;
+        tx.rollback().await?;
+        Ok((counts, out))
+    }
+}

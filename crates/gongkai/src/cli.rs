@@ -464,6 +464,9 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     let state = gongkai_web::AppState::new(store.clone(), web).await.map_err(|e| anyhow!("{e}"))?;
     let app = gongkai_web::router(state.clone());
     crate::backup::spawn_schedule(store.clone(), config.clone());
+    if let Some(mail) = config.mail() {
+        gongkai_web::notify::start(&state, mail, std::time::Duration::from_secs(10)).map_err(|e| anyhow!("邮件通知无法启用：{e}"))?;
+    }
     let bound = crate::listen::bind(&config, app, state, std::time::Duration::from_secs(5)).await?;
     println!("{}", bound.banner());
     bound.serve(shutdown_signal()).await?;

@@ -51,6 +51,13 @@ pub const KEYS: &[&str] = &[
     "outbound_ca_file",
     "backup_every_hours",
     "backup_keep",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_password",
+    "mail_from",
+    "digest_hour",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -86,6 +93,13 @@ struct Partial {
     outbound_ca_file: Option<PathBuf>,
     backup_every_hours: Option<u64>,
     backup_keep: Option<usize>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_security: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
+    digest_hour: Option<u32>,
 }
 
 /// The effective configuration.
@@ -132,6 +146,17 @@ pub struct Config {
     pub backup_every_hours: u64,
     /// Scheduled backups keep this many newest archives.
     pub backup_keep: usize,
+    /// SMTP server for e-mail notifications (`None`: no e-mail).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (default), `tls` or `none` (a relay on this host only).
+    pub smtp_security: String,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    /// Sender of notifications, e.g. `政务公开 <gk@example.gov.cn>`.
+    pub mail_from: String,
+    /// Hour (China Standard Time) after which the daily digest goes out.
+    pub digest_hour: u32,
 }
 
 impl Default for Config {
@@ -164,6 +189,13 @@ impl Default for Config {
             outbound_ca_file: None,
             backup_every_hours: 24,
             backup_keep: 14,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            mail_from: String::new(),
+            digest_hour: 8,
         }
     }
 }
@@ -221,6 +253,27 @@ impl Config {
         }
         if let Some(v) = p.backup_keep {
             self.backup_keep = v;
+        }
+        if let Some(v) = p.smtp_host {
+            self.smtp_host = Some(v);
+        }
+        if let Some(v) = p.smtp_port {
+            self.smtp_port = v;
+        }
+        if let Some(v) = p.smtp_security {
+            self.smtp_security = v;
+        }
+        if let Some(v) = p.smtp_username {
+            self.smtp_username = v;
+        }
+        if let Some(v) = p.smtp_password {
+            self.smtp_password = v;
+        }
+        if let Some(v) = p.mail_from {
+            self.mail_from = v;
+        }
+        if let Some(v) = p.digest_hour {
+            self.digest_hour = v;
         }
         if let Some(v) = p.log_format {
             self.log_format = v;
@@ -304,6 +357,15 @@ impl Config {
 impl Config {
     /// Checks of the operations keys (issue 14).
     fn check_ops(&self) -> Result<(), ConfigError> {
+        if gongkai_web::notify::Security::parse(&self.smtp_security).is_none() {
+            return Err(ConfigError::Invalid { key: "smtp_security", message: format!("“{}”无效，应为 starttls、tls 或 none", self.smtp_security) });
+        }
+        if self.digest_hour > 23 {
+            return Err(ConfigError::Invalid { key: "digest_hour", message: format!("{} 不在允许范围 0—23 内", self.digest_hour) });
+        }
+        if self.smtp_host.is_some() && self.mail_from.trim().is_empty() {
+            return Err(ConfigError::Invalid { key: "mail_from", message: "设置了 smtp_host 时必须填写发件人，例如 \"政务公开 <gk@example.gov.cn>\"".into() });
+        }
         if self.backup_every_hours > 24 * 31 {
             return Err(ConfigError::Invalid { key: "backup_every_hours", message: format!("{} 不在允许范围 0—744 内（0 表示不定时备份）", self.backup_every_hours) });
         }
@@ -334,6 +396,23 @@ impl Config {
     /// The backup directory in effect.
     pub fn backup_dir(&self) -> PathBuf {
         self.backup_dir.clone().unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
+    /// E-mail settings, when an SMTP server is configured.
+    pub fn mail(&self) -> Option<gongkai_web::notify::MailSettings> {
+        let host = self.smtp_host.clone()?;
+        Some(gongkai_web::notify::MailSettings {
+            host,
+            port: self.smtp_port,
+            security: gongkai_web::notify::Security::parse(&self.smtp_security).unwrap_or(gongkai_web::notify::Security::StartTls),
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            from: self.mail_from.clone(),
+            extra_ca_pem: self.outbound_ca_file.as_ref().and_then(|p| std::fs::read(p).ok()),
+            retry_base: std::time::Duration::from_secs(60),
+            max_attempts: 8,
+            digest_hour: self.digest_hour,
+        })
     }
 
     /// Whether this process serves HTTPS itself.
@@ -379,6 +458,13 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "outbound_ca_file" => p.outbound_ca_file = Some(PathBuf::from(value)),
             "backup_every_hours" => p.backup_every_hours = Some(uint(value)? as u64),
             "backup_keep" => p.backup_keep = Some(uint(value)?),
+            "smtp_host" => p.smtp_host = Some(value.clone()),
+            "smtp_port" => p.smtp_port = Some(value.trim().parse().map_err(|_| bad("应为 1—65535 的端口号"))?),
+            "smtp_security" => p.smtp_security = Some(value.clone()),
+            "smtp_username" => p.smtp_username = Some(value.clone()),
+            "smtp_password" => p.smtp_password = Some(value.clone()),
+            "mail_from" => p.mail_from = Some(value.clone()),
+            "digest_hour" => p.digest_hour = Some(value.trim().parse().map_err(|_| bad("应为 0—23 的整点"))?),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),

@@ -24,6 +24,7 @@ mod channels;
 mod items;
 mod orgs;
 pub(crate) mod ops;
+mod outbox;
 pub(crate) mod reports;
 mod search;
 mod users;

@@ -27,6 +27,8 @@ pub mod search;
 pub mod test_support;
 
 pub use imp::ops::{DurabilitySetting, PoolStatus};
+pub mod outbox;
+pub use outbox::{NewMessage, NotificationPrefs, OutboxMessage};
 
 /// `prev_hash` of the first audit-log entry.
 pub const AUDIT_GENESIS_HASH: &str =

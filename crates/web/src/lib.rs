@@ -21,6 +21,7 @@ pub mod channels;
 mod error;
 mod hant;
 pub mod health;
+pub mod notify;
 pub mod ops;
 pub mod outbound;
 mod portal;
@@ -154,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::search::routes())
         // Operations (issue 14): health and readiness probes; every request timed by route.
         .merge(health::routes())
+        .merge(notify::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(health::track))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))

@@ -324,6 +324,7 @@ async fn submit(
             success: true,
         })
         .await?;
+    crate::notify::application_received(&state, &stored).await;
     let app = Application::new(stored.applicant, stored.channel, stored.received);
     let clock = app.clock(&state.calendar(), &ClockConfig::default(), today);
     render::page(

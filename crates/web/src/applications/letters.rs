@@ -212,6 +212,7 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         "issue" => match state.store.issue_letter(letter.id, Some(staff.user.id), Utc::now()).await {
             Ok(l) => {
                 staff.audit(&state, "letter.issue", &format!("letter:{}", l.id), &l.title, true).await?;
+                crate::notify::letter_issued(&state, &l).await;
                 Ok(go(l.id, "已出具，文书已锁定"))
             }
             Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(&state, &staff, &letter, &app, &org, None, Some(&message), StatusCode::CONFLICT).await,

@@ -169,6 +169,7 @@ async fn submit(
             success: true,
         })
         .await?;
+    crate::notify::consultation_received(&state, &stored).await;
     render::page(
         "portal_consult_done.html",
         context! {

@@ -284,9 +284,9 @@ pub fn unpack(archive: &Path, within: &Path) -> Result<Unpacked> {
         if !entry.header().entry_type().is_file() {
             continue;
         }
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(|e| broken(e, &format!("读取 {label} 时出错")))?;
         if label == "manifest.json" {
+            let mut bytes = Vec::new();
+            entry.by_ref().take(16 * 1024 * 1024).read_to_end(&mut bytes).map_err(|e| broken(e, "读取清单时出错"))?;
             manifest_bytes = Some(bytes);
             continue;
         }
@@ -294,8 +294,11 @@ pub fn unpack(archive: &Path, within: &Path) -> Result<Unpacked> {
         if let Some(p) = target.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::write(&target, &bytes)?;
-        seen.insert(label, (bytes.len() as u64, hex::encode(Sha256::digest(&bytes))));
+        // Streamed to disk while hashing: a database of many gigabytes never sits in memory.
+        let mut out = HashingWriter { inner: std::io::BufWriter::new(std::fs::File::create(&target)?), hasher: Sha256::new(), size: 0 };
+        std::io::copy(&mut entry, &mut out).map_err(|e| broken(e, &format!("读取 {label} 时出错")))?;
+        out.inner.flush()?;
+        seen.insert(label, (out.size, hex::encode(out.hasher.finalize())));
     }
     let manifest_bytes = manifest_bytes.ok_or_else(|| anyhow!("备份文件 {name} 中没有清单 manifest.json，不是 gongkai 的备份或已损坏"))?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| anyhow!("备份文件 {name} 的清单 manifest.json 无法读取：{e}"))?;
@@ -318,6 +321,25 @@ pub fn unpack(archive: &Path, within: &Path) -> Result<Unpacked> {
         bail!("备份文件 {name} 含有清单之外的 {extra}（已被改动）；未恢复任何数据");
     }
     Ok(Unpacked { manifest, dir })
+}
+
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// What a restore put in place.

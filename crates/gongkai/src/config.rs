@@ -533,4 +533,26 @@ mod tests {
         let err = Config::load(None, &env(&[("GONGKAI_LOCKOUT_THRESHOLD", "1")]), &Overrides::default()).expect_err("range");
         assert!(err.to_string().contains("lockout_threshold"));
     }
+
+    #[test]
+    fn operations_keys_are_checked() {
+        let err = Config::load(None, &env(&[("GONGKAI_TLS_CERT", "/x.pem")]), &Overrides::default()).expect_err("cert without key");
+        assert!(err.to_string().contains("tls_key"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_HTTP_REDIRECT_LISTEN", "127.0.0.1:80")]), &Overrides::default()).expect_err("redirect without tls");
+        assert!(err.to_string().contains("http_redirect_listen"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_LOG_FORMAT", "xml")]), &Overrides::default()).expect_err("log format");
+        assert!(err.to_string().contains("log_format"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_METRICS_LISTEN", "nowhere")]), &Overrides::default()).expect_err("metrics address");
+        assert!(err.to_string().contains("metrics_listen"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_SMTP_HOST", "smtp.example.cn")]), &Overrides::default()).expect_err("smtp without sender");
+        assert!(err.to_string().contains("mail_from"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_SMTP_SECURITY", "ssl")]), &Overrides::default()).expect_err("smtp security");
+        assert!(err.to_string().contains("smtp_security"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_BACKUP_KEEP", "0")]), &Overrides::default()).expect_err("keep");
+        assert!(err.to_string().contains("backup_keep"), "{err}");
+        let cfg = Config::load(None, &env(&[("GONGKAI_SMTP_HOST", "smtp.example.cn"), ("GONGKAI_MAIL_FROM", "政务公开 <gk@example.cn>"), ("GONGKAI_DATA_DIR", "/srv/gk")]), &Overrides::default()).expect("ok");
+        assert_eq!(cfg.mail().expect("mail").port, 587);
+        assert_eq!(cfg.backup_dir(), std::path::PathBuf::from("/srv/gk/backups"));
+        assert!(!cfg.tls_enabled());
+    }
 }

@@ -5,7 +5,8 @@
 # Usage: deploy/check-package.sh target/debian/gongkai_*.deb [listen-address]
 set -eu
 deb="$1"
-listen="${2:-127.0.0.1:18080}"
+# A free port by default: another service may already use a fixed one.
+listen="${2:-127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 dpkg -i "$deb"
 unit=/lib/systemd/system/gongkai.service
 user=$(sed -n 's/^User=//p' "$unit")

@@ -16,6 +16,9 @@ use gongkai_store::Store;
 use reqwest::StatusCode;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
+
 #[derive(Debug, Clone)]
 struct Mail {
     to: Vec<String>,
@@ -24,6 +27,11 @@ struct Mail {
 
 /// An SMTP server accepting everything except recipients starting with `bounce`.
 async fn smtp_sink() -> (u16, Arc<Mutex<Vec<Mail>>>) {
+    smtp_sink_with(None).await
+}
+
+/// The same, speaking TLS from the first byte (SMTPS) when given a configuration.
+async fn smtp_sink_with(tls: Option<Arc<rustls::ServerConfig>>) -> (u16, Arc<Mutex<Vec<Mail>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
     let port = listener.local_addr().expect("addr").port();
     let mails = Arc::new(Mutex::new(Vec::new()));
@@ -32,8 +40,16 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<Mail>>>) {
         loop {
             let Ok((stream, _)) = listener.accept().await else { continue };
             let store = store.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
-                let (r, mut w) = stream.into_split();
+                let stream: Box<dyn Stream> = match tls {
+                    Some(config) => match tokio_rustls::TlsAcceptor::from(config).accept(stream).await {
+                        Ok(s) => Box::new(s),
+                        Err(_) => return,
+                    },
+                    None => Box::new(stream),
+                };
+                let (r, mut w) = tokio::io::split(stream);
                 let mut lines = BufReader::new(r).lines();
                 let _ = w.write_all(b"220 sink ESMTP\r\n").await;
                 let mut to = Vec::new();
@@ -269,3 +285,40 @@ async fn notifications(store: &Store) {
 }
 
 gongkai_store::on_both_backends!(notifications);
+
+/// SMTP over TLS (port 465 style) to a server whose certificate a private CA issued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn receipt_over_smtps() {
+    let (store, _db) = gongkai_store::test_support::fresh_sqlite().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params").self_signed(&key).expect("cert");
+    std::fs::write(dir.path().join("smtp.crt"), cert.pem()).expect("write");
+    std::fs::write(dir.path().join("smtp.key"), key.serialize_pem()).expect("write");
+    let (config, _) = gongkai::tls::server_config(&dir.path().join("smtp.crt"), &dir.path().join("smtp.key")).expect("tls config");
+    let (port, mails) = smtp_sink_with(Some(config)).await;
+    org(&store, "town", "11441802007183516B").await;
+    let state = gongkai_web::AppState::new(store.clone(), gongkai_web::WebConfig::default()).await.expect("state");
+    let settings = gongkai_web::notify::MailSettings {
+        host: "localhost".into(),
+        port,
+        security: gongkai_web::notify::Security::Tls,
+        username: String::new(),
+        password: String::new(),
+        from: "gk@yuantan.example.gov.cn".into(),
+        extra_ca_pem: Some(cert.pem().into_bytes()),
+        retry_base: Duration::from_millis(100),
+        max_attempts: 3,
+        digest_hour: 23,
+    };
+    gongkai_web::notify::start(&state, settings, Duration::from_millis(100)).expect("start mail");
+    let app = gongkai_web::router(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.expect("serve") });
+    apply(&base, "li@example.cn").await;
+    let got = wait_for(&mails, 1).await;
+    assert_eq!(got[0].to, ["li@example.cn"]);
+    assert!(subject(&got[0]).contains("已收到"), "{}", subject(&got[0]));
+    store.close().await;
+}

@@ -1,7 +1,6 @@
 //! Command-line interface (clap).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,6 +70,22 @@ enum Command {
     /// 审计日志：签发检查点、离线校验
     #[command(subcommand)]
     Audit(crate::cli_security::AuditCmd),
+    /// 运行体检：配置、数据库持久性、文件权限、磁盘空间、密钥、TLS 证书有效期与备份
+    Doctor,
+    /// 在线备份：数据库的一致快照与数据目录中的密钥等文件，打包为带清单和校验值的归档
+    Backup {
+        /// 输出文件（默认：备份目录下的 gongkai-backup-时间.tar.gz，并按 backup_keep 清理旧备份）
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// 从备份恢复到空的数据目录和空数据库（先完整校验，校验不通过则不做任何改动）
+    Restore {
+        /// 备份文件（.tar.gz）
+        archive: PathBuf,
+        /// 只校验备份文件，不恢复
+        #[arg(long)]
+        check_only: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -185,7 +200,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&config.log);
+    init_tracing(&config.log, &config.log_format);
+    // Files gongkai creates (database, attachments, backups) hold personal data: no access for others.
+    crate::doctor::restrict_umask();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -202,9 +219,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    // `log_format = "json"`: one JSON object per line on stderr, for log collectors.
+    let _ = if format == "json" {
+        tracing_subscriber::fmt().json().with_env_filter(filter).with_current_span(false).with_writer(std::io::stderr).try_init()
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init()
+    };
 }
 
 fn calendar_due(start: &str, n: u32) -> ExitCode {
@@ -301,6 +323,33 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Attachments(cmd) => crate::attachments_cmd::run(open_store(&config).await?, &config, cmd).await,
         Command::Privacy(cmd) => crate::cli_security::run(&open_store(&config).await?, &cmd, &config.web().public_url).await,
         Command::Audit(cmd) => crate::cli_security::audit(&open_store(&config).await?, &cmd, &config.data_dir).await,
+        Command::Doctor => crate::doctor::run(&config).await,
+        Command::Backup { output } => {
+            let store = open_store(&config).await?;
+            let into_dir = output.is_none();
+            let out = output.unwrap_or_else(|| config.backup_dir().join(crate::backup::default_name()));
+            let written = crate::backup::create(&store, &config, &out).await;
+            store.close().await;
+            let w = written?;
+            println!("备份完成：{}（{} 字节，{} 个文件；{}）", w.path.display(), w.bytes, w.manifest.files.len(), crate::backup::summary(&w.manifest));
+            if into_dir {
+                for p in crate::backup::prune(&config.backup_dir(), config.backup_keep)? {
+                    println!("已删除旧备份 {}", p.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Restore { archive, check_only } => {
+            if check_only {
+                let within = std::env::temp_dir();
+                let u = crate::backup::unpack(&archive, &within)?;
+                println!("备份文件完好：{}，{} 个文件，生成于 {}（{}）", u.manifest.backend, u.manifest.files.len(), u.manifest.created_at, crate::backup::summary(&u.manifest));
+                return Ok(());
+            }
+            let r = crate::backup::restore(&archive, &config).await?;
+            println!("恢复完成：{}（备份生成于 {}）。数据行数与审计日志已核对无误；检索索引将在首次启动时重建。", crate::backup::summary(&r.manifest), r.manifest.created_at);
+            Ok(())
+        }
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
 }
@@ -439,16 +488,22 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     let store = open_store(&config).await?;
     bootstrap(&store, &config, demo).await?;
     crate::cli_security::spawn_checkpoints(store.clone(), config.data_dir.clone());
-    let state = gongkai_web::AppState::new(store.clone(), config.web()).await.map_err(|e| anyhow!("{e}"))?;
-    let app = gongkai_web::router(state);
-    let addr: SocketAddr = config.listen.parse().with_context(|| format!("监听地址无效：{}", config.listen))?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}（端口可能已被占用）"))?;
-    let local = listener.local_addr()?;
-    println!("gongkai 已启动：门户 http://{local}/ 　后台 http://{local}/admin 　接口 http://{local}/api/v1/openapi.json");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("服务运行出错")?;
+    if let Some(path) = &config.outbound_ca_file {
+        let pem = std::fs::read(path).with_context(|| format!("无法读取 outbound_ca_file {}", path.display()))?;
+        gongkai_web::outbound::set_extra_roots(&pem, &path.display().to_string())?;
+    }
+    let mut web = config.web();
+    // Served over HTTPS by this process: session cookies are Secure.
+    web.secure_cookies |= config.tls_enabled();
+    let state = gongkai_web::AppState::new(store.clone(), web).await.map_err(|e| anyhow!("{e}"))?;
+    let app = gongkai_web::router(state.clone());
+    crate::backup::spawn_schedule(store.clone(), config.clone());
+    if let Some(mail) = config.mail() {
+        gongkai_web::notify::start(&state, mail, std::time::Duration::from_secs(10)).map_err(|e| anyhow!("邮件通知无法启用：{e}"))?;
+    }
+    let bound = crate::listen::bind(&config, app, state, std::time::Duration::from_secs(5)).await?;
+    println!("{}", bound.banner());
+    bound.serve(shutdown_signal()).await?;
     store.close().await;
     println!("gongkai 已停止。");
     Ok(())

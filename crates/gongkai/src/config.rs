@@ -49,6 +49,23 @@ pub const KEYS: &[&str] = &[
     "s3_access_key_id",
     "s3_secret_access_key",
     "s3_path_style",
+    // Operations (issue 14).
+    "log_format",
+    "metrics_listen",
+    "backup_dir",
+    "tls_cert",
+    "tls_key",
+    "http_redirect_listen",
+    "outbound_ca_file",
+    "backup_every_hours",
+    "backup_keep",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_password",
+    "mail_from",
+    "digest_hour",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -83,6 +100,22 @@ struct Partial {
     s3_access_key_id: Option<String>,
     s3_secret_access_key: Option<String>,
     s3_path_style: Option<bool>,
+    log_format: Option<String>,
+    metrics_listen: Option<String>,
+    backup_dir: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    http_redirect_listen: Option<String>,
+    outbound_ca_file: Option<PathBuf>,
+    backup_every_hours: Option<u64>,
+    backup_keep: Option<usize>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_security: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
+    digest_hour: Option<u32>,
 }
 
 /// The effective configuration.
@@ -122,6 +155,35 @@ pub struct Config {
     /// Best given as `GONGKAI_S3_SECRET_ACCESS_KEY` rather than in the file.
     pub s3_secret_access_key: String,
     pub s3_path_style: bool,
+    /// `text` (default) or `json`: one JSON object per log line.
+    pub log_format: String,
+    /// Separate address for Prometheus `/metrics` (`None`: not served).
+    pub metrics_listen: Option<String>,
+    /// Where backups go. `None` = `backups` under `data_dir`.
+    pub backup_dir: Option<PathBuf>,
+    /// PEM certificate chain and private key: when both are set, `listen`
+    /// serves HTTPS (reloaded when the files change).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Plain-HTTP address that redirects every request to HTTPS.
+    pub http_redirect_listen: Option<String>,
+    /// Extra CA certificates (PEM) trusted when sending to `https://` receivers.
+    pub outbound_ca_file: Option<PathBuf>,
+    /// `gongkai serve` backs up when the newest backup is this old (0: never).
+    pub backup_every_hours: u64,
+    /// Scheduled backups keep this many newest archives.
+    pub backup_keep: usize,
+    /// SMTP server for e-mail notifications (`None`: no e-mail).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (default), `tls` or `none` (a relay on this host only).
+    pub smtp_security: String,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    /// Sender of notifications, e.g. `政务公开 <gk@example.gov.cn>`.
+    pub mail_from: String,
+    /// Hour (China Standard Time) after which the daily digest goes out.
+    pub digest_hour: u32,
 }
 
 impl Default for Config {
@@ -153,6 +215,22 @@ impl Default for Config {
             s3_access_key_id: String::new(),
             s3_secret_access_key: String::new(),
             s3_path_style: true,
+            log_format: "text".into(),
+            metrics_listen: None,
+            backup_dir: None,
+            tls_cert: None,
+            tls_key: None,
+            http_redirect_listen: None,
+            outbound_ca_file: None,
+            backup_every_hours: 24,
+            backup_keep: 14,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            mail_from: String::new(),
+            digest_hour: 8,
         }
     }
 }
@@ -205,6 +283,40 @@ impl Config {
         if let Some(v) = p.search_index_dir {
             self.search_index_dir = Some(v);
         }
+        if let Some(v) = p.backup_every_hours {
+            self.backup_every_hours = v;
+        }
+        if let Some(v) = p.backup_keep {
+            self.backup_keep = v;
+        }
+        if let Some(v) = p.smtp_host {
+            self.smtp_host = Some(v);
+        }
+        if let Some(v) = p.smtp_port {
+            self.smtp_port = v;
+        }
+        if let Some(v) = p.smtp_security {
+            self.smtp_security = v;
+        }
+        if let Some(v) = p.smtp_username {
+            self.smtp_username = v;
+        }
+        if let Some(v) = p.smtp_password {
+            self.smtp_password = v;
+        }
+        if let Some(v) = p.mail_from {
+            self.mail_from = v;
+        }
+        if let Some(v) = p.digest_hour {
+            self.digest_hour = v;
+        }
+        if let Some(v) = p.log_format {
+            self.log_format = v;
+        }
+        macro_rules! take_opt {
+            ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = Some(v); } )* };
+        }
+        take_opt!(metrics_listen, backup_dir, tls_cert, tls_key, http_redirect_listen, outbound_ca_file);
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -233,6 +345,7 @@ impl Config {
                 return Err(ConfigError::Invalid { key: "database_url", message: format!("“{url}”不受支持，应以 sqlite: 或 postgres:// 开头") });
             }
         }
+        self.check_ops()?;
         if self.site_name.trim().is_empty() {
             return Err(ConfigError::Invalid { key: "site_name", message: "不能为空".into() });
         }
@@ -302,6 +415,73 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Checks of the operations keys (issue 14).
+    fn check_ops(&self) -> Result<(), ConfigError> {
+        if gongkai_web::notify::Security::parse(&self.smtp_security).is_none() {
+            return Err(ConfigError::Invalid { key: "smtp_security", message: format!("“{}”无效，应为 starttls、tls 或 none", self.smtp_security) });
+        }
+        if self.digest_hour > 23 {
+            return Err(ConfigError::Invalid { key: "digest_hour", message: format!("{} 不在允许范围 0—23 内", self.digest_hour) });
+        }
+        if self.smtp_host.is_some() && self.mail_from.trim().is_empty() {
+            return Err(ConfigError::Invalid { key: "mail_from", message: "设置了 smtp_host 时必须填写发件人，例如 \"政务公开 <gk@example.gov.cn>\"".into() });
+        }
+        if self.backup_every_hours > 24 * 31 {
+            return Err(ConfigError::Invalid { key: "backup_every_hours", message: format!("{} 不在允许范围 0—744 内（0 表示不定时备份）", self.backup_every_hours) });
+        }
+        if !(1..=1000).contains(&self.backup_keep) {
+            return Err(ConfigError::Invalid { key: "backup_keep", message: format!("{} 不在允许范围 1—1000 内", self.backup_keep) });
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(ConfigError::Invalid { key: "log_format", message: format!("“{}”无效，应为 text 或 json", self.log_format) });
+        }
+        for (key, addr) in [("metrics_listen", &self.metrics_listen), ("http_redirect_listen", &self.http_redirect_listen)] {
+            if let Some(a) = addr {
+                if a.parse::<std::net::SocketAddr>().is_err() {
+                    return Err(ConfigError::Invalid { key, message: format!("“{a}”不是有效的监听地址，例如 127.0.0.1:9090") });
+                }
+            }
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => return Err(ConfigError::Invalid { key: "tls_key", message: "已设置 tls_cert（证书），还须设置 tls_key（私钥）".into() }),
+            (None, Some(_)) => return Err(ConfigError::Invalid { key: "tls_cert", message: "已设置 tls_key（私钥），还须设置 tls_cert（证书）".into() }),
+            _ => {}
+        }
+        if self.http_redirect_listen.is_some() && self.tls_cert.is_none() {
+            return Err(ConfigError::Invalid { key: "http_redirect_listen", message: "只有在设置了 tls_cert 和 tls_key、本服务直接提供 HTTPS 时才能使用".into() });
+        }
+        Ok(())
+    }
+
+    /// The backup directory in effect.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir.clone().unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
+    /// E-mail settings, when an SMTP server is configured.
+    pub fn mail(&self) -> Option<gongkai_web::notify::MailSettings> {
+        let host = self.smtp_host.clone()?;
+        Some(gongkai_web::notify::MailSettings {
+            host,
+            port: self.smtp_port,
+            security: gongkai_web::notify::Security::parse(&self.smtp_security).unwrap_or(gongkai_web::notify::Security::StartTls),
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            from: self.mail_from.clone(),
+            extra_ca_pem: self.outbound_ca_file.as_ref().and_then(|p| std::fs::read(p).ok()),
+            retry_base: std::time::Duration::from_secs(60),
+            max_attempts: 8,
+            digest_hour: self.digest_hour,
+        })
+    }
+
+    /// Whether this process serves HTTPS itself.
+    pub fn tls_enabled(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+}
+
 fn explain_toml(e: &toml::de::Error) -> String {
     let msg = e.message();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
@@ -330,6 +510,22 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "bootstrap_org_name" => p.bootstrap_org_name = Some(value.clone()),
             "log" => p.log = Some(value.clone()),
             "search_index_dir" => p.search_index_dir = Some(PathBuf::from(value)),
+            "log_format" => p.log_format = Some(value.clone()),
+            "metrics_listen" => p.metrics_listen = Some(value.clone()),
+            "backup_dir" => p.backup_dir = Some(PathBuf::from(value)),
+            "tls_cert" => p.tls_cert = Some(PathBuf::from(value)),
+            "tls_key" => p.tls_key = Some(PathBuf::from(value)),
+            "http_redirect_listen" => p.http_redirect_listen = Some(value.clone()),
+            "outbound_ca_file" => p.outbound_ca_file = Some(PathBuf::from(value)),
+            "backup_every_hours" => p.backup_every_hours = Some(uint(value)? as u64),
+            "backup_keep" => p.backup_keep = Some(uint(value)?),
+            "smtp_host" => p.smtp_host = Some(value.clone()),
+            "smtp_port" => p.smtp_port = Some(value.trim().parse().map_err(|_| bad("应为 1—65535 的端口号"))?),
+            "smtp_security" => p.smtp_security = Some(value.clone()),
+            "smtp_username" => p.smtp_username = Some(value.clone()),
+            "smtp_password" => p.smtp_password = Some(value.clone()),
+            "mail_from" => p.mail_from = Some(value.clone()),
+            "digest_hour" => p.digest_hour = Some(value.trim().parse().map_err(|_| bad("应为 0—23 的整点"))?),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
             "attachment_store" => p.attachment_store = Some(value.clone()),
@@ -411,5 +607,27 @@ mod tests {
         assert!(err.to_string().contains("database_url"));
         let err = Config::load(None, &env(&[("GONGKAI_LOCKOUT_THRESHOLD", "1")]), &Overrides::default()).expect_err("range");
         assert!(err.to_string().contains("lockout_threshold"));
+    }
+
+    #[test]
+    fn operations_keys_are_checked() {
+        let err = Config::load(None, &env(&[("GONGKAI_TLS_CERT", "/x.pem")]), &Overrides::default()).expect_err("cert without key");
+        assert!(err.to_string().contains("tls_key"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_HTTP_REDIRECT_LISTEN", "127.0.0.1:80")]), &Overrides::default()).expect_err("redirect without tls");
+        assert!(err.to_string().contains("http_redirect_listen"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_LOG_FORMAT", "xml")]), &Overrides::default()).expect_err("log format");
+        assert!(err.to_string().contains("log_format"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_METRICS_LISTEN", "nowhere")]), &Overrides::default()).expect_err("metrics address");
+        assert!(err.to_string().contains("metrics_listen"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_SMTP_HOST", "smtp.example.cn")]), &Overrides::default()).expect_err("smtp without sender");
+        assert!(err.to_string().contains("mail_from"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_SMTP_SECURITY", "ssl")]), &Overrides::default()).expect_err("smtp security");
+        assert!(err.to_string().contains("smtp_security"), "{err}");
+        let err = Config::load(None, &env(&[("GONGKAI_BACKUP_KEEP", "0")]), &Overrides::default()).expect_err("keep");
+        assert!(err.to_string().contains("backup_keep"), "{err}");
+        let cfg = Config::load(None, &env(&[("GONGKAI_SMTP_HOST", "smtp.example.cn"), ("GONGKAI_MAIL_FROM", "政务公开 <gk@example.cn>"), ("GONGKAI_DATA_DIR", "/srv/gk")]), &Overrides::default()).expect("ok");
+        assert_eq!(cfg.mail().expect("mail").port, 587);
+        assert_eq!(cfg.backup_dir(), std::path::PathBuf::from("/srv/gk/backups"));
+        assert!(!cfg.tls_enabled());
     }
 }

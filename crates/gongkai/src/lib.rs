@@ -13,3 +13,8 @@ pub mod demo_reports;
 pub mod attachments_cmd;
 pub mod demo_site;
 pub mod index_cmd;
+// Operations (issue 14).
+pub mod backup;
+pub mod doctor;
+pub mod listen;
+pub mod tls;

@@ -25,6 +25,8 @@ mod items;
 mod office;
 mod orgs;
 mod privacy;
+pub(crate) mod ops;
+mod outbox;
 pub(crate) mod reports;
 mod search;
 pub(crate) mod site_version;

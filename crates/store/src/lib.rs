@@ -31,6 +31,10 @@ pub mod search;
 pub mod test_support;
 pub mod writing;
 
+pub use imp::ops::{DurabilitySetting, PoolStatus};
+pub mod outbox;
+pub use outbox::{NewMessage, NotificationPrefs, OutboxMessage};
+
 /// `prev_hash` of the first audit-log entry.
 pub const AUDIT_GENESIS_HASH: &str =
     "0000000000000000000000000000000000000000000000000000000000000000";

@@ -21,9 +21,12 @@ pub mod body;
 pub mod channels;
 mod error;
 mod hant;
+pub mod health;
+pub mod notify;
 // OpenAPI document of the JSON endpoints (issue 16 item 8).
 mod openapi;
 pub mod ops;
+pub mod outbound;
 pub mod page_cache;
 mod portal;
 pub mod privacy_guard;
@@ -177,9 +180,13 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::search::routes())
         // Security (issue 12): the personal-data guard.
         .merge(privacy_guard::routes())
+        // Operations (issue 14): health and readiness probes; every request timed by route.
+        .merge(health::routes())
+        .merge(notify::routes())
         .fallback(error::not_found)
         // Portal conventions (issue 16): the site identity in scope of every page.
         .layer(axum::middleware::from_fn_with_state(state.clone(), portal::site::scope))
+        .layer(axum::middleware::from_fn(health::track))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(hant::convert))
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::layer))

@@ -18,6 +18,9 @@ macro_rules! templates {
 
 const TEMPLATES: &[(&str, &str)] = templates!(
     "portal_base.html",
+    // E-mail notifications (issue 14).
+    "admin_outbox.html",
+    "admin_notifications.html",
     "admin_base.html",
     "error.html",
     "portal_home.html",

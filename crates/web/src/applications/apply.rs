@@ -342,6 +342,7 @@ async fn submit(
             success: true,
         })
         .await?;
+    crate::notify::application_received(&state, &stored).await;
     let res = Redirect::to(&format!("/org/{}/apply/receipt", org.slug)).into_response();
     Ok(with_receipt_cookie(&state, res, &org.slug, &stored.tracking_code, &secret))
 }

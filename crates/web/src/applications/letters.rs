@@ -338,6 +338,7 @@ async fn issue(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApp
         Ok(l) => {
             let detail = format!("{} {}", l.doc_number.clone().unwrap_or_default(), l.title);
             staff.audit(state, "letter.issue", &format!("letter:{}", l.id), &detail, true).await?;
+            crate::notify::letter_issued(state, &l).await;
             if let Some(h) = &held {
                 staff.audit(state, &format!("application.{}", signoff::step_code(h.step.kind())), &format!("application:{}", app.id), &crate::applications::cases::step_summary(&h.step), true).await?;
             }

@@ -189,6 +189,7 @@ async fn submit(
             Err(e) => return Err(e.into()),
         }
     };
+    crate::notify::consultation_received(&state, &stored).await;
     let mut res = Redirect::to(&format!("/org/{}/consult/done", org.slug)).into_response();
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     if let Ok(v) = header::HeaderValue::from_str(&format!("{DONE_COOKIE}={code}.{secret}; Path=/org/{}/consult; HttpOnly; SameSite=Strict; Max-Age=7200{secure}", org.slug)) {

@@ -110,7 +110,7 @@ async fn post_package(url: &str, token: &str, body: Vec<u8>) -> (&'static str, S
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return ("failed", format!("报送地址“{url}”无效：应以 http:// 或 https:// 开头"));
     }
-    let client = match reqwest::Client::builder().timeout(Duration::from_secs(30)).build() {
+    let client = match crate::outbound::client_builder().timeout(Duration::from_secs(30)).build() {
         Ok(c) => c,
         Err(e) => return ("failed", format!("无法建立连接：{e}")),
     };

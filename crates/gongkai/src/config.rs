@@ -69,7 +69,18 @@ pub const KEYS: &[&str] = &[
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
-const NON_CONFIG_ENV: &[&str] = &["GONGKAI_CONFIG"];
+/// (`GONGKAI_AUDIT_KEY` is a secret read by the audit-key loader, never stored in the
+/// configuration; the others steer tests and tools, and `GONGKAI_TEST_*` are skipped too.)
+const NON_CONFIG_ENV: &[&str] = &[
+    "GONGKAI_CONFIG",
+    "GONGKAI_AUDIT_KEY",
+    "GONGKAI_BROWSER_NODE_MODULES",
+    "GONGKAI_BROWSER_TOOLS",
+    "GONGKAI_CHECKER_PDF_TIMEOUT_SECS",
+    "GONGKAI_SCHEMATHESIS_EXAMPLES",
+    "GONGKAI_SCHEMATHESIS_SEED",
+    "GONGKAI_JIEBA_DICT",
+];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -572,6 +583,14 @@ mod tests {
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn secrets_and_tool_variables_are_not_configuration() {
+        let e = env(&[("GONGKAI_AUDIT_KEY", "00"), ("GONGKAI_BROWSER_NODE_MODULES", "/x"), ("GONGKAI_TEST_DATABASE_URL", "postgres://x")]);
+        assert!(Config::load(None, &e, &Overrides::default()).is_ok());
+        let e = env(&[("GONGKAI_LISTN", "1")]);
+        assert!(Config::load(None, &e, &Overrides::default()).is_err(), "a misspelt key is still refused");
     }
 
     #[test]

@@ -196,7 +196,9 @@ fn letter_date(letter: &Letter) -> chrono::NaiveDate {
 #[allow(clippy::too_many_arguments)]
 async fn letter_page(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApplication, org: &gongkai_domain::model::Organisation, msg: Option<&str>, err: Option<&str>, status: StatusCode) -> Result<Response, AppError> {
     let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
-    let fragment = with_doc_number_html(gongkai_letters::to_html_fragment(&letter.title, &paragraphs, &org.name, letter_date(letter), &org.office), letter.doc_number.as_deref());
+    let fragment = gongkai_letters::LetterDocument::new(&letter.title, &paragraphs, &org.name, letter_date(letter), &org.office)
+        .with_doc_number(letter.doc_number.as_deref())
+        .html_fragment();
     let letter_status = LetterStatus::of(letter.signed_off_at.is_some(), letter.issued_at.is_some());
     let needs = needs_signoff(state, app.org_id, &letter.kind).await?;
     let signer = match letter.signed_off_by {
@@ -353,31 +355,14 @@ async fn issue(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApp
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The 文书编号 under the letterhead of the print view.
-fn with_doc_number_html(fragment: String, doc_number: Option<&str>) -> String {
-    match doc_number {
-        Some(n) if !n.is_empty() => {
-            let line = format!("<p class=\"letter-docno\">{}</p>\n", escape(n));
-            match fragment.find("</header>\n") {
-                Some(i) => format!("{}{}{}", &fragment[..i + "</header>\n".len()], line, &fragment[i + "</header>\n".len()..]),
-                None => format!("{line}{fragment}"),
-            }
-        }
-        _ => fragment,
-    }
-}
-
 async fn docx(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Result<Response, AppError> {
     let (letter, _app, org) = load_letter(&state, &staff, &id).await?;
-    let mut paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
-    if let Some(n) = letter.doc_number.as_ref().filter(|n| !n.is_empty()) {
-        paragraphs.insert(0, n.clone());
-    }
-    let bytes = gongkai_letters::to_docx(&letter.title, &paragraphs, &org.name, letter_date(&letter), &org.office).map_err(|e| AppError::Internal(e.to_string()))?;
+    let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
+    // The 文书编号 goes under the letterhead, as GB/T 9704 places it.
+    let bytes = gongkai_letters::LetterDocument::new(&letter.title, &paragraphs, &org.name, letter_date(&letter), &org.office)
+        .with_doc_number(letter.doc_number.as_deref())
+        .docx()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("{}-第{}版.docx", letter.title, letter.version);
     let disposition = format!("attachment; filename=\"letter-{}.docx\"; filename*=UTF-8''{}", letter.id, crate::util::url_encode(&name));
     let mut res = bytes.into_response();

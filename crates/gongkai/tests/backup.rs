@@ -46,7 +46,12 @@ async fn apply_once(c: &reqwest::Client, base: &str, n: usize) -> bool {
         ("form_electronic", "1"),
         ("delivery", "online"),
     ];
-    c.post(format!("{base}/org/town/apply")).form(&form).send().await.is_ok_and(|r| r.status().is_success())
+    // Stored: the form answers with a redirect to the receipt (POST → redirect → GET).
+    c.post(format!("{base}/org/town/apply"))
+        .form(&form)
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success() || r.headers().get("location").and_then(|l| l.to_str().ok()).is_some_and(|l| l.ends_with("/apply/receipt")))
 }
 
 fn sha(bytes: &[u8]) -> String {
@@ -101,7 +106,9 @@ async fn drill(store: &Store, source: Config, target: Config) {
             }
         }));
     }
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while done.load(Ordering::Relaxed) < 3 {
+        assert!(std::time::Instant::now() < deadline, "no application was stored within 120 s");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let archive_dir = tempfile::tempdir().expect("tempdir");
@@ -109,6 +116,7 @@ async fn drill(store: &Store, source: Config, target: Config) {
     let written = gongkai::backup::create(store, &source, &archive).await.expect("backup while busy");
     let after_backup = done.load(Ordering::Relaxed);
     while done.load(Ordering::Relaxed) < after_backup + 2 {
+        assert!(std::time::Instant::now() < deadline, "applications stopped being stored after the backup");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     stop.store(true, Ordering::Relaxed);

@@ -65,7 +65,7 @@ async fn item_count(store: &Store, org_id: i64) -> i64 {
 
 async fn action(c: &reqwest::Client, base: &str, id: i64, action: &str) -> StatusCode {
     let token = page_csrf(c, &format!("{base}/admin/items/{id}")).await;
-    c.post(format!("{base}/admin/items/{id}/action")).form(&[("_csrf", token.as_str()), ("action", action), ("comment", "")]).send().await.expect("action").status()
+    c.post(format!("{base}/admin/items/{id}/action")).form(&[("_csrf", token.as_str()), ("action", action), ("comment", ""), ("secrecy_opinion", "经审查，不涉及国家秘密"), ("disclosure_opinion", "属于主动公开范围，同意公开")]).send().await.expect("action").status()
 }
 
 /// The text of every shared string and inline string of an XLSX, in order.

@@ -88,7 +88,8 @@ async fn action(c: &reqwest::Client, base: &str, id: i64, action: &str, comment:
     let token = page_csrf(c, &format!("{base}/admin/items/{id}")).await;
     let res = c
         .post(format!("{base}/admin/items/{id}/action"))
-        .form(&[("_csrf", token.as_str()), ("action", action), ("comment", comment)])
+        // Approval records the 保密审查 and 公开属性审查 opinions.
+        .form(&[("_csrf", token.as_str()), ("action", action), ("comment", comment), ("secrecy_opinion", "经审查，不涉及国家秘密"), ("disclosure_opinion", "属于主动公开范围，同意公开")])
         .send()
         .await
         .expect("action");

@@ -44,8 +44,9 @@ async fn apply(base: &str) {
         ("delivery", "email"),
         ("email", "wang@example.cn"),
     ];
+    // Stored, then POST → redirect → GET to the receipt.
     let res = anon.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("submit");
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap_or_default());
 }
 
 async fn health_metrics_readiness(store: &Store) {
@@ -79,7 +80,7 @@ async fn health_metrics_readiness(store: &Store) {
 
     let text = c.get(&metrics_url).send().await.expect("metrics").text().await.expect("text");
     assert!(metric(&text, "gongkai_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"}").is_some_and(|n| n >= 1.0), "{text}");
-    assert!(metric(&text, "gongkai_http_requests_total{route=\"/org/{slug}/apply\",method=\"POST\",status=\"200\"}").is_some_and(|n| n >= 1.0), "{text}");
+    assert!(metric(&text, "gongkai_http_requests_total{route=\"/org/{slug}/apply\",method=\"POST\",status=\"303\"}").is_some_and(|n| n >= 1.0), "{text}");
     assert!(metric(&text, "gongkai_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"}").is_some_and(|n| n >= 1.0), "{text}");
     assert!(metric(&text, "gongkai_http_request_duration_seconds_count{route=\"/readyz\"}").is_some_and(|n| n >= 1.0), "{text}");
     assert!(text.contains("gongkai_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"+Inf\"}"), "{text}");

@@ -68,6 +68,10 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
         .into()
 }
 
+/// Text without C0 controls (other than tab, line feed, carriage return), DEL or
+/// C1 controls — what `security::is_forbidden_control` lets through.
+const NO_CONTROL_CHARS: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+
 impl Modify for CommonAnswers {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
@@ -79,9 +83,27 @@ impl Modify for CommonAnswers {
             for op in ops.into_iter().flatten() {
                 let has_query = op.parameters.as_ref().is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)));
                 let has_path = op.parameters.as_ref().is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path)));
+                // Text parameters may not carry control characters (they are refused
+                // before any handler runs): say so in the contract.
+                for p in op.parameters.iter_mut().flatten() {
+                    if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(obj))) = p.schema.as_mut() {
+                        let is_text = match &obj.schema_type {
+                            utoipa::openapi::schema::SchemaType::Type(t) => *t == utoipa::openapi::schema::Type::String,
+                            utoipa::openapi::schema::SchemaType::Array(ts) => ts.contains(&utoipa::openapi::schema::Type::String),
+                            utoipa::openapi::schema::SchemaType::AnyValue => false,
+                        };
+                        if is_text && obj.pattern.is_none() {
+                            obj.pattern = Some(NO_CONTROL_CHARS.into());
+                        }
+                    }
+                }
                 let responses = &mut op.responses.responses;
                 if (has_query || has_path) && !responses.contains_key("400") {
                     responses.insert("400".into(), error_response("请求参数有误（格式不对、参数重复或取值不在范围内）"));
+                }
+                // Every request is screened for NUL and other control characters first.
+                if !responses.contains_key("422") {
+                    responses.insert("422".into(), error_response("请求中含有不可见的控制字符（如空字符），或提交的内容无法处理"));
                 }
                 if !responses.contains_key("500") {
                     responses.insert("500".into(), error_response("服务器内部错误"));

@@ -176,11 +176,17 @@ fn key_of(req: &Request) -> Option<String> {
     if EXCLUDED_PREFIXES.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?"))) {
         return None;
     }
-    if path.starts_with("/org/") && (path.ends_with("/apply") || path.ends_with("/consult")) {
+    // Forms, receipts and tracking pages belong to one visitor.
+    if path.starts_with("/org/") && ["/apply", "/consult", "/track"].iter().any(|seg| path.contains(seg)) {
         return None;
     }
     let headers = req.headers();
     if cookie(headers, SESSION_COOKIE).is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    // A page may depend on any cookie but the two the key holds (a receipt's
+    // 查询码 and secret travel in one): such requests are never cached.
+    if carries_other_cookies(headers) {
         return None;
     }
     let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or(path);
@@ -192,6 +198,17 @@ fn key_of(req: &Request) -> Option<String> {
     let care = cookie(headers, crate::portal::care::COOKIE).unwrap_or("");
     // Pages that list "recent" things change with the date.
     Some(format!("{}\n{host}\n{target}\n{script}\n{care}", crate::util::today()))
+}
+
+/// Whether the request sends a cookie other than the script and care choices.
+fn carries_other_cookies(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('=').map(|(k, v)| (k.trim(), v.trim())))
+        .any(|(k, v)| !v.is_empty() && k != crate::hant::COOKIE && k != crate::portal::care::COOKIE)
 }
 
 /// Whether the request's validators match the entry.
@@ -363,6 +380,24 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static("Mon, 07 Dec 2026 04:00:00 GMT"));
         assert!(not_modified(&h, &e));
+    }
+
+    #[test]
+    fn personal_pages_are_not_cached() {
+        let req = |path: &str, cookie: Option<&'static str>| {
+            let mut b = Request::builder().uri(path);
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, c);
+            }
+            b.body(Body::empty()).expect("request")
+        };
+        assert!(key_of(&req("/item/3", None)).is_some());
+        assert!(key_of(&req("/item/3", Some("gk_script=hant; gk_care=1"))).is_some());
+        assert!(key_of(&req("/item/3", Some("gk_receipt=CODE.SECRET"))).is_none());
+        assert!(key_of(&req("/org/town/apply/receipt?again=1", None)).is_none());
+        assert!(key_of(&req("/org/town/consult/done", None)).is_none());
+        assert!(key_of(&req("/org/town/consult/track", None)).is_none());
+        assert!(key_of(&req("/admin", None)).is_none());
     }
 
     #[test]

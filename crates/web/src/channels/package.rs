@@ -230,6 +230,10 @@ pub fn read(bytes: &[u8]) -> Result<Package, PackageError> {
     if env.version != VERSION {
         return Err(PackageError::Version(env.version));
     }
+    // NUL and other control characters would be stored (or break PostgreSQL): refused.
+    if crate::security::json_has_control(&String::from_utf8_lossy(bytes)) {
+        return Err(bad("含有不可见的控制字符（如空字符）"));
+    }
     let pid = env.package_id.trim();
     if pid.is_empty() || pid.len() > 100 || !pid.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
         return Err(bad(format!("报送包编号“{}”无效：只能由字母、数字和 - _ . 组成，不超过 100 个字符", env.package_id.chars().take(100).collect::<String>())));
@@ -349,6 +353,7 @@ mod tests {
         let changed = text.replace("关于某事项的通知", "关于另一事项的通知");
         assert!(matches!(read(changed.as_bytes()), Err(PackageError::Checksum { .. })));
         assert!(matches!(read(b"{not json"), Err(PackageError::Json(_))));
+        assert!(crate::security::json_has_control("{\"a\":\"x\\u0000y\"}"));
         assert!(matches!(read(text.replace(FORMAT, "other").as_bytes()), Err(PackageError::Format(_))));
         assert!(read(b"  ").is_err());
         // A wrong attachment checksum inside consistent items.

@@ -341,27 +341,8 @@ fn mask_email(email: &str) -> String {
     }
 }
 
-/// Stable codes for step kinds in forms.
-pub fn step_code(k: StepKind) -> &'static str {
-    match k {
-        StepKind::Accept => "accept",
-        StepKind::RequestCorrection => "request_correction",
-        StepKind::ReceiveCorrection => "receive_correction",
-        StepKind::CorrectionLapsed => "correction_lapsed",
-        StepKind::StartProcessing => "start_processing",
-        StepKind::Consult => "consult",
-        StepKind::ConsultationAnswered => "consultation_answered",
-        StepKind::Extend => "extend",
-        StepKind::SetReasonablePeriod => "set_reasonable_period",
-        StepKind::IssueFeeNotice => "issue_fee_notice",
-        StepKind::PayFee => "pay_fee",
-        StepKind::FeeLapsed => "fee_lapsed",
-        StepKind::Reply => "reply",
-        StepKind::Deliver => "deliver",
-        StepKind::Close => "close",
-        StepKind::Withdraw => "withdraw",
-    }
-}
+/// Stable codes for step kinds in forms: the domain's one list.
+pub use gongkai_domain::signoff::step_code;
 
 /// Every field any step form may carry.
 #[derive(Deserialize, Default)]

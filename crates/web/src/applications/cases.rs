@@ -11,7 +11,6 @@ use axum::{Form, Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use gongkai_domain::application::{
     receipt_date, Application, Approver, Channel, ClockConfig, ConsultParty, ConsultationAnswer, DeliveryMethod, Outcome, ReceiptDates, State as CaseState, Step,
-    StepKind,
 };
 use gongkai_domain::fees::{FeeBasis, FeeMethod, FeeSchedule};
 use gongkai_domain::model::Role;

@@ -167,11 +167,14 @@ async fn scenario(store: &Store, url: &str, s3: &S3Server, bucket: &str) {
 }
 
 async fn cli_move(url: &str, s3: &S3Server) {
+    // Keys and backups of this run live in a directory of its own, never in the checkout.
+    let data = tempfile::tempdir().expect("tempdir");
     let out = |args: &[&str]| {
         let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
             .args(args)
             .args(["--database-url", url])
             .env_remove("GONGKAI_CONFIG")
+            .env("GONGKAI_DATA_DIR", data.path())
             .env("GONGKAI_S3_ENDPOINT", &s3.endpoint)
             .env("GONGKAI_S3_BUCKET", "cli-bucket")
             .env("GONGKAI_S3_ACCESS_KEY_ID", "gongkai-test")

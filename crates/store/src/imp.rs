@@ -51,6 +51,16 @@ pub struct Store {
     /// Key of the audit chain's HMAC-SM3 (kept outside the database); `None`
     /// appends unkeyed entries (tests, tools without the key).
     audit_key: Option<std::sync::Arc<Vec<u8>>>,
+    /// The audit entry the next committed write records in its own transaction
+    /// (see [`Store::audited`]).
+    pending_audit: Option<std::sync::Arc<PendingAudit>>,
+}
+
+/// An audit entry waiting for the write it records.
+struct PendingAudit {
+    entry: crate::NewAuditEntry,
+    ctx: audit::AuditContext,
+    written: std::sync::atomic::AtomicBool,
 }
 
 /// Raised from `after_connect` when a new connection is not durable enough;
@@ -255,6 +265,7 @@ impl Store {
         let pool = options.connect(&url).await.map_err(connect_error)?;
         Ok(Store {
             audit_key: None,
+            pending_audit: None,
             pool,
             backend: Backend::Sqlite,
             objects: None,
@@ -276,6 +287,7 @@ impl Store {
             .map_err(connect_error)?;
         Ok(Store {
             audit_key: None,
+            pending_audit: None,
             pool,
             backend: Backend::Postgres,
             objects: None,
@@ -326,6 +338,40 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes can
     /// never fail to upgrade its lock; on PostgreSQL it is READ COMMITTED and
     /// the statements lock what they touch (conditional updates, upserts).
+    /// A handle on the same store whose next committed write also appends `entry` to the
+    /// audit log, in the same transaction: the action and its record are stored together or
+    /// not at all (a crash cannot leave one without the other). `{id}` in the entry's target
+    /// is replaced by the id of the record the write creates, where it creates one.
+    /// The entry is written once, by the first write that commits.
+    pub fn audited(&self, entry: crate::NewAuditEntry, ctx: audit::AuditContext) -> Store {
+        let mut s = self.clone();
+        s.pending_audit = Some(std::sync::Arc::new(PendingAudit { entry, ctx, written: std::sync::atomic::AtomicBool::new(false) }));
+        s
+    }
+
+    /// Commit a write, with the pending audit entry if there is one.
+    pub(crate) async fn commit(&self, tx: sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+        self.commit_for(tx, None).await
+    }
+
+    /// Commit a write that created record `id`, with the pending audit entry if there is one.
+    pub(crate) async fn commit_for(&self, mut tx: sqlx::Transaction<'static, sqlx::Any>, id: Option<i64>) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        match self.pending_audit.as_ref().filter(|p| !p.written.load(Ordering::Acquire)) {
+            Some(p) => {
+                let mut entry = p.entry.clone();
+                if let Some(id) = id {
+                    entry.target = entry.target.replace("{id}", &id.to_string());
+                }
+                self.append_audit_in(&mut tx, &entry, &p.ctx).await?;
+                tx.commit().await?;
+                p.written.store(true, Ordering::Release);
+            }
+            None => tx.commit().await?,
+        }
+        Ok(())
+    }
+
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,

@@ -165,6 +165,21 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+/// How many of one person's recent applications the duplicate check looks at: far
+/// more than anyone submits in a day within the per-address limit.
+pub const RECENT_APPLICATIONS_LIMIT: i64 = 200;
+
+/// An application as the duplicate rule sees it (`gongkai_domain::duplicates`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentApplication {
+    pub id: i64,
+    pub org_id: i64,
+    pub applicant_name: String,
+    pub id_doc_number: String,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// An audit-log entry to append.
 #[derive(Debug, Clone)]
 pub struct NewAuditEntry {

@@ -34,6 +34,7 @@ on_both_backends!(
     count_in_month,
     letters_versions_and_freezing,
     appeals_register,
+    audited_writes_store_the_action_and_its_entry_together,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1262,4 +1263,47 @@ async fn appeals_register(store: &Store) {
     );
     assert_eq!(ids(store.appeals(&[g.org]).await.unwrap()), vec![b1.id]);
     assert!(store.appeals(&[]).await.unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------- audit in the same transaction
+
+fn audit_note(action: &str, target: &str) -> gongkai_store::NewAuditEntry {
+    gongkai_store::NewAuditEntry {
+        at: t("2024-03-01T09:00:00Z"),
+        actor_id: None,
+        actor_name: "申请人（网上）".into(),
+        org_id: None,
+        action: action.into(),
+        target: target.into(),
+        detail: String::new(),
+        client: "203.0.113.7".into(),
+        success: true,
+    }
+}
+
+async fn audited_writes_store_the_action_and_its_entry_together(store: &Store) {
+    let f = fixture(store, "yuantan", "C1").await;
+    let ctx = gongkai_store::AuditContext { role: String::new(), user_agent: "test".into(), request_id: "r-1".into() };
+    // A write that fails stores neither the action nor its entry.
+    let failing = store.audited(audit_note("application.submit", "application:{id}"), ctx.clone());
+    assert_not_found(failing.create_application(&new_app(f.org + 100, "A-0001", d(2024, 3, 1))).await, "机关");
+    assert_eq!(count(store, "SELECT COUNT(*) FROM applications").await, 0);
+    assert_eq!(count(store, "SELECT COUNT(*) FROM audit_log").await, 0);
+    // The same handle, retried, stores both, with the new record's id in the target.
+    let app = failing.create_application(&new_app(f.org, "A-0001", d(2024, 3, 1))).await.expect("create");
+    let entries = store.audit_entries(10, 0).await.expect("entries").items;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].target, format!("application:{}", app.id));
+    assert_eq!(entries[0].action, "application.submit");
+    // The entry is written once: a second write through the same handle adds none.
+    failing.append_application_step(app.id, 0, &accept(f.user), State::Accepted, Some(f.user), Some(f.user), "", t("2024-03-01T10:00:00Z")).await.expect("step");
+    assert_eq!(count(store, "SELECT COUNT(*) FROM audit_log").await, 1);
+    // A step and its entry, through a fresh handle; the chain still verifies.
+    let step = store.audited(audit_note("application.start", &format!("application:{}", app.id)), ctx);
+    step.append_application_step(app.id, 1, &start(), State::InProgress, Some(f.user), Some(f.user), "", t("2024-03-01T11:00:00Z")).await.expect("step");
+    assert_eq!(count(store, "SELECT COUNT(*) FROM audit_log").await, 2);
+    assert_eq!(store.verify_audit_chain().await.expect("verify"), None);
+    // Plain writes through the store itself record nothing by themselves.
+    create(store, f.org, "A-0002", d(2024, 3, 2)).await;
+    assert_eq!(count(store, "SELECT COUNT(*) FROM audit_log").await, 2);
 }

@@ -145,6 +145,25 @@ impl Staff {
         Ok(())
     }
 
+    /// The store, with an audit entry for an action of this user that the next write
+    /// records in its own transaction (`{id}` in `target` becomes the new record's id).
+    pub fn audited(&self, state: &AppState, action: &str, target: &str, detail: &str) -> gongkai_store::Store {
+        state.store.audited(
+            NewAuditEntry {
+                at: Utc::now(),
+                actor_id: Some(self.user.id),
+                actor_name: self.user.display_name.clone(),
+                org_id: Some(self.user.org_id),
+                action: action.into(),
+                target: target.into(),
+                detail: detail.into(),
+                client: self.client.clone(),
+                success: true,
+            },
+            self.audit_ctx(),
+        )
+    }
+
     /// The audit context of this request: roles, user agent, request id.
     pub fn audit_ctx(&self) -> gongkai_store::AuditContext {
         gongkai_store::AuditContext {

@@ -397,7 +397,7 @@ impl Store {
         let app = load_application(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound(APPLICATION))?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(id)).await?;
         Ok(app)
     }
 
@@ -521,6 +521,29 @@ impl Store {
             .collect())
     }
 
+    /// The steps of each of these applications, in order, each list cut to the
+    /// number of steps its header counts (`headers`, read before this call), so a
+    /// step appended meanwhile does not appear without its header.
+    pub async fn steps_of_applications(&self, headers: &[StoredApplication]) -> Result<HashMap<i64, Vec<StoredStep>>> {
+        if headers.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut f = Filter::default();
+        f.any_of("s.application_id", headers.iter().map(|a| Arg::Int(a.id)));
+        let sql = format!("{STEP_SELECT}{} ORDER BY s.application_id, s.seq", f.sql());
+        let mut steps: HashMap<i64, Vec<StoredStep>> = HashMap::new();
+        for row in bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await? {
+            let step = step_from_row(&row)?;
+            steps.entry(step.application_id).or_default().push(step);
+        }
+        for app in headers {
+            if let Some(list) = steps.get_mut(&app.id) {
+                list.retain(|s| s.seq <= app.steps);
+            }
+        }
+        Ok(steps)
+    }
+
     /// The steps, in order.
     pub async fn application_steps(&self, application_id: i64) -> Result<Vec<StoredStep>> {
         let sql = format!("{STEP_SELECT} WHERE s.application_id = $1 ORDER BY s.seq");
@@ -554,7 +577,7 @@ impl Store {
     ) -> Result<StoredStep> {
         let mut tx = self.begin().await?;
         let stored = append_step_in(&mut tx, application_id, expected_seq, step, state_after, handler_id, actor_id, note, at).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(stored)
     }
 
@@ -654,7 +677,7 @@ impl Store {
         let letter = load_letter(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound(LETTER))?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(id)).await?;
         Ok(letter)
     }
 
@@ -682,7 +705,7 @@ impl Store {
         let letter = load_letter(&mut tx, letter_id)
             .await?
             .ok_or(StoreError::NotFound(LETTER))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(letter)
     }
 
@@ -711,7 +734,7 @@ impl Store {
         let letter = load_letter(&mut tx, letter_id)
             .await?
             .ok_or(StoreError::NotFound(LETTER))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(letter)
     }
 
@@ -773,7 +796,7 @@ impl Store {
         let appeal = load_appeal(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound(APPEAL))?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(id)).await?;
         Ok(appeal)
     }
 
@@ -803,7 +826,7 @@ impl Store {
         let appeal = load_appeal(&mut tx, appeal_id)
             .await?
             .ok_or(StoreError::NotFound(APPEAL))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(appeal)
     }
 

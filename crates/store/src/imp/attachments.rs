@@ -84,7 +84,7 @@ impl Store {
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("信息") } else { StoreError::Db(e) })?;
         log_change(&mut tx, self.backend, item_id, "attachment", now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Attachment {
             id: row.int("id")?,
             item_id,
@@ -247,7 +247,7 @@ impl Store {
         };
         let item_id = row.int("item_id")?;
         log_change(&mut tx, self.backend, item_id, "attachment", now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -117,7 +117,7 @@ impl Store {
             }
         })?;
         let id = row.int("id")?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(id)).await?;
         Ok(CatalogNode {
             id,
             org_id,
@@ -178,7 +178,7 @@ impl Store {
                 StoreError::Db(e)
             }
         })?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -214,7 +214,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

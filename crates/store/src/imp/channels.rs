@@ -172,7 +172,7 @@ impl Store {
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("机关") } else { StoreError::Db(e) })?;
         let c = load_consultation(&mut tx, row.int("id")?).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(c.id)).await?;
         Ok(c)
     }
 
@@ -219,7 +219,7 @@ impl Store {
             return Err(consult_no_row(&mut tx, id).await);
         }
         let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(c)
     }
 
@@ -257,7 +257,7 @@ impl Store {
             return Err(consult_no_row(&mut tx, id).await);
         }
         let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(c)
     }
 
@@ -275,7 +275,7 @@ impl Store {
             return Err(consult_no_row(&mut tx, id).await);
         }
         let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(c)
     }
 
@@ -294,7 +294,7 @@ impl Store {
             return Err(consult_no_row(&mut tx, id).await);
         }
         let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(c)
     }
 
@@ -355,7 +355,7 @@ impl Store {
                 .await
                 .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("用户") } else { StoreError::Db(e) })?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -519,7 +519,7 @@ impl Store {
                     .await?;
             }
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(p.items.len())
     }
 

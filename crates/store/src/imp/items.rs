@@ -340,7 +340,7 @@ impl Store {
         }
         let id = insert_item_row(&mut tx, org_id, author_id, fields, ItemStatus::Draft, None, event).await?;
         let item = must_load_item(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(id)).await?;
         Ok(item)
     }
 
@@ -394,7 +394,7 @@ impl Store {
         record_event(&mut tx, id, Some(current.status), current.status, event).await?;
         log_change(&mut tx, self.backend, id, "edit", event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(item)
     }
 
@@ -436,7 +436,7 @@ impl Store {
         let op = if to == ItemStatus::Withdrawn { "withdraw" } else { "transition" };
         log_change(&mut tx, self.backend, id, op, event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(item)
     }
 
@@ -483,7 +483,7 @@ impl Store {
         .await?;
         log_change(&mut tx, self.backend, id, "publish", event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(item)
     }
 
@@ -528,7 +528,7 @@ impl Store {
         .await?;
         log_change(&mut tx, self.backend, id, "validity", event.at).await?;
         let item = must_load_item(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(item)
     }
 

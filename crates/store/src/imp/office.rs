@@ -11,7 +11,7 @@ use super::util::{corrupt, day, ts, unique_violation, RowExt};
 use crate::applications::{Letter, StoredApplication};
 use crate::channels::Consultation;
 use crate::office::*;
-use crate::{Result, Store, StoreError};
+use crate::{RecentApplication, Result, Store, StoreError, RECENT_APPLICATIONS_LIMIT};
 
 fn letter_conflict(message: &str) -> StoreError {
     StoreError::Conflict { field: "letter", message: message.to_owned() }
@@ -119,7 +119,7 @@ impl Store {
         .await
         .map_err(|e| if unique_violation(&e).is_some() { letter_conflict("该文书已有新版本，请刷新后重试") } else { StoreError::Db(e) })?;
         let letter = load_letter(&mut tx, row.int("id")?).await?.ok_or(StoreError::NotFound("文书"))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(letter)
     }
 
@@ -142,7 +142,7 @@ impl Store {
             });
         }
         let letter = load_letter(&mut tx, letter_id).await?.ok_or(StoreError::NotFound("文书"))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(letter)
     }
 
@@ -193,7 +193,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let letter = load_letter(&mut tx, req.letter_id).await?.ok_or(StoreError::NotFound("文书"))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(letter)
     }
 
@@ -233,27 +233,38 @@ impl Store {
 
     // ---- duplicate applications ----
 
-    /// Applications of the organisation from the same identity document created at or
-    /// after `since` (merged ones excluded), newest first.
-    pub async fn recent_applications_of(&self, org_id: i64, id_doc_number: &str, since: DateTime<Utc>) -> Result<Vec<StoredApplication>> {
+    /// What the duplicate rule compares of the organisation's applications from the same
+    /// identity document created at or after `since` (merged ones excluded), newest first,
+    /// at most [`RECENT_APPLICATIONS_LIMIT`]: a light query on the submission path, whose
+    /// cost does not grow with how many applications one person has made.
+    pub async fn recent_applications_of(&self, org_id: i64, id_doc_number: &str, since: DateTime<Utc>) -> Result<Vec<RecentApplication>> {
         let key = gongkai_domain::duplicates::id_key(id_doc_number);
         if key.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT {} FROM applications a WHERE a.org_id = $1 AND a.id_doc_key = $2 AND a.created_at >= $3 \
-             AND a.merged_into IS NULL ORDER BY a.id DESC",
-            super::applications::APP_COLS
-        );
-        sqlx::query(&sql)
-            .bind(org_id)
-            .bind(key)
-            .bind(ts(since))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(application_from_row)
-            .collect()
+        sqlx::query(
+            "SELECT id, org_id, applicant_name, id_doc_number, description, created_at FROM applications \
+             WHERE org_id = $1 AND id_doc_key = $2 AND created_at >= $3 AND merged_into IS NULL \
+             ORDER BY id DESC LIMIT $4",
+        )
+        .bind(org_id)
+        .bind(key)
+        .bind(ts(since))
+        .bind(RECENT_APPLICATIONS_LIMIT)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RecentApplication {
+                id: r.int("id")?,
+                org_id: r.int("org_id")?,
+                applicant_name: r.text("applicant_name")?,
+                id_doc_number: r.text("id_doc_number")?,
+                description: r.text("description")?,
+                created_at: r.time("created_at")?,
+            })
+        })
+        .collect()
     }
 
     /// Mark `duplicate` as merged into `keep`, which the domain has allowed
@@ -280,7 +291,7 @@ impl Store {
         let sql = format!("SELECT {} FROM applications a WHERE a.id = $1", super::applications::APP_COLS);
         let row = sqlx::query(&sql).bind(duplicate).fetch_one(&mut *tx).await?;
         let app = application_from_row(&row)?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(app)
     }
 

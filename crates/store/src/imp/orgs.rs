@@ -142,7 +142,7 @@ impl Store {
         .await
         .map_err(|e| write_error(e, &new.slug, &new.org_code))?;
         let id = row.int("id")?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(id)).await?;
         Ok(Organisation {
             id,
             slug: new.slug.clone(),
@@ -200,7 +200,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| write_error(e, &org.slug, &org.org_code))?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

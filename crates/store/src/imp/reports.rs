@@ -182,7 +182,7 @@ impl Store {
         })?
         .int("id")?;
         let report = must_load(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(report)
     }
 
@@ -201,7 +201,7 @@ impl Store {
             return Err(status_conflict(ReportStatus::Draft));
         }
         let report = must_load(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(report)
     }
 
@@ -232,7 +232,7 @@ impl Store {
             return Err(status_conflict(from));
         }
         let report = must_load(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(report)
     }
 
@@ -281,7 +281,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let stored = must_load(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((stored, item))
     }
 
@@ -339,7 +339,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -364,7 +364,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

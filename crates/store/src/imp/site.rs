@@ -33,7 +33,7 @@ impl Store {
                     .await?;
             }
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

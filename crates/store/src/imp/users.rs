@@ -118,7 +118,7 @@ impl Store {
         .await
         .map_err(|e| if unique_violation(&e).is_some() { username_conflict(&new.username) } else { StoreError::Db(e) })?;
         let id = row.int("id")?;
-        tx.commit().await?;
+        self.commit_for(tx, Some(id)).await?;
         let mut roles: Vec<Role> = Role::ALL
             .into_iter()
             .filter(|r| new.roles.contains(r))
@@ -261,7 +261,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let state = auth_state(&mut tx, user_id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(state)
     }
 

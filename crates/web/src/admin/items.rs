@@ -521,11 +521,13 @@ pub(super) async fn item_action(State(state): State<AppState>, staff: Staff, Pat
     if action == Action::Publish {
         if let Some(r) = crate::privacy_guard::gate(&state, &staff, crate::privacy_guard::Subject::Item(item.id)).await? { return Ok(r); }
     }
+    // The transition and its audit entry are stored in one transaction.
+    let store = staff.audited(&state, &format!("item.{}", action.as_str()), &format!("item:{}", item.id), comment);
     let result = if action == Action::Publish {
-        ops::publish(&state.store, &item, today(), staff.user.id, comment, Utc::now()).await
+        ops::publish(&store, &item, today(), staff.user.id, comment, Utc::now()).await
     } else {
         let reason = (to == ItemStatus::Withdrawn).then_some(comment);
-        state.store.transition_item(item.id, item.status, to, reason, &event(&staff, action.as_str(), comment)).await.map_err(AppError::from)
+        store.transition_item(item.id, item.status, to, reason, &event(&staff, action.as_str(), comment)).await.map_err(AppError::from)
     };
     match result {
         Ok(_) => {
@@ -533,7 +535,6 @@ pub(super) async fn item_action(State(state): State<AppState>, staff: Staff, Pat
                 // A returned item is reviewed afresh when resubmitted.
                 state.store.supersede_item_reviews(item.id).await?;
             }
-            staff.audit(&state, &format!("item.{}", action.as_str()), &format!("item:{}", item.id), comment, true).await?;
             let mut msg = format!("已{}", action.label());
             if action == Action::Publish {
                 if let Some(note) = crate::channels::submission::after_publish(&state, &staff.org, item.id).await {

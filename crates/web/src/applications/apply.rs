@@ -313,6 +313,7 @@ async fn submit(
         return Ok(with_receipt_cookie(&state, res, &org.slug, &existing.tracking_code, known.as_deref().unwrap_or("")));
     }
     state.limiter.hit(&format!("apply:{client}"), state.config.apply_submissions_per_hour, Duration::from_secs(3600))?;
+    state.limiter.hit_overall(state.config.submissions_per_hour_all)?;
     let today = today();
     // Online: the system acknowledges at once, so both sides confirm today (Art. 31).
     let received = receipt_date(Channel::Online, &ReceiptDates { submitted: Some(today), signed_for: None, confirmed: Some(today) })
@@ -322,26 +323,27 @@ async fn submit(
     let mut attempt = 0;
     let (stored, secret) = loop {
         let (code, secret) = new_tracking_code(received.format("%Y").to_string().parse().unwrap_or(2026));
-        match state.store.create_application(&intake.to_new_application(&arrival, code, &secret)).await {
+        // The application and its audit entry are stored in one transaction.
+        let store = state.store.audited(
+            gongkai_store::NewAuditEntry {
+                at: Utc::now(),
+                actor_id: None,
+                actor_name: "申请人（网上）".into(),
+                org_id: Some(org.id),
+                action: "application.submit".into(),
+                target: "application:{id}".into(),
+                detail: code.clone(),
+                client: client.clone(),
+                success: true,
+            },
+            gongkai_store::AuditContext::default(),
+        );
+        match store.create_application(&intake.to_new_application(&arrival, code, &secret)).await {
             Ok(a) => break (a, secret),
             Err(gongkai_store::StoreError::Conflict { field: "tracking_code", .. }) if attempt < 3 => attempt += 1,
             Err(e) => return Err(e.into()),
         }
     };
-    state
-        .store
-        .append_audit(&gongkai_store::NewAuditEntry {
-            at: Utc::now(),
-            actor_id: None,
-            actor_name: "申请人（网上）".into(),
-            org_id: Some(org.id),
-            action: "application.submit".into(),
-            target: format!("application:{}", stored.id),
-            detail: stored.tracking_code.clone(),
-            client,
-            success: true,
-        })
-        .await?;
     crate::notify::application_received(&state, &stored).await;
     let res = Redirect::to(&format!("/org/{}/apply/receipt", org.slug)).into_response();
     Ok(with_receipt_cookie(&state, res, &org.slug, &stored.tracking_code, &secret))
@@ -353,10 +355,14 @@ pub async fn find_resubmission(state: &AppState, org_id: i64, intake: &Intake, n
     use gongkai_domain::duplicates::{is_resubmission, Fingerprint, DUPLICATE_WINDOW_HOURS};
     let since = now - chrono::Duration::hours(DUPLICATE_WINDOW_HOURS);
     let new = Fingerprint { org_id, applicant_name: &intake.name, id_doc_number: &intake.id_doc_number, description: &intake.description, at: now };
-    Ok(state.store.recent_applications_of(org_id, &intake.id_doc_number, since).await?.into_iter().find(|a| {
+    let found = state.store.recent_applications_of(org_id, &intake.id_doc_number, since).await?.into_iter().find(|a| {
         let earlier = Fingerprint { org_id: a.org_id, applicant_name: &a.applicant_name, id_doc_number: &a.id_doc_number, description: &a.description, at: a.created_at };
         is_resubmission(&earlier, &new)
-    }))
+    });
+    match found {
+        Some(a) => Ok(state.store.application(a.id).await?),
+        None => Ok(None),
+    }
 }
 
 fn with_receipt_cookie(state: &AppState, mut res: Response, slug: &str, code: &str, secret: &str) -> Response {

@@ -148,10 +148,25 @@ async fn submit(
     };
     // Bursts from one client are refused before anything is stored.
     state.limiter.hit(&format!("consult:{client}"), state.config.consult_submissions_per_hour, Duration::from_secs(3600))?;
+    state.limiter.hit_overall(state.config.submissions_per_hour_all)?;
     let received = today();
     let due = rules::reply_due(&state.calendar(), received, settings.consult.reply_working_days);
-    let stored = state
-        .store
+    // The consultation and its audit entry are stored in one transaction.
+    let store = state.store.audited(
+        gongkai_store::NewAuditEntry {
+            at: Utc::now(),
+            actor_id: None,
+            actor_name: "咨询人（网上）".into(),
+            org_id: Some(org.id),
+            action: "consultation.submit".into(),
+            target: "consultation:{id}".into(),
+            detail: question.subject.clone(),
+            client,
+            success: true,
+        },
+        gongkai_store::AuditContext::default(),
+    );
+    let stored = store
         .create_consultation(&NewConsultation {
             org_id: org.id,
             name: question.name,
@@ -162,20 +177,6 @@ async fn submit(
             received,
             due: due.due,
             at: Utc::now(),
-        })
-        .await?;
-    state
-        .store
-        .append_audit(&gongkai_store::NewAuditEntry {
-            at: Utc::now(),
-            actor_id: None,
-            actor_name: "咨询人（网上）".into(),
-            org_id: Some(org.id),
-            action: "consultation.submit".into(),
-            target: format!("consultation:{}", stored.id),
-            detail: stored.subject.clone(),
-            client,
-            success: true,
         })
         .await?;
     // A 查询码 and secret, as for applications (a collision is astronomically rare).

@@ -20,7 +20,7 @@ cargo build --release -p gongkai -p gongkai-store --examples --bins >/dev/null 2
 DATA="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:${PORT}"
-GONGKAI_APPLY_SUBMISSIONS_PER_HOUR=1000000 "$TARGET/release/gongkai" serve --demo --data-dir "$DATA" --listen "127.0.0.1:${PORT}" >"$DATA/server.log" 2>&1 &
+GONGKAI_APPLY_SUBMISSIONS_PER_HOUR=1000000 GONGKAI_SUBMISSIONS_PER_HOUR_ALL=0 "$TARGET/release/gongkai" serve --demo --data-dir "$DATA" --listen "127.0.0.1:${PORT}" >"$DATA/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 300); do curl -fs "$BASE/api/v1/organisations" >/dev/null && break; sleep 0.2; done

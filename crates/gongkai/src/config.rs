@@ -66,6 +66,12 @@ pub const KEYS: &[&str] = &[
     "smtp_password",
     "mail_from",
     "digest_hour",
+    // Security (issue 12).
+    "public_url",
+    "trusted_proxies",
+    "header_read_timeout_secs",
+    "max_connections",
+    "submissions_per_hour_all",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -127,6 +133,11 @@ struct Partial {
     smtp_password: Option<String>,
     mail_from: Option<String>,
     digest_hour: Option<u32>,
+    public_url: Option<String>,
+    trusted_proxies: Option<String>,
+    header_read_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    submissions_per_hour_all: Option<i64>,
 }
 
 /// The effective configuration.
@@ -195,6 +206,21 @@ pub struct Config {
     pub mail_from: String,
     /// Hour (China Standard Time) after which the daily digest goes out.
     pub digest_hour: u32,
+    /// The portal's public address (e.g. `https://gk.example.gov.cn`), used for every
+    /// absolute URL; empty: taken from the request. An `https` address turns on
+    /// `secure_cookies`.
+    pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR
+    /// ranges, comma-separated).
+    pub trusted_proxies: String,
+    /// A client must send a whole request head within this many seconds (slow or idle
+    /// connections are closed).
+    pub header_read_timeout_secs: u64,
+    /// Connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// Online applications and consultations accepted per hour from all addresses
+    /// together (0: no overall cap).
+    pub submissions_per_hour_all: i64,
 }
 
 impl Default for Config {
@@ -242,6 +268,11 @@ impl Default for Config {
             smtp_password: String::new(),
             mail_from: String::new(),
             digest_hour: 8,
+            public_url: String::new(),
+            trusted_proxies: String::new(),
+            header_read_timeout_secs: 15,
+            max_connections: 2048,
+            submissions_per_hour_all: 600,
         }
     }
 }
@@ -320,6 +351,24 @@ impl Config {
         }
         if let Some(v) = p.digest_hour {
             self.digest_hour = v;
+        }
+        if let Some(v) = p.public_url {
+            self.public_url = v.trim().trim_end_matches('/').to_string();
+            if self.public_url.starts_with("https://") {
+                self.secure_cookies = true;
+            }
+        }
+        if let Some(v) = p.trusted_proxies {
+            self.trusted_proxies = v;
+        }
+        if let Some(v) = p.header_read_timeout_secs {
+            self.header_read_timeout_secs = v;
+        }
+        if let Some(v) = p.max_connections {
+            self.max_connections = v;
+        }
+        if let Some(v) = p.submissions_per_hour_all {
+            self.submissions_per_hour_all = v;
         }
         if let Some(v) = p.log_format {
             self.log_format = v;
@@ -421,6 +470,9 @@ impl Config {
             apply_submissions_per_hour: u32::try_from(self.apply_submissions_per_hour).unwrap_or(u32::MAX),
             search_index_dir: Some(self.search_index_dir()),
             page_cache_mb: self.page_cache_mb,
+            public_url: self.public_url.clone(),
+            trusted_proxies: gongkai_web::client_ip::TrustedProxies::parse(&self.trusted_proxies).unwrap_or_default(),
+            submissions_per_hour_all: u32::try_from(self.submissions_per_hour_all.max(0)).unwrap_or(u32::MAX),
             ..Default::default()
         }
     }
@@ -429,6 +481,15 @@ impl Config {
 impl Config {
     /// Checks of the operations keys (issue 14).
     fn check_ops(&self) -> Result<(), ConfigError> {
+        if !self.public_url.is_empty() && !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid { key: "public_url", message: format!("“{}”应以 http:// 或 https:// 开头，例如 https://gk.example.gov.cn", self.public_url) });
+        }
+        if let Err(e) = gongkai_web::client_ip::TrustedProxies::parse(&self.trusted_proxies) {
+            return Err(ConfigError::Invalid { key: "trusted_proxies", message: e });
+        }
+        if self.header_read_timeout_secs == 0 || self.max_connections == 0 {
+            return Err(ConfigError::Invalid { key: if self.max_connections == 0 { "max_connections" } else { "header_read_timeout_secs" }, message: "应大于 0".into() });
+        }
         if gongkai_web::notify::Security::parse(&self.smtp_security).is_none() {
             return Err(ConfigError::Invalid { key: "smtp_security", message: format!("“{}”无效，应为 starttls、tls 或 none", self.smtp_security) });
         }
@@ -537,6 +598,11 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "smtp_password" => p.smtp_password = Some(value.clone()),
             "mail_from" => p.mail_from = Some(value.clone()),
             "digest_hour" => p.digest_hour = Some(value.trim().parse().map_err(|_| bad("应为 0—23 的整点"))?),
+            "public_url" => p.public_url = Some(value.clone()),
+            "trusted_proxies" => p.trusted_proxies = Some(value.clone()),
+            "header_read_timeout_secs" => p.header_read_timeout_secs = Some(uint(value)? as u64),
+            "max_connections" => p.max_connections = Some(uint(value)?),
+            "submissions_per_hour_all" => p.submissions_per_hour_all = Some(int(value)?),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
             "attachment_store" => p.attachment_store = Some(value.clone()),

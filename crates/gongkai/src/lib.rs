@@ -16,5 +16,6 @@ pub mod index_cmd;
 // Operations (issue 14).
 pub mod backup;
 pub mod doctor;
+pub mod http_server;
 pub mod listen;
 pub mod tls;

@@ -37,31 +37,29 @@ pub async fn bind(config: &Config, app: Router, state: gongkai_web::AppState, re
     let listener = bind_tcp(&config.listen, "").await?;
     let main = listener.local_addr()?;
     let mut side_tasks: Vec<Task> = Vec::new();
+    let cap = crate::http_server::effective_cap(config.max_connections);
+    if cap < config.max_connections {
+        tracing::warn!(configured = config.max_connections, cap, "max_connections lowered to what the open-file limit allows");
+    }
+    let header_timeout = Duration::from_secs(config.header_read_timeout_secs.max(1));
+    let listener = crate::http_server::CappedListener::new(listener, cap);
     let (https, main_task): (bool, Box<dyn FnOnce(Pin<Box<dyn Future<Output = ()> + Send>>) -> Task + Send>) = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => {
             let (tls, resolver) = crate::tls::server_config(cert, key).context("无法启用 HTTPS")?;
             crate::tls::spawn_reloader(resolver, cert.clone(), key.clone(), reload_every);
-            // `tap_io` gives the TLS listener the peer address as connect info.
-            let listener = axum::serve::ListenerExt::tap_io(crate::tls::TlsListener::new(listener, tls)?, |_| {});
+            let listener = crate::tls::TlsListener::new(listener, tls)?;
             let app = app.layer(axum::middleware::from_fn(crate::tls::hsts));
-            (
-                true,
-                Box::new(move |shutdown| {
-                    Box::pin(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await })
-                }),
-            )
+            (true, Box::new(move |shutdown| Box::pin(crate::http_server::serve(listener, app, header_timeout, shutdown))))
         }
-        _ => (
-            false,
-            Box::new(move |shutdown| Box::pin(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await })),
-        ),
+        _ => (false, Box::new(move |shutdown| Box::pin(crate::http_server::serve(listener, app, header_timeout, shutdown)))),
     };
     let mut redirect = None;
     if let Some(addr) = &config.http_redirect_listen {
         let l = bind_tcp(addr, "（HTTP 转 HTTPS）").await?;
         redirect = Some(l.local_addr()?);
         let router = crate::tls::redirect_router(main.port());
-        side_tasks.push(Box::pin(async move { axum::serve(l, router).await }));
+        let l = crate::http_server::CappedListener::new(l, cap);
+        side_tasks.push(Box::pin(crate::http_server::serve(l, router, header_timeout, std::future::pending())));
     }
     let mut metrics = None;
     if let Some(addr) = &config.metrics_listen {

@@ -16,7 +16,9 @@ use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
+
+use crate::http_server::{Capped, CappedListener};
 use tokio::sync::mpsc;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
@@ -95,7 +97,9 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<(Arc<rustls::ServerConfi
         .map_err(|e| TlsError::BadKey(key.to_path_buf(), e.to_string()))?
         .with_no_client_auth()
         .with_cert_resolver(resolver.clone());
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // The server speaks HTTP/1.1 only (crate::http_server): offering h2 would make
+    // browsers choose a protocol the server then cannot answer.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok((Arc::new(config), resolver))
 }
 
@@ -132,7 +136,7 @@ pub fn spawn_reloader(resolver: Arc<ReloadingResolver>, cert: PathBuf, key: Path
 /// A listener yielding TLS streams. Handshakes run in their own tasks, so a
 /// slow or hostile client never holds up the others.
 pub struct TlsListener {
-    rx: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    rx: mpsc::Receiver<(TlsStream<Capped<TcpStream>>, SocketAddr)>,
     local: SocketAddr,
 }
 
@@ -140,24 +144,16 @@ pub struct TlsListener {
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl TlsListener {
-    pub fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> std::io::Result<TlsListener> {
-        let local = tcp.local_addr()?;
+    /// TLS over `tcp`, whose connection cap also covers connections still in their handshake.
+    pub fn new(mut tcp: CappedListener, config: Arc<rustls::ServerConfig>) -> std::io::Result<TlsListener> {
+        let local = axum::serve::Listener::local_addr(&tcp)?;
         let acceptor = TlsAcceptor::from(config);
         let (tx, rx) = mpsc::channel(64);
         tokio::spawn(async move {
             loop {
-                let accepted = tokio::select! {
-                    r = tcp.accept() => r,
+                let (stream, addr) = tokio::select! {
+                    r = axum::serve::Listener::accept(&mut tcp) => r,
                     _ = tx.closed() => return,
-                };
-                let (stream, addr) = match accepted {
-                    Ok(x) => x,
-                    Err(e) => {
-                        // Out of file descriptors and the like: back off briefly.
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
                 };
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
@@ -177,7 +173,7 @@ impl TlsListener {
 }
 
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = TlsStream<Capped<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

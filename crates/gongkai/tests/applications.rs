@@ -196,6 +196,9 @@ async fn scenario(store: Store) {
     let letter_url = res.headers()["location"].to_str().expect("loc").to_string();
     let page = clerk.get(format!("{base}{letter_url}")).send().await.expect("letter").text().await.expect("text");
     assert!(page.contains("第三十七条") && page.contains("60日") && page.contains("6个月"), "reply letter lacks basis or remedies");
+    // The letter page masks the applicant's name like the case page; the edit box holds a placeholder.
+    assert!(!page.contains("某某律师事务所"), "full applicant name on the letter page");
+    assert!(page.contains("某******") && page.contains("【申请人姓名】"), "masked name and placeholder");
     let token = csrf(&page);
     let text_marker = "name=\"text\" rows=\"16\" required>";
     let text = page[page.find(text_marker).expect("editor") + text_marker.len()..].split("</textarea>").next().expect("text").to_string();
@@ -221,6 +224,11 @@ async fn scenario(store: Store) {
         }
     }
     assert!(xml.contains("可以公开部分已随本告知书提供"), "the edit is in the DOCX");
+    assert!(xml.contains("某某律师事务所") && !xml.contains("【申请人姓名】"), "saving put the full name back into the letter");
+    let audit = store.audit_entries(500, 0).await.expect("audit");
+    for action in ["letter.view", "letter.download"] {
+        assert!(audit.items.iter().any(|e| e.action == action && e.success), "{action} audited");
+    }
     zip.by_name("[Content_Types].xml").expect("content types");
     let res = clerk.post(format!("{base}{letter_url}")).form(&[("_csrf", token.as_str()), ("op", "new_version")]).send().await.expect("new version");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -307,6 +315,31 @@ async fn scenario(store: Store) {
     };
     assert!(row("一、本年新收政府信息公开申请数量").contains("<td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td>"));
     assert!(row("（二）部分公开").contains("<td>1</td><td>0</td><td>1</td>"));
+
+    // The staff API pages: newest received first, each case once, a total for all pages.
+    let all: Value = clerk.get(format!("{base}/api/v1/staff/applications")).send().await.expect("api").json().await.expect("json");
+    let total = all["total"].as_i64().expect("total");
+    assert!(total >= 2, "{all}");
+    assert_eq!(all["per_page"], 50);
+    let mut seen = Vec::new();
+    for page in 1..=total {
+        let one: Value = clerk.get(format!("{base}/api/v1/staff/applications?page={page}&per_page=1")).send().await.expect("api").json().await.expect("json");
+        assert_eq!(one["total"], total);
+        let list = one["applications"].as_array().expect("list");
+        assert_eq!(list.len(), 1, "{one}");
+        seen.push((list[0]["received"].as_str().expect("received").to_string(), list[0]["id"].as_i64().expect("id")));
+    }
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(seen, sorted, "newest first, no case twice");
+    let beyond: Value = clerk.get(format!("{base}/api/v1/staff/applications?page={}&per_page=1", total + 1)).send().await.expect("api").json().await.expect("json");
+    assert_eq!(beyond["applications"].as_array().map(Vec::len), Some(0));
+    for bad in ["per_page=0", "per_page=201", "page=0", "per_page=x", "page="] {
+        let res = clerk.get(format!("{base}/api/v1/staff/applications?{bad}")).send().await.expect("api");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        let body: Value = res.json().await.expect("json error");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("无效") || m.contains("不能为空")), "{bad}: {body}");
+    }
 
     // Another organisation's staff cannot see the cases.
     let other = org(&store, "other", "11441802007183698F").await;

@@ -200,4 +200,65 @@ async fn consultations_need_a_reviewer_and_are_masked(store: &Store) {
     assert!(!public.contains(ID) && !public.contains(PHONE), "personal data on the public page");
 }
 
-gongkai_store::on_both_backends!(personal_data_is_not_published_unchecked, consultations_need_a_reviewer_and_are_masked);
+/// A supervising organisation's administrator sees a town's cases (masked) but cannot reveal
+/// the applicant's full data; the attempt is audited.
+async fn a_district_cannot_reveal_a_towns_applicant(store: &Store) {
+    let base = start(store.clone()).await;
+    let district = org(store, "district", "11441802007183268M").await;
+    let town = gongkai_web::ops::provision_org(
+        store,
+        &gongkai_store::NewOrganisation {
+            slug: "town".into(),
+            name: "测试镇人民政府".into(),
+            org_code: "11441802007183516B".into(),
+            level: gongkai_domain::model::OrgLevel::Township,
+            parent_id: Some(district.id),
+            office: Default::default(),
+            index_pattern: gongkai_domain::index_number::DEFAULT_PATTERN.into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .expect("town");
+    user(store, &district, "districtadmin", &[Role::Admin]).await;
+    user(store, &town, "townadmin", &[Role::Admin]).await;
+
+    let anon = client();
+    let token = page_csrf(&anon, &format!("{base}/org/town/apply")).await;
+    let form = [
+        ("_csrf", token.as_str()),
+        ("applicant_type", "natural"),
+        ("name", "赵六"),
+        ("id_doc_type", "id_card"),
+        ("id_doc_number", ID),
+        ("phone", PHONE),
+        ("description", "本镇2023年道路养护经费的使用情况"),
+        ("form_electronic", "1"),
+        ("delivery", "online"),
+    ];
+    let res = anon.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("apply");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = store.applications(&gongkai_store::ApplicationQuery { org_ids: vec![town.id], ..Default::default() }).await.expect("list").items[0].id;
+
+    let (dc, _, _) = login(&base, "districtadmin", PASSWORD).await;
+    let page = dc.get(format!("{base}/admin/applications/{id}")).send().await.expect("case");
+    assert_eq!(page.status(), StatusCode::OK, "the district supervises the town's cases");
+    let html = page.text().await.expect("text");
+    assert!(!html.contains(ID) && !html.contains(PHONE), "masked for the district");
+    let res = dc.post(format!("{base}/admin/applications/{id}/reveal")).form(&[("_csrf", csrf(&html).as_str())]).send().await.expect("reveal");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body = res.text().await.expect("text");
+    assert!(body.contains("受理该申请的机关") && !body.contains(ID), "{body}");
+    let audit = store.audit_entries(200, 0).await.expect("audit");
+    assert!(audit.items.iter().any(|e| e.action == "application.reveal" && !e.success), "refusal audited");
+
+    // The town's own administrator may.
+    let (tc, _, _) = login(&base, "townadmin", PASSWORD).await;
+    let token = page_csrf(&tc, &format!("{base}/admin/applications/{id}")).await;
+    let res = tc.post(format!("{base}/admin/applications/{id}/reveal")).form(&[("_csrf", token.as_str())]).send().await.expect("reveal");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "the reveal page is never cached");
+    assert!(res.text().await.expect("text").contains(ID));
+}
+
+gongkai_store::on_both_backends!(personal_data_is_not_published_unchecked, consultations_need_a_reviewer_and_are_masked, a_district_cannot_reveal_a_towns_applicant);

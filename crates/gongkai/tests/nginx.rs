@@ -59,6 +59,7 @@ async fn documented_nginx_config_in_front_of_gongkai() {
         .env_remove("GONGKAI_CONFIG")
         .env("GONGKAI_LISTEN", format!("127.0.0.1:{app_port}"))
         .env("GONGKAI_SECURE_COOKIES", "true")
+        .env("GONGKAI_TRUSTED_PROXIES", "127.0.0.1")
         .env("GONGKAI_LOG_FORMAT", "json")
         .env("GONGKAI_LOG", "info,gongkai::http=debug")
         .stdout(Stdio::piped())

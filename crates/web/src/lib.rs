@@ -17,6 +17,7 @@ mod admin;
 mod api;
 mod applications;
 mod auth;
+pub mod client_ip;
 pub mod body;
 pub mod channels;
 mod error;
@@ -83,6 +84,11 @@ pub struct WebConfig {
     pub public_url: String,
     /// Memory for this node's rendered-page cache, in MiB (0 turns it off).
     pub page_cache_mb: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: client_ip::TrustedProxies,
+    /// Online applications and consultations accepted per hour from all addresses
+    /// together (0: no overall cap).
+    pub submissions_per_hour_all: u32,
     /// Directory of this node's search index (`None`: kept in memory and
     /// rebuilt from the database at every start).
     pub search_index_dir: Option<std::path::PathBuf>,
@@ -105,6 +111,8 @@ impl Default for WebConfig {
             consult_submissions_per_hour: 10,
             public_url: String::new(),
             page_cache_mb: 64,
+            trusted_proxies: client_ip::TrustedProxies::default(),
+            submissions_per_hour_all: 0,
             search_index_dir: None,
         }
     }
@@ -196,6 +204,8 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(error::panic_response))
         // Security (issue 12): outermost, so that error pages (413, 415, 500) carry the headers too.
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        // Security (issue 12): the client's address behind trusted reverse proxies, for all of the above.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::resolve))
         .with_state(state)
 }
 

@@ -226,6 +226,15 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Count one event for `key`; Err(TooManyRequests) once more than `max`
     /// happen within `window`.
+    /// Count one online submission (application or consultation) against the hourly cap
+    /// for all clients together; `max` 0 means no cap.
+    pub fn hit_overall(&self, max: u32) -> Result<(), AppError> {
+        if max == 0 {
+            return Ok(());
+        }
+        self.hit("submissions:all", max, Duration::from_secs(3600))
+    }
+
     pub fn hit(&self, key: &str, max: u32, window: Duration) -> Result<(), AppError> {
         let now = Instant::now();
         let mut map = match self.windows.lock() {

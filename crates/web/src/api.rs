@@ -80,7 +80,7 @@ impl ErrorBody {
     }
 }
 
-type ApiResult<T> = Result<Json<T>, ApiError>;
+pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
 async fn api_not_found() -> ApiError {
     ApiError(AppError::NotFound)
@@ -270,6 +270,18 @@ fn item_out(i: &Item) -> ItemOut {
 /// document types every parameter, and an empty value is none of them. (The
 /// portal's forms send empty values for filters left unset; the pages
 /// accept them.)
+/// The `per_page` parameter: `default` when absent, otherwise an integer 1..=`max`.
+pub(crate) fn parse_per_page(value: Option<&str>, default: i64, max: i64) -> Result<i64, AppError> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| AppError::BadRequest(format!("每页条数 per_page“{s}”无效：应为 1—{max} 的整数"))),
+    }
+}
+
 pub(crate) fn reject_blank(params: &[(&str, &Option<String>)]) -> Result<(), AppError> {
     match params.iter().find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty())) {
         Some((name, _)) => Err(AppError::BadRequest(format!("参数 {name} 不能为空：不需要时请省略该参数"))),
@@ -346,10 +358,7 @@ async fn items(State(state): State<AppState>, Path(slug): Path<String>, Query(q)
     let org = org_by_slug(&state, &slug).await?;
     let page = parse_page(q.page.as_deref())?;
     let year = parse_year(q.year.as_deref())?;
-    let per_page = match q.per_page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => 20,
-        Some(s) => s.parse::<i64>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| AppError::BadRequest(format!("每页条数 per_page“{s}”无效：应为 1—100 的整数")))?,
-    };
+    let per_page = parse_per_page(q.per_page.as_deref(), 20, 100)?;
     let mut catalog_ids = Vec::new();
     if let Some(cat) = parse_id(q.catalog.as_deref(), "栏目 catalog")? {
         let nodes = state.store.catalog(org.id).await?;

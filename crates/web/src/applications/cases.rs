@@ -14,7 +14,7 @@ use gongkai_domain::application::{
 };
 use gongkai_domain::fees::{FeeBasis, FeeMethod, FeeSchedule};
 use gongkai_domain::model::Role;
-use gongkai_store::{StoredApplication, StoredStep};
+use gongkai_store::{ApplicationQuery, StoredApplication, StoredStep};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
@@ -202,15 +202,15 @@ async fn register(State(state): State<AppState>, staff: Staff, Form(form): Form<
         return Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", existing.id, crate::util::url_encode(&msg))).into_response());
     }
     let (code, secret) = new_tracking_code(received.format("%Y").to_string().parse().unwrap_or(2026));
-    let stored = state
-        .store
+    let tracking = code.clone();
+    let stored = staff
+        .audited(&state, "application.register", "application:{id}", &tracking)
         .create_application(&intake.to_new_application(
             &Arrival { org_id: staff.user.org_id, channel, submitted_on: dates.submitted.unwrap_or(received), received, registered_by: Some(staff.user.id) },
             code,
             &secret,
         ))
         .await?;
-    staff.audit(&state, "application.register", &format!("application:{}", stored.id), &stored.tracking_code, true).await?;
     // The secret goes to the next page in a cookie, never in the URL, and is shown once.
     let mut res = Redirect::to(&format!("/admin/applications/{}?msg={}", stored.id, crate::util::url_encode("已登记"))).into_response();
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
@@ -571,9 +571,9 @@ async fn step(State(state): State<AppState>, staff: Staff, Path(id): Path<String
         return case_page(&state, &staff, &app, &steps, &replay(&state, &app, &steps)?, None, Some(&e.to_string()), false, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let note = form.note.trim().chars().take(1000).collect::<String>();
-    match state.store.append_application_step(app.id, expected, &step, case.state, case.handler_id, Some(staff.user.id), &note, Utc::now()).await {
+    let store = staff.audited(&state, &format!("application.{}", form.kind), &format!("application:{}", app.id), &step_summary(&step));
+    match store.append_application_step(app.id, expected, &step, case.state, case.handler_id, Some(staff.user.id), &note, Utc::now()).await {
         Ok(_) => {
-            staff.audit(&state, &format!("application.{}", form.kind), &format!("application:{}", app.id), &step_summary(&step), true).await?;
             let msg = format!("已记录：{}", step.kind().label());
             Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", app.id, crate::util::url_encode(&msg))).into_response())
         }
@@ -636,6 +636,12 @@ async fn reveal(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "无权查看", false).await?;
         return Err(AppError::Forbidden("只有承办人和管理员可以查看申请人的完整信息".into()));
     }
+    // A supervising organisation sees the case but not its applicant: the full data stays
+    // with the organisation that handles the application.
+    if app.org_id != staff.user.org_id && case.handler_id != Some(staff.user.id) {
+        staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "上级机关无权查看", false).await?;
+        return Err(AppError::Forbidden("申请人的完整信息只能由受理该申请的机关查看".into()));
+    }
     // Every full view of personal data is logged.
     staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "查看申请人完整信息", true).await?;
     case_page(&state, &staff, &app, &steps, &case, None, None, true, StatusCode::OK).await
@@ -678,21 +684,49 @@ pub struct StaffApplicationOut {
 pub struct StaffApplicationList {
     pub organisation: String,
     pub today: NaiveDate,
+    /// This page, newest received first.
+    pub page: i64,
+    pub per_page: i64,
+    /// Cases in all pages.
+    pub total: i64,
     pub applications: Vec<StaffApplicationOut>,
 }
 
-/// 本机关的依申请公开案件及答复期限（工作人员，需登录）.
+#[derive(Deserialize)]
+struct ApiListQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// Most cases one page of the staff API holds.
+const API_MAX_PER_PAGE: i64 = 200;
+
+/// 本机关的依申请公开案件及答复期限（工作人员，需登录；按收到日期从新到旧分页）.
 #[utoipa::path(get, path = "/api/v1/staff/applications", tag = "工作人员",
     security(("session" = [])),
+    params(
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 1000000, description = "页码"),
+        ("per_page" = Option<i64>, Query, minimum = 1, maximum = 200, description = "每页条数（默认 50）"),
+    ),
     responses(
         (status = 200, description = "案件列表", body = StaffApplicationList),
+        (status = 400, description = "参数有误", body = crate::api::ErrorBody),
         (status = 401, description = "未登录或登录已过期", body = crate::api::ErrorBody),
     ))]
-async fn api_list(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+async fn api_list(State(state): State<AppState>, staff: Staff, Query(q): Query<ApiListQuery>) -> crate::api::ApiResult<StaffApplicationList> {
+    crate::api::reject_blank(&[("page", &q.page), ("per_page", &q.per_page)])?;
+    let page = crate::util::parse_page(q.page.as_deref())?;
+    let per_page = crate::api::parse_per_page(q.per_page.as_deref(), 50, API_MAX_PER_PAGE)?;
     let today = today();
-    let mut out = Vec::new();
-    for (app, steps) in state.store.applications_with_steps(&[staff.user.org_id]).await? {
-        let case = replay(&state, &app, &steps)?;
+    // One page of headers, then only their steps: memory stays bounded however many
+    // cases the organisation has.
+    let query = ApplicationQuery { org_ids: vec![staff.user.org_id], limit: per_page, offset: (page - 1) * per_page, ..Default::default() };
+    let headers = state.store.applications(&query).await?;
+    let mut steps = state.store.steps_of_applications(&headers.items).await?;
+    let mut out = Vec::with_capacity(headers.items.len());
+    for app in &headers.items {
+        let steps = steps.remove(&app.id).unwrap_or_default();
+        let case = replay(&state, app, &steps)?;
         let clock = case.clock(&state.calendar(), &ClockConfig::default(), today);
         out.push(StaffApplicationOut {
             id: app.id,
@@ -716,5 +750,5 @@ async fn api_list(State(state): State<AppState>, staff: Staff) -> Result<Respons
                 .collect(),
         });
     }
-    Ok(Json(StaffApplicationList { organisation: staff.org.slug.clone(), today, applications: out }).into_response())
+    Ok(Json(StaffApplicationList { organisation: staff.org.slug.clone(), today, page, per_page, total: headers.total, applications: out }))
 }

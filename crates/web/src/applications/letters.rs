@@ -193,10 +193,37 @@ fn letter_date(letter: &Letter) -> chrono::NaiveDate {
         .unwrap_or_else(today)
 }
 
+/// What staff see and edit in place of the applicant's name: the letter page never shows
+/// the full name (like the case page), and saving puts the name back.
+pub const NAME_PLACEHOLDER: &str = "【申请人姓名】";
+
+/// The letter text with the applicant's name replaced by [`NAME_PLACEHOLDER`] (names of
+/// one character, and texts that already hold the placeholder, are left as they are, so
+/// the replacement can always be undone exactly).
+pub fn hide_name(text: &str, name: &str) -> String {
+    let name = name.trim();
+    if name.chars().count() < 2 || text.contains(NAME_PLACEHOLDER) {
+        return text.to_owned();
+    }
+    text.replace(name, NAME_PLACEHOLDER)
+}
+
+/// Undo [`hide_name`] on text coming back from the edit form.
+pub fn restore_name(text: &str, name: &str) -> String {
+    let name = name.trim();
+    if name.chars().count() < 2 {
+        return text.to_owned();
+    }
+    text.replace(NAME_PLACEHOLDER, name)
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn letter_page(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApplication, org: &gongkai_domain::model::Organisation, msg: Option<&str>, err: Option<&str>, status: StatusCode) -> Result<Response, AppError> {
-    let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
-    let fragment = gongkai_letters::LetterDocument::new(&letter.title, &paragraphs, &org.name, letter_date(letter), &org.office)
+    // The applicant's name is masked in the preview and a placeholder in the edit box.
+    let masked = crate::applications::apply::mask_name(&app.applicant_name);
+    let paragraphs: Vec<String> = gongkai_letters::paragraphs_from_html(&letter.body_html).iter().map(|p| hide_name(p, &app.applicant_name)).collect();
+    let preview: Vec<String> = paragraphs.iter().map(|p| p.replace(NAME_PLACEHOLDER, &masked)).collect();
+    let fragment = gongkai_letters::LetterDocument::new(&letter.title, &preview, &org.name, letter_date(letter), &org.office)
         .with_doc_number(letter.doc_number.as_deref())
         .html_fragment();
     let letter_status = LetterStatus::of(letter.signed_off_at.is_some(), letter.issued_at.is_some());
@@ -218,7 +245,7 @@ async fn letter_page(state: &AppState, staff: &Staff, letter: &Letter, app: &Sto
                 signed_off => letter.signed_off_at.map(crate::applications::cases::local_date), signer,
             },
             may_sign => staff.is(Role::OfficeHead),
-            text => paragraphs.join("\n\n"),
+            text => paragraphs.join("\n\n"), name_placeholder => NAME_PLACEHOLDER,
             fragment => Value::from_safe_string(fragment),
             app => context! { id => app.id, code => app.tracking_code },
         },
@@ -232,6 +259,8 @@ struct MsgQuery {
 
 async fn view(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, axum::extract::Query(q): axum::extract::Query<MsgQuery>) -> Result<Response, AppError> {
     let (letter, app, org) = load_letter(&state, &staff, &id).await?;
+    // A letter is the applicant's personal data: every view is on the record.
+    staff.audit(&state, "letter.view", &format!("letter:{}", letter.id), &letter.title, true).await?;
     letter_page(&state, &staff, &letter, &app, &org, q.msg.as_deref(), None, StatusCode::OK).await
 }
 
@@ -265,7 +294,8 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
             if title.is_empty() || title.chars().count() > 100 || form.text.trim().is_empty() || form.text.len() > 200_000 {
                 return letter_page(&state, &staff, &letter, &app, &org, None, Some("标题（不超过 100 字）和正文不能为空"), StatusCode::UNPROCESSABLE_ENTITY).await;
             }
-            match state.store.update_letter_draft(letter.id, title, &paragraphs_to_html(&form.text)).await {
+            let text = restore_name(&form.text, &app.applicant_name);
+            match state.store.update_letter_draft(letter.id, title, &paragraphs_to_html(&text)).await {
                 Ok(l) => {
                     staff.audit(&state, "letter.edit", &format!("letter:{}", l.id), &l.title, true).await?;
                     Ok(go(l.id, "已保存"))
@@ -357,6 +387,8 @@ async fn issue(state: &AppState, staff: &Staff, letter: &Letter, app: &StoredApp
 
 async fn docx(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Result<Response, AppError> {
     let (letter, _app, org) = load_letter(&state, &staff, &id).await?;
+    // The document to send carries the full name; each download is on the record.
+    staff.audit(&state, "letter.download", &format!("letter:{}", letter.id), &letter.title, true).await?;
     let paragraphs = gongkai_letters::paragraphs_from_html(&letter.body_html);
     // The 文书编号 goes under the letterhead, as GB/T 9704 places it.
     let bytes = gongkai_letters::LetterDocument::new(&letter.title, &paragraphs, &org.name, letter_date(&letter), &org.office)
@@ -373,3 +405,21 @@ async fn docx(State(state): State<AppState>, staff: Staff, Path(id): Path<String
     Ok(res)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_is_hidden_and_restored_exactly() {
+        let text = "王小明：\n您于2024年3月1日提出的申请……王小明可来领取。";
+        let hidden = hide_name(text, "王小明");
+        assert!(!hidden.contains("王小明"));
+        assert_eq!(hidden.matches(NAME_PLACEHOLDER).count(), 2);
+        assert_eq!(restore_name(&hidden, "王小明"), text);
+        // One-character names and texts already holding the placeholder stay as they are.
+        assert_eq!(hide_name("王：你好", "王"), "王：你好");
+        let odd = format!("{NAME_PLACEHOLDER}王小明");
+        assert_eq!(hide_name(&odd, "王小明"), odd);
+    }
+}

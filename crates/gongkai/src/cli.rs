@@ -318,7 +318,10 @@ async fn run(command: Command, config: Config) -> Result<()> {
             store.close().await;
             result
         }
-        Command::Submission(cmd) => crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await,
+        Command::Submission(cmd) => {
+            config.configure_outbound().map_err(|e| anyhow!(e))?;
+            crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await
+        }
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
         Command::Attachments(cmd) => crate::attachments_cmd::run(open_store(&config).await?, &config, cmd).await,
         Command::Privacy(cmd) => crate::cli_security::run(&open_store(&config).await?, &cmd, &config.web().public_url).await,
@@ -488,10 +491,7 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     let store = open_store(&config).await?;
     bootstrap(&store, &config, demo).await?;
     crate::cli_security::spawn_checkpoints(store.clone(), config.data_dir.clone());
-    if let Some(path) = &config.outbound_ca_file {
-        let pem = std::fs::read(path).with_context(|| format!("无法读取 outbound_ca_file {}", path.display()))?;
-        gongkai_web::outbound::set_extra_roots(&pem, &path.display().to_string())?;
-    }
+    config.configure_outbound().map_err(|e| anyhow!(e))?;
     let mut web = config.web();
     // Served over HTTPS by this process: session cookies are Secure.
     web.secure_cookies |= config.tls_enabled();

@@ -72,6 +72,7 @@ pub const KEYS: &[&str] = &[
     "header_read_timeout_secs",
     "max_connections",
     "submissions_per_hour_all",
+    "outbound_hosts",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -138,6 +139,7 @@ struct Partial {
     header_read_timeout_secs: Option<u64>,
     max_connections: Option<usize>,
     submissions_per_hour_all: Option<i64>,
+    outbound_hosts: Option<String>,
 }
 
 /// The effective configuration.
@@ -221,6 +223,9 @@ pub struct Config {
     /// Online applications and consultations accepted per hour from all addresses
     /// together (0: no overall cap).
     pub submissions_per_hour_all: i64,
+    /// Hosts that submission packages may be sent to although they resolve to loopback or
+    /// private addresses (names or IPs, comma-separated); others must be public.
+    pub outbound_hosts: String,
 }
 
 impl Default for Config {
@@ -273,6 +278,7 @@ impl Default for Config {
             header_read_timeout_secs: 15,
             max_connections: 2048,
             submissions_per_hour_all: 600,
+            outbound_hosts: String::new(),
         }
     }
 }
@@ -369,6 +375,9 @@ impl Config {
         }
         if let Some(v) = p.submissions_per_hour_all {
             self.submissions_per_hour_all = v;
+        }
+        if let Some(v) = p.outbound_hosts {
+            self.outbound_hosts = v;
         }
         if let Some(v) = p.log_format {
             self.log_format = v;
@@ -481,7 +490,7 @@ impl Config {
 impl Config {
     /// Checks of the operations keys (issue 14).
     fn check_ops(&self) -> Result<(), ConfigError> {
-        if !self.public_url.is_empty() && !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+        if !(self.public_url.is_empty() || self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
             return Err(ConfigError::Invalid { key: "public_url", message: format!("“{}”应以 http:// 或 https:// 开头，例如 https://gk.example.gov.cn", self.public_url) });
         }
         if let Err(e) = gongkai_web::client_ip::TrustedProxies::parse(&self.trusted_proxies) {
@@ -532,6 +541,17 @@ impl Config {
     }
 
     /// E-mail settings, when an SMTP server is configured.
+    /// Apply the outbound settings to this process: extra certificate authorities and the
+    /// hosts allowed on non-public addresses.
+    pub fn configure_outbound(&self) -> Result<(), String> {
+        gongkai_web::outbound::set_allowed_hosts(&self.outbound_hosts);
+        if let Some(path) = &self.outbound_ca_file {
+            let pem = std::fs::read(path).map_err(|e| format!("无法读取 outbound_ca_file {}：{e}", path.display()))?;
+            gongkai_web::outbound::set_extra_roots(&pem, &path.display().to_string()).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     pub fn mail(&self) -> Option<gongkai_web::notify::MailSettings> {
         let host = self.smtp_host.clone()?;
         Some(gongkai_web::notify::MailSettings {
@@ -603,6 +623,7 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "header_read_timeout_secs" => p.header_read_timeout_secs = Some(uint(value)? as u64),
             "max_connections" => p.max_connections = Some(uint(value)?),
             "submissions_per_hour_all" => p.submissions_per_hour_all = Some(int(value)?),
+            "outbound_hosts" => p.outbound_hosts = Some(value.clone()),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
             "attachment_store" => p.attachment_store = Some(value.clone()),

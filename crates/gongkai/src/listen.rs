@@ -13,6 +13,8 @@ use axum::Router;
 use crate::config::Config;
 
 type Task = Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>;
+/// The application listener's serving task, started with the shutdown signal.
+type MainTask = Box<dyn FnOnce(Pin<Box<dyn Future<Output = ()> + Send>>) -> Task + Send>;
 
 /// Bound listeners, ready to serve.
 pub struct Bound {
@@ -22,7 +24,7 @@ pub struct Bound {
     pub https: bool,
     pub redirect: Option<SocketAddr>,
     pub metrics: Option<SocketAddr>,
-    main_task: Box<dyn FnOnce(Pin<Box<dyn Future<Output = ()> + Send>>) -> Task + Send>,
+    main_task: MainTask,
     side_tasks: Vec<Task>,
 }
 
@@ -43,7 +45,7 @@ pub async fn bind(config: &Config, app: Router, state: gongkai_web::AppState, re
     }
     let header_timeout = Duration::from_secs(config.header_read_timeout_secs.max(1));
     let listener = crate::http_server::CappedListener::new(listener, cap);
-    let (https, main_task): (bool, Box<dyn FnOnce(Pin<Box<dyn Future<Output = ()> + Send>>) -> Task + Send>) = match (&config.tls_cert, &config.tls_key) {
+    let (https, main_task): (bool, MainTask) = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => {
             let (tls, resolver) = crate::tls::server_config(cert, key).context("无法启用 HTTPS")?;
             crate::tls::spawn_reloader(resolver, cert.clone(), key.clone(), reload_every);

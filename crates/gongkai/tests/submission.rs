@@ -19,6 +19,9 @@ async fn received_count(store: &Store, org_id: i64) -> i64 {
 }
 
 async fn round_trip(sender: Store, receiver: Store) {
+    // Both installations run on loopback: listed, as an operator lists an intranet platform
+    // (an unlisted loopback receiver is refused: tests/attack_outbound.rs).
+    gongkai_web::outbound::set_allowed_hosts("127.0.0.1");
     // ---- The receiving installation: the district. ----
     let district = org(&receiver, "district", "11441802007183268M").await;
     user(&receiver, &district, "d_admin", &[Role::Admin]).await;

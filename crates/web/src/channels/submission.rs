@@ -105,29 +105,40 @@ pub async fn send(store: &Store, org: &Organisation, settings: &ChannelSettings,
     Ok(log)
 }
 
-/// POST the package; (`accepted` | `rejected` | `failed`, message).
+/// POST the package; (`accepted` | `rejected` | `failed`, message). Only a receiver on a
+/// public address, or a host the operator listed in `outbound_hosts`, is contacted. What
+/// the receiver answers is not repeated back except the `message` of a JSON answer (as a
+/// gongkai receiver gives), shortened and stripped of control characters.
 async fn post_package(url: &str, token: &str, body: Vec<u8>) -> (&'static str, String) {
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return ("failed", format!("报送地址“{url}”无效：应以 http:// 或 https:// 开头"));
-    }
-    let client = match crate::outbound::client_builder().timeout(Duration::from_secs(30)).build() {
-        Ok(c) => c,
-        Err(e) => return ("failed", format!("无法建立连接：{e}")),
+    let (client, url) = match crate::outbound::checked_client(url, Duration::from_secs(30)).await {
+        Ok(x) => x,
+        Err(e) => return ("failed", format!("未发送：{e}")),
     };
     let res = client.post(url).bearer_auth(token).header(header::CONTENT_TYPE, "application/json").body(body).send().await;
     match res {
-        Err(e) => ("failed", format!("发送失败：{e}")),
+        Err(e) if e.is_timeout() => ("failed", "发送失败：接收方 30 秒内没有应答".to_string()),
+        Err(e) if e.is_connect() => ("failed", "发送失败：无法连接接收方".to_string()),
+        Err(_) => ("failed", "发送失败：连接中断".to_string()),
         Ok(r) => {
             let code = r.status();
-            let text = r.text().await.unwrap_or_default();
-            let message = serde_json::from_str::<serde_json::Value>(&text)
+            // Read at most 64 KiB of the answer.
+            let mut text = Vec::new();
+            let mut r = r;
+            while let Ok(Some(chunk)) = r.chunk().await {
+                text.extend_from_slice(&chunk);
+                if text.len() > 64 * 1024 {
+                    break;
+                }
+            }
+            let message = serde_json::from_slice::<serde_json::Value>(&text)
                 .ok()
-                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
-                .unwrap_or_else(|| text.chars().take(500).collect());
-            if code.is_success() {
-                ("accepted", message)
-            } else {
-                ("rejected", format!("HTTP {}：{message}", code.as_u16()))
+                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(|m| m.chars().filter(|c| !c.is_control()).take(200).collect::<String>()));
+            match (code.is_success(), message) {
+                (true, Some(m)) => ("accepted", m),
+                (true, None) => ("accepted", format!("HTTP {}", code.as_u16())),
+                (false, Some(m)) => ("rejected", format!("HTTP {}：{m}", code.as_u16())),
+                (false, None) if code.is_redirection() => ("rejected", format!("HTTP {}：接收方要求转到其他地址，为安全起见不跟随，请核对报送地址", code.as_u16())),
+                (false, None) => ("rejected", format!("HTTP {}", code.as_u16())),
             }
         }
     }

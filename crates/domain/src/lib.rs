@@ -30,6 +30,7 @@ pub mod fees;
 pub mod id_check;
 pub mod index_number;
 pub mod model;
+pub mod password;
 pub mod privacy;
 pub mod report_format;
 pub mod signoff;

@@ -4,8 +4,6 @@
 //! highlighting the form control), the Chinese label and a full Chinese
 //! sentence, e.g. `名称不能为空`.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -201,93 +199,7 @@ pub fn validate_username(s: &str) -> Option<FieldError> {
     None
 }
 
-/// Password rules. The default is the 等保 (classified protection) profile:
-/// at least 10 characters, at least 3 of the 4 character classes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct PasswordPolicy {
-    pub min_len: usize,
-    pub max_len: usize,
-    /// How many of the 4 classes (lower case, upper case, digit, symbol) must occur.
-    pub require_classes: usize,
-}
-
-impl Default for PasswordPolicy {
-    fn default() -> Self {
-        PasswordPolicy { min_len: 10, max_len: 128, require_classes: 3 }
-    }
-}
-
-impl PasswordPolicy {
-    /// A Chinese description for the password form, e.g.
-    /// `密码长度为10至128个字符，须包含小写字母、大写字母、数字、符号中的至少3类`.
-    pub fn describe(&self) -> String {
-        let classes = self.require_classes.min(4);
-        let mut s = format!("密码长度为{}至{}个字符", self.min_len, self.max_len);
-        if classes > 0 {
-            s.push_str(&format!("，须包含小写字母、大写字母、数字、符号中的至少{classes}类"));
-        }
-        s.push_str("，不能包含用户名，不能使用常见密码");
-        s
-    }
-}
-
-fn common_passwords() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| {
-        include_str!("../data/common_passwords.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_lowercase)
-            .collect()
-    })
-}
-
-/// Whether the password is on the built-in list of common passwords
-/// (case-insensitive).
-pub fn is_common_password(p: &str) -> bool {
-    common_passwords().contains(&p.to_lowercase())
-}
-
-/// Check a new password against the policy, the username and the list of
-/// common passwords.
-pub fn validate_password(p: &str, policy: &PasswordPolicy, username: &str) -> Option<FieldError> {
-    let err = |m: String| Some(FieldError::new("password", "密码", m));
-    if p.is_empty() {
-        return err("密码不能为空".into());
-    }
-    if p.chars().any(char::is_control) {
-        return err("密码不能包含控制字符".into());
-    }
-    let n = p.chars().count();
-    if n < policy.min_len {
-        return err(format!("密码长度不能少于{}个字符", policy.min_len));
-    }
-    if n > policy.max_len {
-        return err(format!("密码长度不能超过{}个字符", policy.max_len));
-    }
-    if is_common_password(p) {
-        return err("密码过于常见，容易被猜中，请换一个".into());
-    }
-    let user = username.trim().to_lowercase();
-    if user.chars().count() >= 3 && p.to_lowercase().contains(&user) {
-        return err("密码不能包含用户名".into());
-    }
-    let classes = [
-        p.chars().any(|c| c.is_lowercase()),
-        p.chars().any(|c| c.is_uppercase()),
-        p.chars().any(|c| c.is_ascii_digit()),
-        p.chars().any(|c| !c.is_alphanumeric() || (c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase())),
-    ]
-    .iter()
-    .filter(|b| **b)
-    .count();
-    let required = policy.require_classes.min(4);
-    if classes < required {
-        return err(format!("密码须包含小写字母、大写字母、数字、符号中的至少{required}类（当前{classes}类）"));
-    }
-    None
-}
+pub use crate::password::{is_common_password, validate_password, PasswordContext, PasswordPolicy};
 
 /// Character set of the 统一社会信用代码 (GB 32100-2015): no I, O, Z, S, V.
 const USCC_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -613,52 +525,6 @@ mod tests {
     }
 
     #[test]
-    fn passwords() {
-        let p = PasswordPolicy::default();
-        assert_eq!(p, PasswordPolicy { min_len: 10, max_len: 128, require_classes: 3 });
-        let msg = |pw: &str, user: &str| validate_password(pw, &p, user).map(|e| e.message);
-        assert_eq!(msg("Gk-2024-xq7T", "zhangsan"), None);
-        assert_eq!(msg("gk2024xq7tzz", "zhangsan"), Some("密码须包含小写字母、大写字母、数字、符号中的至少3类（当前2类）".into()));
-        assert_eq!(msg("gk-2024-xq7t", "zhangsan"), None); // lower, digit, symbol
-        assert_eq!(msg("Gk-2024", "zhangsan"), Some("密码长度不能少于10个字符".into()));
-        assert_eq!(msg(&"Aa1!".repeat(33), "zhangsan"), Some("密码长度不能超过128个字符".into()));
-        assert_eq!(msg("", "zhangsan"), Some("密码不能为空".into()));
-        assert_eq!(msg("Zhangsan-2024", "zhangsan"), Some("密码不能包含用户名".into()));
-        assert_eq!(msg("Xx-ZHANGSAN-1", "zhangsan"), Some("密码不能包含用户名".into()));
-        // Very short usernames are not checked (too many false matches).
-        assert_eq!(msg("Gk-2024-xq7T", "gk"), None);
-        // Common passwords, even ones that pass the class rule.
-        for common in ["Admin@123456", "P@ssw0rd123", "1qaz@WSX3edc", "Woaini1314", "Password123", "Qwer1234!@#$"] {
-            assert_eq!(msg(common, "zhangsan"), Some("密码过于常见，容易被猜中，请换一个".into()), "{common}");
-        }
-        assert_eq!(msg("Gk-2024\u{7}xq7T", "zhangsan"), Some("密码不能包含控制字符".into()));
-        let e = validate_password("short", &p, "u").expect("short");
-        assert_eq!((e.field, e.label), ("password", "密码"));
-        // Non-ASCII letters and symbols count as a symbol class.
-        assert_eq!(msg("gongkai2024公开", "zhangsan"), None);
-        // A laxer policy still refuses the blocklist.
-        let lax = PasswordPolicy { min_len: 6, max_len: 64, require_classes: 1 };
-        assert!(validate_password("123456", &lax, "zhangsan").is_some());
-        assert!(validate_password("woaini1314", &lax, "zhangsan").is_some());
-        assert!(validate_password("kjhd83", &lax, "zhangsan").is_none());
-        // require_classes above 4 is treated as 4.
-        let strict = PasswordPolicy { min_len: 8, max_len: 64, require_classes: 9 };
-        assert!(validate_password("Gk-2024-xq7T", &strict, "zhangsan").is_none());
-        assert!(PasswordPolicy::default().describe().contains("至少3类"));
-    }
-
-    #[test]
-    fn blocklist_has_a_few_hundred_entries() {
-        let n = common_passwords().len();
-        assert!(n >= 300, "{n}");
-        for p in ["123456", "password", "qwerty", "admin123", "12345678", "1qaz2wsx", "Passw0rd", "woaini1314", "PASSWORD"] {
-            assert!(is_common_password(p), "{p}");
-        }
-        assert!(!is_common_password("Gk-2024-xq7T"));
-        assert!(!common_passwords().iter().any(|p| p.starts_with('#')));
-    }
-
-    #[test]
     fn org_codes() {
         // Real 统一社会信用代码 (also seen in 索引号).
         for ok in [
@@ -783,7 +649,7 @@ mod tests {
             let _ = validate_org_code(&s);
             let _ = validate_slug(&s);
             let _ = validate_username(&s);
-            let _ = validate_password(&s, &PasswordPolicy::default(), &s);
+            let _ = validate_password(&s, &PasswordPolicy::default(), &PasswordContext::new(&s, &[s.as_str()]));
             let _ = normalise_doc_number(&s);
         }
     }

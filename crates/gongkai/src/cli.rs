@@ -460,14 +460,16 @@ async fn bootstrap(store: &Store, config: &Config, demo: bool) -> Result<()> {
     };
     let password = gongkai_web::random_password();
     let hash = gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
-    store
+    let admin = store
         .create_user(&NewUser { username: "admin".into(), display_name: "系统管理员".into(), org_id: org.id, roles: vec![Role::Admin] }, &hash, Utc::now())
         .await?;
+    // A printed password may have been seen by others: it is replaced at first sign-in.
+    store.issue_password(admin.id, &hash).await?;
     print_box(&[
         "首次启动：已创建管理员账号。".into(),
         "用户名：admin".into(),
         format!("密码：{password}"),
-        "此密码只显示这一次。请登录后在“机关设置”中填写机关名称和机构代码，".into(),
+        "此密码只显示这一次，首次登录后须设置新密码。请在“机关设置”中填写机关名称和机构代码，".into(),
         "在“用户管理”中为每位工作人员建立自己的账号。".into(),
     ]);
     Ok(())
@@ -559,8 +561,9 @@ async fn user_command(store: &Store, cmd: UserCmd, config: &Config) -> Result<()
                 .create_user(&NewUser { username: username.clone(), display_name: name.trim().into(), org_id: org.id, roles }, &hash, Utc::now())
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
+            store.issue_password(user.id, &hash).await?;
             println!("已创建账号 {}（{}），初始密码：{password}", user.username, org.name);
-            println!("此密码只显示这一次。");
+            println!("此密码只显示这一次，首次登录后须设置新密码。");
             Ok(())
         }
         UserCmd::List => {
@@ -588,14 +591,32 @@ async fn user_command(store: &Store, cmd: UserCmd, config: &Config) -> Result<()
                 std::io::stdin().lock().read_line(&mut line)?;
                 let p = line.trim_end_matches(['\n', '\r']).to_string();
                 let policy = config.web().password_policy;
-                if let Some(e) = gongkai_domain::validate::validate_password(&p, &policy, &user.username) {
+                // The same words as the back office refuses: names of the person, their
+                // organisations and the site.
+                let mut names = vec![user.display_name.clone(), config.site_name.clone()];
+                let mut next = Some(user.org_id);
+                while let Some(id) = next.take() {
+                    if let Some(org) = store.org(id).await? {
+                        names.push(org.name.clone());
+                        next = org.parent_id.filter(|_| names.len() < 18);
+                    }
+                }
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let context = gongkai_domain::password::PasswordContext::new(&user.username, &refs);
+                if let Some(e) = gongkai_domain::validate::validate_password(&p, &policy, &context) {
                     bail!("{}", e.message);
                 }
                 p
             } else {
                 gongkai_web::random_password()
             };
-            store.set_password(user.id, &gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?).await?;
+            let hash = gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
+            if stdin {
+                store.set_password(user.id, &hash).await?;
+            } else {
+                // A generated password is handed over: its holder replaces it at first sign-in.
+                store.issue_password(user.id, &hash).await?;
+            }
             store.reset_login_failures(user.id).await?;
             store.delete_user_sessions(user.id).await?;
             if stdin {

@@ -37,6 +37,8 @@ pub const KEYS: &[&str] = &[
     "bootstrap_org_name",
     "password_min_length",
     "password_classes",
+    "password_max_age_days",
+    "password_history",
     "reminder_working_days",
     "apply_submissions_per_hour",
     "log",
@@ -106,6 +108,8 @@ struct Partial {
     bootstrap_org_name: Option<String>,
     password_min_length: Option<usize>,
     password_classes: Option<usize>,
+    password_max_age_days: Option<usize>,
+    password_history: Option<usize>,
     reminder_working_days: Option<i64>,
     apply_submissions_per_hour: Option<i64>,
     log: Option<String>,
@@ -160,6 +164,10 @@ pub struct Config {
     pub bootstrap_org_name: String,
     pub password_min_length: usize,
     pub password_classes: usize,
+    /// Days after which a staff password must be changed (0: never).
+    pub password_max_age_days: usize,
+    /// How many recent passwords (the current one included) a new one may not repeat.
+    pub password_history: usize,
     /// Due-soon lists show what falls due within this many working days.
     pub reminder_working_days: i64,
     /// Online applications accepted per client address per hour.
@@ -245,6 +253,8 @@ impl Default for Config {
             bootstrap_org_name: "本级人民政府".into(),
             password_min_length: 10,
             password_classes: 3,
+            password_max_age_days: 90,
+            password_history: 5,
             reminder_working_days: 5,
             apply_submissions_per_hour: 10,
             log: "info".into(),
@@ -324,7 +334,7 @@ impl Config {
         macro_rules! take {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }
-        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, reminder_working_days, apply_submissions_per_hour, log, page_cache_mb, attachment_store, s3_endpoint, s3_bucket, s3_region, s3_access_key_id, s3_secret_access_key, s3_path_style);
+        take!(listen, data_dir, site_name, max_upload_mb, session_idle_minutes, session_max_hours, lockout_threshold, lockout_window_minutes, lockout_minutes, secure_cookies, bootstrap_org_name, password_min_length, password_classes, password_max_age_days, password_history, reminder_working_days, apply_submissions_per_hour, log, page_cache_mb, attachment_store, s3_endpoint, s3_bucket, s3_region, s3_access_key_id, s3_secret_access_key, s3_path_style);
         if let Some(v) = p.database_url {
             self.database_url = Some(v);
         }
@@ -404,6 +414,8 @@ impl Config {
         range("lockout_minutes", self.lockout_minutes, 1, 24 * 60)?;
         range("password_min_length", self.password_min_length as i64, 8, 64)?;
         range("password_classes", self.password_classes as i64, 1, 4)?;
+        range("password_max_age_days", self.password_max_age_days as i64, 0, 3650)?;
+        range("password_history", self.password_history as i64, 0, 10)?;
         range("reminder_working_days", self.reminder_working_days, 1, 20)?;
         range("apply_submissions_per_hour", self.apply_submissions_per_hour, 1, 1_000_000)?;
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
@@ -474,6 +486,8 @@ impl Config {
                 min_len: self.password_min_length,
                 max_len: 128,
                 require_classes: self.password_classes,
+                max_age_days: u32::try_from(self.password_max_age_days).unwrap_or(u32::MAX),
+                history: self.password_history,
             },
             reminder_working_days: self.reminder_working_days,
             apply_submissions_per_hour: u32::try_from(self.apply_submissions_per_hour).unwrap_or(u32::MAX),
@@ -641,6 +655,8 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             }
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),
+            "password_max_age_days" => p.password_max_age_days = Some(uint(value)?),
+            "password_history" => p.password_history = Some(uint(value)?),
             "session_idle_minutes" => p.session_idle_minutes = Some(int(value)?),
             "session_max_hours" => p.session_max_hours = Some(int(value)?),
             "lockout_threshold" => p.lockout_threshold = Some(int(value)?),

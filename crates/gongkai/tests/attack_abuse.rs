@@ -121,7 +121,96 @@ async fn role_change_ends_the_sessions(store: &Store) {
     assert_eq!(ed.get(format!("{base}/admin")).send().await.expect("get").status(), StatusCode::SEE_OTHER, "old session survived the role change");
 }
 
+/// Change one's own password through the form; (status, page).
+async fn change_password(c: &reqwest::Client, base: &str, current: &str, new: &str) -> (StatusCode, String) {
+    let token = page_csrf(c, &format!("{base}/admin/password")).await;
+    let res = c
+        .post(format!("{base}/admin/password"))
+        .form(&[("_csrf", token.as_str()), ("current", current), ("new", new), ("confirm", new)])
+        .send()
+        .await
+        .expect("change");
+    let status = res.status();
+    (status, res.text().await.unwrap_or_default())
+}
+
+/// Passwords an administrator issues must be replaced at first sign-in; a new password may
+/// not be built from the organisation's names (pinyin included) or repeat one of the last
+/// five; a password past its age must be changed before anything else.
+async fn issued_reused_and_context_passwords(store: &Store) {
+    let base = start(store.clone()).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "boss", &[Role::Admin]).await;
+    let (boss, _, _) = login(&base, "boss", PASSWORD).await;
+    let token = page_csrf(&boss, &format!("{base}/admin/users")).await;
+    let org_id = town.id.to_string();
+    let res = boss
+        .post(format!("{base}/admin/users"))
+        .form(&[("_csrf", token.as_str()), ("username", "newclerk"), ("display_name", "王晓东"), ("org_id", org_id.as_str()), ("role_editor", "1")])
+        .send()
+        .await
+        .expect("create");
+    let html = res.text().await.expect("text");
+    let marker = "<code class=\"password\">";
+    let issued = html[html.find(marker).expect("password shown once") + marker.len()..].split('<').next().expect("password").to_string();
+
+    // The new clerk signs in and is sent to the password form whatever they open.
+    let (clerk, _, _) = login(&base, "newclerk", &issued).await;
+    let res = clerk.get(format!("{base}/admin/items")).send().await.expect("items");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().expect("location").to_string();
+    assert_eq!(to, "/admin/password?due=issued");
+    let form = clerk.get(format!("{base}{to}")).send().await.expect("form").text().await.expect("text");
+    assert!(form.contains("管理员设置的密码") && form.contains("最近5次"), "{form}");
+
+    // Names of the person and organisation, as pinyin or written, decorated or not.
+    for bad in ["Ceshi@2026!", "Wangxiaodong#1", "Town-2026-abc", "Gongkai@2026!", "Admin@2025!"] {
+        let (status, page) = change_password(&clerk, &base, &issued, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(page.contains("名称") || page.contains("常见") || page.contains("用户名"), "{bad}: {page}");
+    }
+    // The issued password itself cannot be kept.
+    let (status, page) = change_password(&clerk, &base, &issued, &issued).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("最近5次"), "{page}");
+    let first = "Tiger-Lamp-Violet-42";
+    assert_eq!(change_password(&clerk, &base, &issued, first).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(clerk.get(format!("{base}/admin/items")).send().await.expect("items").status(), StatusCode::OK, "free to work after the change");
+    // Five changes on, the first one may be used again; before that it may not.
+    let mut current = first.to_string();
+    for (i, next) in ["River-Stone-Maple-17", "Cloud-Brick-Amber-58", "Piano-Frost-Cedar-93", "Lotus-Anvil-Coral-26", "Orbit-Panel-Thyme-34"].iter().enumerate() {
+        let (status, page) = change_password(&clerk, &base, &current, first).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "reuse after {i} changes: {page}");
+        assert_eq!(change_password(&clerk, &base, &current, next).await.0, StatusCode::SEE_OTHER, "{next}");
+        current = next.to_string();
+    }
+    assert_eq!(change_password(&clerk, &base, &current, first).await.0, StatusCode::SEE_OTHER, "the sixth-last password may be used again");
+
+    // A password past its age (90 days by default) must be changed first.
+    sqlx::query("UPDATE users SET password_changed_at = '2020-01-01T00:00:00.000000000Z' WHERE username = 'newclerk'")
+        .execute(gongkai_store::test_support::raw_pool(store))
+        .await
+        .expect("age the password");
+    let res = clerk.get(format!("{base}/admin")).send().await.expect("dashboard");
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/password?due=expired"));
+    let form = clerk.get(format!("{base}/admin/password?due=expired")).send().await.expect("form").text().await.expect("text");
+    assert!(form.contains("已使用超过90天"), "{form}");
+    assert_eq!(change_password(&clerk, &base, first, "Quartz-Willow-Ember-71").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(clerk.get(format!("{base}/admin")).send().await.expect("dashboard").status(), StatusCode::OK);
+
+    // An administrator's reset issues a password that must be replaced again.
+    let users = boss.get(format!("{base}/admin/users")).send().await.expect("users").text().await.expect("text");
+    let token = csrf(&users);
+    let clerk_id = store.user_by_username("newclerk").await.expect("load").expect("exists").0.id;
+    let res = boss.post(format!("{base}/admin/users/{clerk_id}")).form(&[("_csrf", token.as_str()), ("op", "reset_password")]).send().await.expect("reset");
+    let html = res.text().await.expect("text");
+    let reset = html[html.find(marker).expect("password shown once") + marker.len()..].split('<').next().expect("password").to_string();
+    let (again, _, _) = login(&base, "newclerk", &reset).await;
+    assert_eq!(again.get(format!("{base}/admin")).send().await.expect("dashboard").headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/password?due=issued"));
+}
+
 gongkai_store::on_both_backends!(
+    issued_reused_and_context_passwords,
     role_change_ends_the_sessions,
     control_characters_are_refused,
     login_does_not_reveal_user_names,

@@ -130,6 +130,14 @@ async fn documented_nginx_config_in_front_of_gongkai() {
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
     let cookie = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with("gk_session=")).expect("session cookie").to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
+    // The printed password must be replaced first.
+    let res = c.get(format!("{base}/admin")).send().await.expect("dashboard");
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/password?due=issued"));
+    let page = c.get(format!("{base}/admin/password")).send().await.expect("form").text().await.expect("text");
+    let token = page[page.find(marker).expect("csrf") + marker.len()..].split('"').next().expect("token").to_string();
+    let new = "Tiger-Lamp-Violet-42";
+    let res = c.post(format!("{base}/admin/password")).form(&[("_csrf", token.as_str()), ("current", password.as_str()), ("new", new), ("confirm", new)]).send().await.expect("change");
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
     let res = c.get(format!("{base}/admin")).send().await.expect("dashboard");
     assert_eq!(res.status(), reqwest::StatusCode::OK);
 

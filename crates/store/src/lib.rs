@@ -110,6 +110,14 @@ pub struct UserAuth {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
+/// Where a user's password stands: when it was last set and whether an administrator
+/// issued it (so it must be replaced at the next sign-in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordStatus {
+    pub changed_at: DateTime<Utc>,
+    pub must_change: bool,
+}
+
 /// A server-side session; the token itself is never stored, only its hash.
 #[derive(Debug, Clone)]
 pub struct Session {

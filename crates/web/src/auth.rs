@@ -209,6 +209,13 @@ impl FromRequestParts<AppState> for Staff {
         if now - session.last_seen_at > chrono::Duration::seconds(30) {
             state.store.touch_session(&hash, now).await?;
         }
+        // A password an administrator issued, or one past its age, must be replaced before
+        // anything else can be done (the form itself and signing out stay open).
+        if !matches!(parts.uri.path(), "/admin/password" | "/admin/logout") {
+            if let Some(reason) = password_change_due(state, user.id, now).await? {
+                return Err(AppError::PasswordChangeRequired { reason });
+            }
+        }
         let org = state.store.org(user.org_id).await?.ok_or(AppError::Internal("user without organisation".into()))?;
         let scope = if user.has_role(Role::Admin) { state.store.org_subtree_ids(org.id).await? } else { vec![org.id] };
         let request_id = parts.extensions.get::<crate::security::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
@@ -232,6 +239,42 @@ impl FromRequestParts<AppState> for Staff {
         };
         Ok(staff)
     }
+}
+
+/// Why the user must set a new password now, if they must: `issued` (an administrator
+/// issued the current one) or `expired` (older than the policy's age).
+pub async fn password_change_due(state: &AppState, user_id: i64, now: chrono::DateTime<Utc>) -> Result<Option<&'static str>, AppError> {
+    let Some(status) = state.store.password_status(user_id).await? else { return Ok(None) };
+    if status.must_change {
+        return Ok(Some("issued"));
+    }
+    let max_age = state.config.password_policy.max_age_days;
+    if max_age > 0 && now - status.changed_at > chrono::Duration::days(i64::from(max_age)) {
+        return Ok(Some("expired"));
+    }
+    Ok(None)
+}
+
+/// The words a staff member's password must not be built from: their user name and name,
+/// their organisation and the organisations above it, and the site's name.
+pub async fn password_context(state: &AppState, user: &gongkai_domain::model::User) -> Result<gongkai_domain::password::PasswordContext, AppError> {
+    let mut names: Vec<String> = vec![user.display_name.clone(), state.config.site_name.clone()];
+    let mut next = Some(user.org_id);
+    let mut guard = 0;
+    while let Some(id) = next {
+        guard += 1;
+        let Some(org) = state.store.org(id).await? else { break };
+        names.push(org.name.clone());
+        next = org.parent_id.filter(|_| guard < 16);
+    }
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(gongkai_domain::password::PasswordContext::new(&user.username, &refs))
+}
+
+/// Whether `password` is the current password or one of the policy's recent ones.
+pub async fn is_recent_password(state: &AppState, user_id: i64, password: &str) -> Result<bool, AppError> {
+    let hashes = state.store.recent_password_hashes(user_id, state.config.password_policy.history).await?;
+    Ok(hashes.iter().any(|h| verify_password(password, h)))
 }
 
 #[derive(Deserialize)]

@@ -22,6 +22,9 @@ pub enum AppError {
     /// Not logged in: redirect to the login page.
     #[error("请先登录")]
     LoginRequired { next: String },
+    /// The password must be replaced before anything else: redirect to the form.
+    #[error("请先修改密码")]
+    PasswordChangeRequired { reason: &'static str },
     #[error("表单已过期或来源不可信，请返回刷新页面后重试")]
     Csrf,
     #[error("操作过于频繁，请稍后再试")]
@@ -56,7 +59,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::LoginRequired { .. } | AppError::PasswordChangeRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -68,6 +71,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::LoginRequired { next } = &self {
             let location = format!("/admin/login?next={}", crate::util::url_encode(next));
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+        }
+        if let AppError::PasswordChangeRequired { reason } = &self {
+            let location = format!("/admin/password?due={reason}");
             return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
         }
         if let AppError::Internal(detail) = &self {

@@ -181,12 +181,78 @@ impl Store {
 
     /// Errors: NotFound("用户").
     pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()> {
-        let r = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        self.store_password(user_id, password_hash, false).await
+    }
+
+    /// A password an administrator issued: like [`Store::set_password`], and its holder
+    /// must replace it at the next sign-in. Errors: NotFound("用户").
+    pub async fn issue_password(&self, user_id: i64, password_hash: &str) -> Result<()> {
+        self.store_password(user_id, password_hash, true).await
+    }
+
+    /// Replace the password hash, keeping the old one in the history (the newest ten per
+    /// user are kept), in one transaction.
+    async fn store_password(&self, user_id: i64, password_hash: &str, must_change: bool) -> Result<()> {
+        let now = ts(Utc::now());
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "INSERT INTO password_history (user_id, password_hash, replaced_at) \
+             SELECT id, password_hash, $2 FROM users WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        found(r.rows_affected())?;
+        sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3, must_change_password = $4 WHERE id = $1")
             .bind(user_id)
             .bind(password_hash)
-            .execute(&self.pool)
+            .bind(&now)
+            .bind(i64::from(must_change))
+            .execute(&mut *tx)
             .await?;
-        found(r.rows_affected())
+        sqlx::query(
+            "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN \
+             (SELECT id FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT 10)",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// The hashes of the user's current password and the ones before it, newest first,
+    /// `n` at most (for the rule that a new password may not be a recent one).
+    pub async fn recent_password_hashes(&self, user_id: i64, n: usize) -> Result<Vec<String>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let mut out: Vec<String> = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.text("password_hash"))
+            .collect::<Result<_>>()?;
+        let older = sqlx::query("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
+            .bind(user_id)
+            .bind(i64::try_from(n.saturating_sub(1)).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        for r in &older {
+            out.push(r.text("password_hash")?);
+        }
+        Ok(out)
+    }
+
+    /// When the password was last set (the account's creation for passwords set before
+    /// this was recorded) and whether it must be replaced. `None`: no such user.
+    pub async fn password_status(&self, user_id: i64) -> Result<Option<crate::PasswordStatus>> {
+        let row = sqlx::query("SELECT COALESCE(password_changed_at, created_at) AS changed_at, must_change_password FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(crate::PasswordStatus { changed_at: r.time("changed_at")?, must_change: r.int("must_change_password")? != 0 })).transpose()
     }
 
     /// Errors: NotFound("用户").

@@ -124,6 +124,8 @@ pub(super) async fn user_create(State(state): State<AppState>, staff: Staff, For
     let new = NewUser { username: username.into(), display_name: display.into(), org_id: org_id.unwrap_or(staff.user.org_id), roles };
     match state.store.create_user(&new, &hash, Utc::now()).await {
         Ok(user) => {
+            // The initial password is issued by an administrator: replaced at first sign-in.
+            state.store.issue_password(user.id, &hash).await?;
             staff.audit(&state, "user.create", &format!("user:{}", user.id), &user.username, true).await?;
             users_view(&state, &staff, Some("账号已创建，请把初始密码当面交给本人，并提醒登录后修改"), None, Some((&user.username, &password)), StatusCode::OK).await
         }
@@ -174,7 +176,8 @@ pub(super) async fn user_update(State(state): State<AppState>, staff: Staff, Pat
         }
         "reset_password" => {
             let password = random_password();
-            state.store.set_password(user.id, &auth::hash_password(&password)?).await?;
+            // Issued by an administrator: its holder must replace it at the next sign-in.
+            state.store.issue_password(user.id, &auth::hash_password(&password)?).await?;
             state.store.reset_login_failures(user.id).await?;
             state.store.delete_user_sessions(user.id).await?;
             staff.audit(&state, "user.reset_password", &format!("user:{}", user.id), &user.username, true).await?;

@@ -128,8 +128,8 @@ async fn documented_nginx_config_in_front_of_gongkai() {
     let token = page[page.find(marker).expect("csrf") + marker.len()..].split('"').next().expect("token").to_string();
     let res = c.post(format!("{base}/admin/login")).form(&[("username", "admin"), ("password", password.as_str()), ("_csrf", token.as_str())]).send().await.expect("login");
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
-    let cookie = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with("gk_session=")).expect("session cookie").to_string();
-    assert!(cookie.contains("Secure"), "{cookie}");
+    let cookie = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with("__Host-gk_session=")).expect("session cookie with the __Host- prefix").to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
     // The printed password must be replaced first.
     let res = c.get(format!("{base}/admin")).send().await.expect("dashboard");
     assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/password?due=issued"));

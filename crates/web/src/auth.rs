@@ -25,6 +25,23 @@ use crate::security::tokens_equal;
 use crate::{render, AppState};
 
 pub const SESSION_COOKIE: &str = "gk_session";
+/// The session cookie's name over HTTPS: the `__Host-` prefix makes browsers accept it
+/// only if it is Secure, has Path=/ and no Domain, so a sibling host cannot plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-gk_session";
+
+/// The session cookie's name under this configuration.
+pub fn session_cookie_name(config: &crate::WebConfig) -> &'static str {
+    if config.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The session token the request carries, under this configuration's cookie name only.
+pub fn session_token<'a>(config: &crate::WebConfig, headers: &'a HeaderMap) -> Option<&'a str> {
+    cookie(headers, session_cookie_name(config))
+}
 const LOGIN_CSRF_COOKIE: &str = "gk_login";
 
 /// Hash a password with Argon2id (default parameters: 19 MiB, 2 passes).
@@ -192,7 +209,7 @@ impl FromRequestParts<AppState> for Staff {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/admin".into());
         let login = || AppError::LoginRequired { next: next.clone() };
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(login)?;
+        let token = session_token(&state.config, &parts.headers).ok_or_else(login)?;
         let hash = token_hash(token);
         let session = state.store.session(&hash).await?.ok_or_else(login)?;
         let now = Utc::now();
@@ -414,7 +431,7 @@ pub async fn login_submit(
         .await?;
     state.store.append_audit_ctx(&audit("login", Some(&user), true, String::new()), &ctx).await?;
     let mut res = Redirect::to(&safe_next(next)).into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, max_age));
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state.config), &token, max_age));
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));
     Ok(res)
 }
@@ -427,12 +444,12 @@ pub struct CsrfForm {
 
 pub async fn logout(State(state): State<AppState>, staff: Staff, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
     staff.check_csrf(&form.csrf)?;
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(token) = session_token(&state.config, &headers) {
         state.store.delete_session(&token_hash(token)).await?;
     }
     staff.audit(&state, "logout", "session", "", true).await?;
     let mut res = Redirect::to("/admin/login").into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0));
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state.config), "", 0));
     Ok(res)
 }
 

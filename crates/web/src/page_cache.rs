@@ -36,7 +36,7 @@ use axum::response::{IntoResponse, Response};
 use gongkai_store::{SiteVersion, Store};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{cookie, SESSION_COOKIE};
+use crate::auth::{cookie, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use crate::AppState;
 
 /// Largest page kept.
@@ -181,7 +181,7 @@ fn key_of(req: &Request) -> Option<String> {
         return None;
     }
     let headers = req.headers();
-    if cookie(headers, SESSION_COOKIE).is_some_and(|v| !v.is_empty()) {
+    if [SESSION_COOKIE, SECURE_SESSION_COOKIE].iter().any(|name| cookie(headers, name).is_some_and(|v| !v.is_empty())) {
         return None;
     }
     // A page may depend on any cookie but the two the key holds (a receipt's

@@ -42,7 +42,7 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     let method = req.method().clone();
     let path = req.uri().path().chars().take(200).collect::<String>();
     let ua = user_agent(req.headers());
-    let session = crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).map(str::to_string);
+    let session = crate::auth::session_token(&state.config, req.headers()).map(str::to_string);
     let client = crate::auth::client_addr(req.extensions());
     let mut res = if is_state_changing(req.method()) && is_cross_site(&req) {
         AppError::Csrf.into_response()

@@ -59,7 +59,7 @@ pub(super) async fn password_change(State(state): State<AppState>, staff: Staff,
     state.store.set_password(staff.user.id, &auth::hash_password(&form.new)?).await?;
     staff.audit(&state, "password.change", &format!("user:{}", staff.user.id), "", true).await?;
     // Other sessions of this user end; this one stays.
-    let current = auth::cookie(&headers, auth::SESSION_COOKIE).map(auth::token_hash).unwrap_or_default();
+    let current = auth::session_token(&state.config, &headers).map(auth::token_hash).unwrap_or_default();
     state.store.delete_other_sessions(staff.user.id, &current).await?;
     Ok(Redirect::to("/admin?msg=%E5%AF%86%E7%A0%81%E5%B7%B2%E4%BF%AE%E6%94%B9").into_response())
 }

@@ -29,6 +29,7 @@ pub mod duplicates;
 pub mod fees;
 pub mod id_check;
 pub mod index_number;
+pub mod mfa;
 pub mod model;
 pub mod password;
 pub mod privacy;

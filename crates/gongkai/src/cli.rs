@@ -489,7 +489,12 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     f.sync_all()
 }
 
-async fn serve(config: Config, demo: bool) -> Result<()> {
+async fn serve(mut config: Config, demo: bool) -> Result<()> {
+    // The demonstration signs in with the listed accounts alone unless two-step sign-in
+    // was asked for explicitly; a real installation requires it for administrators.
+    if demo && config.mfa_required_roles.is_none() {
+        config.mfa_required_roles = Some(String::new());
+    }
     let store = open_store(&config).await?;
     bootstrap(&store, &config, demo).await?;
     crate::cli_security::spawn_checkpoints(store.clone(), config.data_dir.clone());

@@ -75,6 +75,7 @@ pub const KEYS: &[&str] = &[
     "max_connections",
     "submissions_per_hour_all",
     "outbound_hosts",
+    "mfa_required_roles",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -144,6 +145,7 @@ struct Partial {
     max_connections: Option<usize>,
     submissions_per_hour_all: Option<i64>,
     outbound_hosts: Option<String>,
+    mfa_required_roles: Option<String>,
 }
 
 /// The effective configuration.
@@ -234,6 +236,9 @@ pub struct Config {
     /// Hosts that submission packages may be sent to although they resolve to loopback or
     /// private addresses (names or IPs, comma-separated); others must be public.
     pub outbound_hosts: String,
+    /// Roles that must use two-step sign-in (comma-separated codes, e.g. `admin,reviewer`;
+    /// empty: none). `None`: the default, `admin` — except for `serve --demo`.
+    pub mfa_required_roles: Option<String>,
 }
 
 impl Default for Config {
@@ -289,6 +294,7 @@ impl Default for Config {
             max_connections: 2048,
             submissions_per_hour_all: 600,
             outbound_hosts: String::new(),
+            mfa_required_roles: None,
         }
     }
 }
@@ -388,6 +394,9 @@ impl Config {
         }
         if let Some(v) = p.outbound_hosts {
             self.outbound_hosts = v;
+        }
+        if let Some(v) = p.mfa_required_roles {
+            self.mfa_required_roles = Some(v);
         }
         if let Some(v) = p.log_format {
             self.log_format = v;
@@ -496,6 +505,7 @@ impl Config {
             public_url: self.public_url.clone(),
             trusted_proxies: gongkai_web::client_ip::TrustedProxies::parse(&self.trusted_proxies).unwrap_or_default(),
             submissions_per_hour_all: u32::try_from(self.submissions_per_hour_all.max(0)).unwrap_or(u32::MAX),
+            mfa_required_roles: self.mfa_roles().unwrap_or_default(),
             ..Default::default()
         }
     }
@@ -506,6 +516,9 @@ impl Config {
     fn check_ops(&self) -> Result<(), ConfigError> {
         if !(self.public_url.is_empty() || self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
             return Err(ConfigError::Invalid { key: "public_url", message: format!("“{}”应以 http:// 或 https:// 开头，例如 https://gk.example.gov.cn", self.public_url) });
+        }
+        if let Err(message) = self.mfa_roles() {
+            return Err(ConfigError::Invalid { key: "mfa_required_roles", message });
         }
         if let Err(e) = gongkai_web::client_ip::TrustedProxies::parse(&self.trusted_proxies) {
             return Err(ConfigError::Invalid { key: "trusted_proxies", message: e });
@@ -555,6 +568,20 @@ impl Config {
     }
 
     /// E-mail settings, when an SMTP server is configured.
+    /// The roles that must use two-step sign-in (default: administrators).
+    pub fn mfa_roles(&self) -> Result<Vec<gongkai_domain::model::Role>, String> {
+        let text = self.mfa_required_roles.as_deref().unwrap_or("admin");
+        let mut roles = Vec::new();
+        for code in text.split([',', ' ']).map(str::trim).filter(|c| !c.is_empty()) {
+            let role = gongkai_domain::model::Role::parse(code)
+                .ok_or_else(|| format!("角色“{code}”不存在，可用：admin（管理员）、editor（编辑）、reviewer（审核人）、office_head（公开工作机构负责人）"))?;
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+        }
+        Ok(roles)
+    }
+
     /// Apply the outbound settings to this process: extra certificate authorities and the
     /// hosts allowed on non-public addresses.
     pub fn configure_outbound(&self) -> Result<(), String> {
@@ -638,6 +665,7 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "max_connections" => p.max_connections = Some(uint(value)?),
             "submissions_per_hour_all" => p.submissions_per_hour_all = Some(int(value)?),
             "outbound_hosts" => p.outbound_hosts = Some(value.clone()),
+            "mfa_required_roles" => p.mfa_required_roles = Some(value.clone()),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
             "attachment_store" => p.attachment_store = Some(value.clone()),

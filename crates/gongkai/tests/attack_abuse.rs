@@ -209,7 +209,130 @@ async fn issued_reused_and_context_passwords(store: &Store) {
     assert_eq!(again.get(format!("{base}/admin")).send().await.expect("dashboard").headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/password?due=issued"));
 }
 
+/// The authenticator's secret shown on the settings page, and the page's form token.
+async fn mfa_secret(c: &reqwest::Client, base: &str) -> (Vec<u8>, String) {
+    let page = c.get(format!("{base}/admin/mfa")).send().await.expect("mfa").text().await.expect("text");
+    let marker = "<code class=\"secret\">";
+    let secret = page[page.find(marker).expect("secret shown") + marker.len()..].split('<').next().expect("secret").replace(' ', "");
+    (gongkai_domain::mfa::decode_secret(&secret).expect("base32"), csrf(&page))
+}
+
+fn code(secret: &[u8], offset_secs: i64) -> String {
+    gongkai_domain::mfa::code_at(secret, (chrono::Utc::now().timestamp() + offset_secs) as u64).expect("code")
+}
+
+/// Sign in with the password: the answer's location and whether a session cookie came.
+async fn password_step(base: &str, username: &str) -> (reqwest::Client, String, bool) {
+    let c = client();
+    let token = page_csrf(&c, &format!("{base}/admin/login")).await;
+    let res = c.post(format!("{base}/admin/login")).form(&[("username", username), ("password", PASSWORD), ("_csrf", token.as_str())]).send().await.expect("login");
+    let session = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).any(|v| v.starts_with("gk_session=") && !v.starts_with("gk_session=;"));
+    let to = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    (c, to, session)
+}
+
+async fn code_step(c: &reqwest::Client, base: &str, code: &str) -> (StatusCode, String) {
+    let token = page_csrf(c, &format!("{base}/admin/login/mfa")).await;
+    let res = c.post(format!("{base}/admin/login/mfa")).form(&[("_csrf", token.as_str()), ("code", code)]).send().await.expect("code");
+    let status = res.status();
+    (status, res.text().await.unwrap_or_default())
+}
+
+/// Administrators must set up two-step sign-in before anything else; afterwards the
+/// password alone opens no session; a code is good once; recovery codes work once; five
+/// wrong codes send the user back to the password; others may opt in and out.
+async fn two_step_sign_in(store: &Store) {
+    let web = gongkai_web::WebConfig { mfa_required_roles: vec![Role::Admin], ..Default::default() };
+    let base = start_with(store.clone(), web).await;
+    let town = org(store, "town", "11441802007183516B").await;
+    user(store, &town, "boss", &[Role::Admin]).await;
+    user(store, &town, "editor", &[Role::Editor]).await;
+
+    // Set-up is forced for the administrator.
+    let (boss, _, _) = login(&base, "boss", PASSWORD).await;
+    let res = boss.get(format!("{base}/admin/items")).send().await.expect("items");
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/mfa?due=required"));
+    let (secret, token) = mfa_secret(&boss, &base).await;
+    let res = boss.post(format!("{base}/admin/mfa")).form(&[("_csrf", token.as_str()), ("op", "confirm"), ("code", "000000")]).send().await.expect("confirm");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let first = code(&secret, 0);
+    let res = boss.post(format!("{base}/admin/mfa")).form(&[("_csrf", token.as_str()), ("op", "confirm"), ("code", first.as_str())]).send().await.expect("confirm");
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("text");
+    let recovery: Vec<String> = html.split("<li><code>").skip(1).filter_map(|p| p.split('<').next()).map(str::to_string).collect();
+    assert_eq!(recovery.len(), 10, "{html}");
+    assert_eq!(boss.get(format!("{base}/admin/items")).send().await.expect("items").status(), StatusCode::OK);
+    // The administrator may not turn it off.
+    let res = boss.post(format!("{base}/admin/mfa")).form(&[("_csrf", token.as_str()), ("op", "disable"), ("password", PASSWORD)]).send().await.expect("disable");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The password alone opens no session.
+    let (c, to, session) = password_step(&base, "boss").await;
+    assert_eq!(to, "/admin/login/mfa");
+    assert!(!session, "a session before the second step");
+    assert_eq!(c.get(format!("{base}/admin")).send().await.expect("admin").status(), StatusCode::SEE_OTHER);
+    // A wrong code, and the code already used to confirm (same step), are refused.
+    assert_eq!(code_step(&c, &base, "123456").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(code_step(&c, &base, &first).await.0, StatusCode::UNAUTHORIZED, "a code is good once");
+    // The next step's code (one step of drift is allowed) signs in, once.
+    let next = code(&secret, 30);
+    let (status, _) = code_step(&c, &base, &next).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get(format!("{base}/admin")).send().await.expect("admin").status(), StatusCode::OK);
+    let (again, _, _) = password_step(&base, "boss").await;
+    assert_eq!(code_step(&again, &base, &next).await.0, StatusCode::UNAUTHORIZED, "replayed code");
+
+    // A recovery code works once.
+    let (r, _, _) = password_step(&base, "boss").await;
+    assert_eq!(code_step(&r, &base, &recovery[0].to_uppercase()).await.0, StatusCode::SEE_OTHER);
+    let (r2, _, _) = password_step(&base, "boss").await;
+    assert_eq!(code_step(&r2, &base, &recovery[0]).await.0, StatusCode::UNAUTHORIZED, "recovery code reused");
+    // Five wrong codes (the reused recovery code was the first): back to the password,
+    // counted as a failed sign-in.
+    for _ in 0..3 {
+        assert_eq!(code_step(&r2, &base, "111111").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, page) = code_step(&r2, &base, "111111").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("次数过多") && page.contains("name=\"password\""), "{page}");
+    let res = r2.get(format!("{base}/admin/login/mfa")).send().await.expect("code page");
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/login"), "the challenge is gone");
+    let audit = store.audit_entries(300, 0).await.expect("audit");
+    assert!(audit.items.iter().any(|e| e.action == "login_mfa" && !e.success));
+    assert!(audit.items.iter().any(|e| e.action == "mfa.enable" && e.success));
+
+    // An editor is not forced, may opt in, and may turn it off again with the password.
+    let (ed, _, _) = login(&base, "editor", PASSWORD).await;
+    assert_eq!(ed.get(format!("{base}/admin")).send().await.expect("admin").status(), StatusCode::OK);
+    let (esecret, etoken) = mfa_secret(&ed, &base).await;
+    let ecode = code(&esecret, 0);
+    assert_eq!(ed.post(format!("{base}/admin/mfa")).form(&[("_csrf", etoken.as_str()), ("op", "confirm"), ("code", ecode.as_str())]).send().await.expect("confirm").status(), StatusCode::OK);
+    let (_, to, session) = password_step(&base, "editor").await;
+    assert!(to == "/admin/login/mfa" && !session, "opted in: {to}");
+    let res = ed.post(format!("{base}/admin/mfa")).form(&[("_csrf", etoken.as_str()), ("op", "disable"), ("password", "wrong-password")]).send().await.expect("disable");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = ed.post(format!("{base}/admin/mfa")).form(&[("_csrf", etoken.as_str()), ("op", "disable"), ("password", PASSWORD)]).send().await.expect("disable");
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, to, session) = password_step(&base, "editor").await;
+    assert!(to == "/admin" && session, "opted out: {to}");
+
+    // An administrator resets a lost authenticator: set-up starts over.
+    let boss_id = store.user_by_username("boss").await.expect("load").expect("exists").0.id;
+    user(store, &town, "boss2", &[Role::Admin]).await;
+    let (b2, _, _) = login(&base, "boss2", PASSWORD).await;
+    let (s2, t2) = mfa_secret(&b2, &base).await;
+    let c2 = code(&s2, 0);
+    assert_eq!(b2.post(format!("{base}/admin/mfa")).form(&[("_csrf", t2.as_str()), ("op", "confirm"), ("code", c2.as_str())]).send().await.expect("confirm").status(), StatusCode::OK);
+    let users = b2.get(format!("{base}/admin/users")).send().await.expect("users").text().await.expect("text");
+    let res = b2.post(format!("{base}/admin/users/{boss_id}")).form(&[("_csrf", csrf(&users).as_str()), ("op", "reset_mfa")]).send().await.expect("reset");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(store.mfa_state(boss_id).await.expect("state").secret.is_none());
+    let (_, to, session) = password_step(&base, "boss").await;
+    assert!(to == "/admin" && session, "after the reset the password signs in and set-up is forced again: {to}");
+}
+
 gongkai_store::on_both_backends!(
+    two_step_sign_in,
     issued_reused_and_context_passwords,
     role_change_ends_the_sessions,
     control_characters_are_refused,

@@ -138,6 +138,19 @@ async fn documented_nginx_config_in_front_of_gongkai() {
     let new = "Tiger-Lamp-Violet-42";
     let res = c.post(format!("{base}/admin/password")).form(&[("_csrf", token.as_str()), ("current", password.as_str()), ("new", new), ("confirm", new)]).send().await.expect("change");
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    // Administrators must set up two-step sign-in next: the authenticator app's secret is
+    // on the page; the code it would show confirms it.
+    let res = c.get(format!("{base}/admin")).send().await.expect("dashboard");
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/mfa?due=required"));
+    let page = c.get(format!("{base}/admin/mfa?due=required")).send().await.expect("mfa").text().await.expect("text");
+    let secret_marker = "<code class=\"secret\">";
+    let secret = page[page.find(secret_marker).expect("secret shown") + secret_marker.len()..].split('<').next().expect("secret").replace(' ', "");
+    let token = page[page.find(marker).expect("csrf") + marker.len()..].split('"').next().expect("token").to_string();
+    let bytes = gongkai_domain::mfa::decode_secret(&secret).expect("base32 secret");
+    let code = gongkai_domain::mfa::code_at(&bytes, chrono::Utc::now().timestamp() as u64).expect("code");
+    let res = c.post(format!("{base}/admin/mfa")).form(&[("_csrf", token.as_str()), ("op", "confirm"), ("code", code.as_str())]).send().await.expect("confirm");
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert!(res.text().await.expect("text").contains("恢复码（只显示这一次）"));
     let res = c.get(format!("{base}/admin")).send().await.expect("dashboard");
     assert_eq!(res.status(), reqwest::StatusCode::OK);
 

@@ -22,6 +22,7 @@ mod calendar;
 mod catalog;
 mod channels;
 mod items;
+pub(crate) mod mfa;
 mod office;
 mod orgs;
 mod privacy;

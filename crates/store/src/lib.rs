@@ -240,6 +240,7 @@ pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Lette
 pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
 pub use imp::site_version::SiteVersion;
 pub use imp::Store;
+pub use imp::mfa::{LoginChallenge, MfaState};
 pub use imp::audit::{audit_mac, AuditContext, AuditVerification};
 pub use privacy::{NewPrivacyAck, PrivacyAck};
 pub use imp::reports::{StoredFigure, StoredReport};

@@ -42,7 +42,7 @@ pub fn session_cookie_name(config: &crate::WebConfig) -> &'static str {
 pub fn session_token<'a>(config: &crate::WebConfig, headers: &'a HeaderMap) -> Option<&'a str> {
     cookie(headers, session_cookie_name(config))
 }
-const LOGIN_CSRF_COOKIE: &str = "gk_login";
+pub(crate) const LOGIN_CSRF_COOKIE: &str = "gk_login";
 
 /// Hash a password with Argon2id (default parameters: 19 MiB, 2 passes).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -84,7 +84,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+pub(crate) fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("gk_invalid=1"))
@@ -228,9 +228,14 @@ impl FromRequestParts<AppState> for Staff {
         }
         // A password an administrator issued, or one past its age, must be replaced before
         // anything else can be done (the form itself and signing out stay open).
-        if !matches!(parts.uri.path(), "/admin/password" | "/admin/logout") {
+        let path = parts.uri.path();
+        if !matches!(path, "/admin/password" | "/admin/logout") {
             if let Some(reason) = password_change_due(state, user.id, now).await? {
                 return Err(AppError::PasswordChangeRequired { reason });
+            }
+            // A role that requires two-step sign-in sets it up first.
+            if path != "/admin/mfa" && user.roles.iter().any(|r| state.config.mfa_required_roles.contains(r)) && state.store.mfa_state(user.id).await?.secret.is_none() {
+                return Err(AppError::MfaSetupRequired);
             }
         }
         let org = state.store.org(user.org_id).await?.ok_or(AppError::Internal("user without organisation".into()))?;
@@ -300,7 +305,7 @@ pub struct LoginQuery {
 }
 
 /// Only local back-office paths are accepted as a post-login destination.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => "/admin".to_string(),
@@ -311,7 +316,7 @@ pub async fn login_page(State(state): State<AppState>, Query(q): Query<LoginQuer
     login_form(&state, q.next.as_deref(), None, "", StatusCode::OK)
 }
 
-fn login_form(state: &AppState, next: Option<&str>, error: Option<&str>, username: &str, status: StatusCode) -> Result<Response, AppError> {
+pub(crate) fn login_form(state: &AppState, next: Option<&str>, error: Option<&str>, username: &str, status: StatusCode) -> Result<Response, AppError> {
     let token = random_token();
     let mut res = render::page_with_status(
         status,
@@ -413,6 +418,33 @@ pub async fn login_submit(
         state.store.append_audit_ctx(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins)), &ctx).await?;
         return fail(&uniform);
     }
+    // With two-step sign-in the password alone opens no session: a short-lived challenge
+    // (its cookie only sent back to the login pages) waits for the code.
+    if state.store.mfa_state(user.id).await?.secret.is_some() {
+        let token = random_token();
+        state.store.create_login_challenge(&token_hash(&token), user.id, &safe_next(next), now + chrono::Duration::minutes(5)).await?;
+        state.store.append_audit_ctx(&audit("login_password", Some(&user), true, "密码正确，等待两步验证".into()), &ctx).await?;
+        let mut res = Redirect::to("/admin/login/mfa").into_response();
+        res.headers_mut().append(header::SET_COOKIE, challenge_cookie(&state, &token, 300));
+        return Ok(res);
+    }
+    start_session(&state, &user, &safe_next(next), &ctx, &client, "").await
+}
+
+/// The cookie carrying a two-step challenge (only to the login pages, 5 minutes).
+pub(crate) fn challenge_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let v = format!("{MFA_CHALLENGE_COOKIE}={value}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("gk_invalid=1"))
+}
+
+/// The name of the two-step challenge cookie.
+pub(crate) const MFA_CHALLENGE_COOKIE: &str = "gk_mfa";
+
+/// Open a session for `user` (every factor checked): clear the failure counter, store the
+/// session, audit the sign-in and send the cookie with a redirect to `next`.
+pub(crate) async fn start_session(state: &AppState, user: &User, next: &str, ctx: &gongkai_store::AuditContext, client: &str, detail: &str) -> Result<Response, AppError> {
+    let now = Utc::now();
     state.store.reset_login_failures(user.id).await?;
     // The per-address throttle is not reset by a success: one valid account must
     // not let an address keep guessing the passwords of others.
@@ -429,10 +461,21 @@ pub async fn login_submit(
             expires_at: now + chrono::Duration::hours(state.config.session_max_hours),
         })
         .await?;
-    state.store.append_audit_ctx(&audit("login", Some(&user), true, String::new()), &ctx).await?;
-    let mut res = Redirect::to(&safe_next(next)).into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state.config), &token, max_age));
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0));
+    let entry = NewAuditEntry {
+        at: now,
+        actor_id: Some(user.id),
+        actor_name: user.display_name.clone(),
+        org_id: Some(user.org_id),
+        action: "login".into(),
+        target: "session".into(),
+        detail: detail.into(),
+        client: client.into(),
+        success: true,
+    };
+    state.store.append_audit_ctx(&entry, ctx).await?;
+    let mut res = Redirect::to(next).into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(state, session_cookie_name(&state.config), &token, max_age));
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(state, LOGIN_CSRF_COOKIE, "", 0));
     Ok(res)
 }
 

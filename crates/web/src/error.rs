@@ -22,6 +22,9 @@ pub enum AppError {
     /// Not logged in: redirect to the login page.
     #[error("请先登录")]
     LoginRequired { next: String },
+    /// Two-step sign-in must be set up before anything else: redirect to its settings.
+    #[error("请先设置两步验证")]
+    MfaSetupRequired,
     /// The password must be replaced before anything else: redirect to the form.
     #[error("请先修改密码")]
     PasswordChangeRequired { reason: &'static str },
@@ -59,7 +62,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::LoginRequired { .. } | AppError::PasswordChangeRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::LoginRequired { .. } | AppError::PasswordChangeRequired { .. } | AppError::MfaSetupRequired => StatusCode::SEE_OTHER,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -72,6 +75,9 @@ impl IntoResponse for AppError {
         if let AppError::LoginRequired { next } = &self {
             let location = format!("/admin/login?next={}", crate::util::url_encode(next));
             return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+        }
+        if let AppError::MfaSetupRequired = &self {
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, "/admin/mfa?due=required")]).into_response();
         }
         if let AppError::PasswordChangeRequired { reason } = &self {
             let location = format!("/admin/password?due={reason}");

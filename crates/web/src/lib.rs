@@ -84,6 +84,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// Memory for this node's rendered-page cache, in MiB (0 turns it off).
     pub page_cache_mb: usize,
+    /// Roles whose holders must use two-step sign-in (TOTP) before using the back office.
+    pub mfa_required_roles: Vec<gongkai_domain::model::Role>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: client_ip::TrustedProxies,
     /// Online applications and consultations accepted per hour from all addresses
@@ -112,6 +114,7 @@ impl Default for WebConfig {
             public_url: String::new(),
             page_cache_mb: 64,
             trusted_proxies: client_ip::TrustedProxies::default(),
+            mfa_required_roles: Vec::new(),
             submissions_per_hour_all: 0,
             search_index_dir: None,
         }

@@ -47,6 +47,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_vocabularies.html",
     "admin_art44.html",
     "admin_password.html",
+    "admin_login_mfa.html",
+    "admin_mfa.html",
     "_org_fields.html",
     "admin_report_check.html",
     "portal_apply.html",

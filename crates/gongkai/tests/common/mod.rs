@@ -10,9 +10,13 @@ use reqwest::redirect::Policy;
 
 /// Start the application on an ephemeral port of 127.0.0.1 over real TCP.
 pub async fn start(store: Store) -> String {
-    let state = gongkai_web::AppState::new(store, gongkai_web::WebConfig { max_upload_bytes: 64 * 1024, ..Default::default() })
-        .await
-        .expect("state");
+    start_with(store, gongkai_web::WebConfig { max_upload_bytes: 64 * 1024, ..Default::default() }).await
+}
+
+/// Like [`start`], with this configuration.
+#[allow(dead_code)]
+pub async fn start_with(store: Store, config: gongkai_web::WebConfig) -> String {
+    let state = gongkai_web::AppState::new(store, config).await.expect("state");
     let app = gongkai_web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

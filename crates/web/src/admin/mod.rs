@@ -34,6 +34,7 @@ mod calendar;
 mod catalog;
 mod dashboard;
 mod items;
+mod mfa;
 mod item_submit;
 mod orgs;
 mod password;
@@ -83,6 +84,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/calendar", get(calendar_page).post(calendar_add))
         .route("/admin/audit", get(audit_page))
         .route("/admin/password", get(password_page).post(password_change))
+        // Two-step sign-in (issue 12, accounts).
+        .route("/admin/login/mfa", get(mfa::login_code_page).post(mfa::login_code_submit))
+        .route("/admin/mfa", get(mfa::settings_page).post(mfa::settings_submit))
         // Writing items, vocabularies, audit export and Art. 44 suggestions (issue 15, items 6, 7, 9).
         .route("/admin/attachments/{id}/title", post(attachment_title))
         .route("/admin/vocabularies", get(vocab_page).post(vocab_save))

@@ -183,6 +183,13 @@ pub(super) async fn user_update(State(state): State<AppState>, staff: Staff, Pat
             staff.audit(&state, "user.reset_password", &format!("user:{}", user.id), &user.username, true).await?;
             users_view(&state, &staff, Some("密码已重置，请把新密码当面交给本人"), None, Some((&user.username, &password)), StatusCode::OK).await
         }
+        "reset_mfa" => {
+            // A lost authenticator: two-step sign-in starts over at the next sign-in.
+            state.store.disable_mfa(user.id).await?;
+            state.store.delete_user_sessions(user.id).await?;
+            staff.audit(&state, "user.reset_mfa", &format!("user:{}", user.id), &user.username, true).await?;
+            users_view(&state, &staff, Some("已重置该账号的两步验证，其登录状态已失效；本人下次登录后须重新设置"), None, None, StatusCode::OK).await
+        }
         "unlock" => {
             state.store.reset_login_failures(user.id).await?;
             staff.audit(&state, "user.unlock", &format!("user:{}", user.id), &user.username, true).await?;

@@ -394,7 +394,14 @@ pub(crate) fn s2_facts(j: &Joined, year: Option<i32>) -> Vec<S2Fact> {
             } else {
                 continue;
             };
-            // A figure followed by more digits or a decimal point is not a count of documents.
+            // One figure for both kinds of document ("规章和规范性文件12件", "出台12件规章、规范性
+            // 文件") belongs to neither row.
+            let joint = |t: &str| t.starts_with(['和', '及', '与', '、', '或']) || ["和", "及", "与", "、", "规章", "规范性文件"].iter().any(|k| gap.contains(k));
+            let after_noun = before.trim_end().strip_suffix(['和', '及', '与', '、', '或']).is_some_and(|b| b.ends_with("规章") || b.ends_with("规范性文件"));
+            if joint(after) || after_noun {
+                taken_to = num_end;
+                continue;
+            }
             let Ok(value) = num.parse::<i64>() else { continue };
             // The verb: one between the noun and the figure ("规范性文件现行有效305件") wins,
             // else the last one before the noun.
@@ -562,5 +569,75 @@ pub(super) fn check_items_published(
             ),
             Location::line(t.line),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(s: &str) -> Joined {
+        Joined { text: s.to_string(), map: vec![(0, 1)] }
+    }
+
+    fn facts(s: &str) -> Vec<(&'static str, S2Kind, i64)> {
+        s2_facts(&joined(s), Some(2023)).into_iter().map(|f| (f.row, f.kind, f.value)).collect()
+    }
+
+    fn totals(s: &str) -> Vec<(i64, bool)> {
+        published_totals(&joined(s), Some(2023)).into_iter().map(|t| (t.value, t.approx)).collect()
+    }
+
+    #[test]
+    fn document_figures() {
+        use S2Kind::*;
+        // Invented sentences in the forms PDF-extracted reports take (spaces around figures,
+        // a line break joined inside a word).
+        assert_eq!(
+            facts("2023 年，县政府网站主动公开各类政府信息 4200 余条，全年新增公开县政府规章 2 件、县政府办政策性文件 9 件。"),
+            vec![("规章", Published, 2)]
+        );
+        assert_eq!(
+            facts("本年度制发行政规范性文件2件，废止1件，现行有效15件。"),
+            vec![("规范性文件", Issued, 2), ("规范性文件", Repealed, 1), ("规范性文件", Current, 15)]
+        );
+        assert_eq!(facts("制发规章1件、废止规范性文件3件。"), vec![("规章", Issued, 1), ("规范性文件", Repealed, 3)]);
+        assert_eq!(facts("全年出台12件规范性文件。"), vec![("规范性文件", Issued, 12)]);
+        assert_eq!(facts("制发规章和规范性文件12件。"), vec![]);
+        assert_eq!(facts("出台12件规章、规范性文件。"), vec![]);
+        assert_eq!(facts("制发规章、规范性文件共12件。"), vec![]);
+        assert_eq!(facts("截至年底，规范性文件现行有效305件。"), vec![("规范性文件", Current, 305)]);
+        for none in [
+            "2022年制发规范性文件5件。",
+            "对规范性文件5件进行合法性审查。",
+            "备案规范性文件4件。",
+            "转发省政府规范性文件5件。",
+            "完善信息公开规章制度3项。",
+            "其中规章文件3条，通知公告16条。",
+            "全年主动公开政府信息152条，其中规范性文件12条。",
+            "较上年增加规范性文件5件。",
+        ] {
+            assert_eq!(facts(none), vec![], "{none}");
+        }
+    }
+
+    #[test]
+    fn published_total_wording() {
+        assert_eq!(totals("2023 年，我区在政府网站平台主动公开政府信息 1136 条。"), vec![(1136, false)]);
+        assert_eq!(totals("全年主动发布各类政府信息 2428 条，公开政府常务会议 7 期，解读信息发布 7 条。"), vec![(2428, false)]);
+        assert_eq!(totals("市政府网站主动公开各类政府信息 5500 余条。"), vec![(5500, true)]);
+        assert_eq!(totals("主动公开各类信息共计 1,234 条。"), vec![(1234, false)]);
+        assert_eq!(totals("2023年,我镇通过区政府门户网站公开政府信息66条,其中发布机构概况1条,信息公开指南1条。"), vec![(66, false)]);
+        assert_eq!(totals("发布政务信息35条。"), vec![(35, false)]);
+        for none in [
+            "通过政务微博发布信息300条。",
+            "依申请公开信息5条。",
+            "发布政策解读信息12条。",
+            "2022年主动公开政府信息100条。",
+            "主动公开政府信息同比增加30条。",
+            "全年公开政府信息约2000条。",
+        ] {
+            assert!(totals(none).iter().all(|(_, approx)| *approx), "{none}: {:?}", totals(none));
+        }
     }
 }

@@ -221,3 +221,34 @@ fn section2_run_settled_by_narrative() {
         Some(vec![Some(2), Some(2), Some(15)])
     );
 }
+
+/// An invented township report in the 2021 format, flattened to one line as a copied web page
+/// arrives, with section 二's 行政规范性文件 row written without separators ("3120": 3·1·20,
+/// 3·12·0 or 31·2·0) and the narrative's own figures.
+fn township_one_line(narrative: &str) -> String {
+    format!(
+        "青禾县云溪镇人民政府2023年政府信息公开工作年度报告 一、总体情况 {narrative} \
+         二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数 规章 0 0 0 行政规范性文件 3120 \
+         第二十条第（五）项 信息内容 本年处理决定数量 行政许可 6 第二十条第（六）项 信息内容 本年处理决定数量 行政处罚 2 行政强制 0 \
+         第二十条第（八）项 信息内容 本年收费金额（单位：万元） 行政事业性收费 0 \
+         三、收到和处理政府信息公开申请情况 一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1 \
+         四、政府信息公开行政复议、行政诉讼情况 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 \
+         五、存在的主要问题及改进情况 宣传不足。 六、其他需要报告的事项 无。"
+    )
+}
+
+#[test]
+fn one_line_township_report() {
+    // The narrative settles the run and agrees with the total.
+    let r = check(&township_one_line("2023年，我镇主动公开政府信息12条。制发行政规范性文件3件，废止1件。"));
+    assert_eq!(s2_cells(&r), vec![Some(3), Some(1), Some(20)], "{}", r.to_text());
+    assert!(!has(&r, "TABLE_AMBIGUOUS") && !has(&r, "NARRATIVE_TABLE_MISMATCH") && !has(&r, "NARRATIVE_TOTAL_TOO_SMALL"), "{}", r.to_text());
+    assert!(r.with_code("CELLS_RUN_TOGETHER").any(|f| f.message.contains("正文")), "{}", r.to_text());
+    // Without figures for the documents: ambiguous, no cell guessed.
+    let r = check(&township_one_line("2023年，我镇主动公开政府信息12条。"));
+    assert!(has(&r, "TABLE_AMBIGUOUS"), "{}", r.to_text());
+    assert!(s2_cells(&r).iter().all(|c| c.is_none()), "{:?}", s2_cells(&r));
+    // A total smaller than the documents the narrative and the table agree were issued.
+    let r = check(&township_one_line("2023年，我镇主动公开政府信息2条。制发行政规范性文件3件，废止1件。"));
+    assert!(has(&r, "NARRATIVE_TOTAL_TOO_SMALL"), "{}", r.to_text());
+}

@@ -467,7 +467,16 @@ pub(crate) fn published_totals(j: &Joined, year: Option<i32>) -> Vec<PublishedTo
         {
             continue;
         }
-        let channel = format!("{lead}{}", g1.as_str());
+        // Only items of every kind: "政府信息", "各类政务信息"; "人事任免信息", "招聘信息",
+        // "预决算信息" are one kind among many and need not include the documents.
+        let mut kind = g1.as_str().trim().to_string();
+        for w in ["各类", "各项", "各种", "政府", "政务", "公共", "相关", "的", "等", "类", " "] {
+            kind = kind.replace(w, "");
+        }
+        if !kind.is_empty() {
+            continue;
+        }
+        let channel = lead.to_string();
         if NEW_MEDIA.iter().any(|k| channel.contains(k)) && !(channel.contains("网站") || channel.contains("门户")) {
             continue;
         }
@@ -636,6 +645,8 @@ mod tests {
             "2022年主动公开政府信息100条。",
             "主动公开政府信息同比增加30条。",
             "全年公开政府信息约2000条。",
+            "公开人事任免信息5条。",
+            "发布招聘信息3条。",
         ] {
             assert!(totals(none).iter().all(|(_, approx)| *approx), "{none}: {:?}", totals(none));
         }

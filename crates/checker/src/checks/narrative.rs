@@ -430,10 +430,12 @@ pub(crate) struct PublishedTotal {
     pub text: String,
 }
 
+/// A figure of items after 信息: "信息1234条", "信息共计 1,234 条", "信息 5500 余条". Searched
+/// from the literal 信息 (rare beside a figure), then the verb is looked for before it.
 static TOTAL_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:公开|发布|公布|更新|推送)([^，。；;,\d\t|]{0,16}?)信息([^，。；;\d\t|]{0,8}?)(\d{1,3}(?:,\d{3})+|\d+)\s*(余|多)?\s*(?:条|件|篇)")
-        .expect("regex")
+    Regex::new(r"信息([^，。；;\d\t|]{0,8}?)(\d{1,3}(?:,\d{3})+|\d+)\s*(余|多)?\s*(?:条|件|篇)").expect("regex")
 });
+static TOTAL_VERB_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"公开|发布|公布|更新|推送").expect("regex"));
 /// Words that make a matched figure a part, another kind of item or not the year's total.
 const TOTAL_EXCLUDED: &[&str] = &[
     "解读", "新闻", "申请", "规章", "规范性文件", "文件", "政策", "其中", "同比", "上年", "较上年", "累计", "增加", "减少",
@@ -451,17 +453,30 @@ pub(crate) fn published_totals(j: &Joined, year: Option<i32>) -> Vec<PublishedTo
         return out;
     }
     for c in TOTAL_RE.captures_iter(text) {
-        let (Some(whole), Some(g1), Some(g2), Some(num)) = (c.get(0), c.get(1), c.get(2), c.get(3)) else { continue };
-        // The sentence so far (from the last 。；; at most 60 bytes back).
-        let mut from = whole.start().saturating_sub(60);
+        let (Some(info), Some(g2), Some(num)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        // The verb before 信息, with only words between them ("主动公开各类政府信息"): the last
+        // verb after the last delimiter or figure, at most 16 characters before 信息.
+        let mut from = info.start().saturating_sub(60);
         while !text.is_char_boundary(from) {
             from += 1;
         }
-        let lead = &text[from..whole.start()];
+        let before = &text[from..info.start()];
+        let seg_at = before.rfind(|ch: char| matches!(ch, '，' | '。' | '；' | ';' | ',' | '\t' | '|') || ch.is_ascii_digit()).map(|p| {
+            p + before[p..].chars().next().map(char::len_utf8).unwrap_or(1)
+        });
+        let seg_at = from + seg_at.unwrap_or(0);
+        let Some(verb) = TOTAL_VERB_RE.find_iter(&text[seg_at..info.start()]).last() else { continue };
+        let verb_at = seg_at + verb.start();
+        let g1 = &text[seg_at + verb.end()..info.start()];
+        if g1.chars().count() > 16 {
+            continue;
+        }
+        let whole_text = &text[verb_at..info.end()];
+        let lead = &text[from..verb_at];
         let lead = lead.rfind(['。', '；', ';']).map(|p| &lead[p..]).unwrap_or(lead);
         // The clause before the verb: "依申请公开", "不予公开", "其中发布" …
         let clause_lead = lead.rfind(['，', ',']).map(|p| &lead[p..]).unwrap_or(lead);
-        let words = [g1.as_str(), clause_lead];
+        let words = [g1, clause_lead];
         if words.iter().any(|w| TOTAL_EXCLUDED.iter().any(|k| w.contains(k)))
             || ["增加", "减少", "同比"].iter().any(|k| g2.as_str().contains(k))
         {
@@ -469,7 +484,7 @@ pub(crate) fn published_totals(j: &Joined, year: Option<i32>) -> Vec<PublishedTo
         }
         // Only items of every kind: "政府信息", "各类政务信息"; "人事任免信息", "招聘信息",
         // "预决算信息" are one kind among many and need not include the documents.
-        let mut kind = g1.as_str().trim().to_string();
+        let mut kind = g1.trim().to_string();
         for w in ["各类", "各项", "各种", "政府", "政务", "公共", "相关", "的", "等", "类", " "] {
             kind = kind.replace(w, "");
         }
@@ -486,9 +501,9 @@ pub(crate) fn published_totals(j: &Joined, year: Option<i32>) -> Vec<PublishedTo
         let Ok(value) = num.as_str().replace(',', "").parse::<i64>() else { continue };
         out.push(PublishedTotal {
             value,
-            approx: c.get(4).is_some() || TOTAL_APPROX.iter().any(|k| g2.as_str().contains(k)),
+            approx: c.get(3).is_some() || TOTAL_APPROX.iter().any(|k| g2.as_str().contains(k)),
             line: j.line_at(num.start()),
-            text: whole.as_str().to_string(),
+            text: whole_text.to_string(),
         });
     }
     out

@@ -136,11 +136,14 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
 
     let narrative_idx = narrative_text(lines, &st);
     let joined = join_lines(lines, &narrative_idx);
+    // The narrative's figures for 规章 / 规范性文件: they settle section 二 runs of digits and
+    // are compared with the table.
+    let facts = s2_facts(&joined, st.year);
 
     // Tables.
     let section_present = |n: u8| report.sections.iter().any(|s| s.number == n && !s.empty);
     if section_present(2) {
-        report.tables.section2.rows = read_section2(s2_lines, version, &markers, cut_in(2), &mut findings);
+        report.tables.section2.rows = read_section2(s2_lines, version, &markers, cut_in(2), &facts, &mut findings);
     }
     if section_present(3) {
         report.tables.section3 = section3_rows(&s3, version, &mut findings);
@@ -179,6 +182,8 @@ fn analyse(text: &str, today: Option<NaiveDate>) -> Analysis {
     // Narrative.
     report.breakdowns = find_breakdowns(&joined, &mut findings);
     check_narrative_vs_tables(&joined, &report, &mut findings);
+    let totals = published_totals(&joined, st.year);
+    check_items_published(&facts, &totals, &report.tables.section2.rows, shown_version(&markers, version), &mut findings);
 
     // Dates.
     let published = match (st.meta_published, st.signature_date) {

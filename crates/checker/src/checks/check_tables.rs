@@ -2,6 +2,7 @@
 //! the arithmetic rules C1–C4.
 
 use super::*;
+use gongkai_domain::report_format::ReportFormat;
 
 // ---------------------------------------------------------------------------------------------
 // Section 二
@@ -12,10 +13,11 @@ pub(super) fn read_section2(
     version: FormatVersion,
     markers: &tables::S2Markers,
     drop_last: bool,
+    facts: &[S2Fact],
     findings: &mut Vec<Finding>,
 ) -> Vec<Section2Row> {
     // Widths follow the format the table itself shows.
-    let shown = if markers.v2019 > markers.v2021 { FormatVersion::Trial2019 } else if markers.v2021 > 0 { FormatVersion::V2021 } else { version };
+    let shown = shown_version(markers, version);
     let fmt = format(shown);
     let width_of = |id: &str| -> usize {
         fmt.section2_rows()
@@ -27,6 +29,9 @@ pub(super) fn read_section2(
     if drop_last {
         read.drop_last_row();
     }
+    // Section 二 has no arithmetic: the narrative's figures are the only thing that can settle
+    // a run of digits (rows id → the figures that settled it).
+    let settled = settle_by_narrative(&mut read, fmt, facts);
     let mut rows = Vec::new();
     if !read.any_cells && read.rows.is_empty() {
         push(
@@ -79,32 +84,82 @@ pub(super) fn read_section2(
                 );
             }
         }
+        let note = settled.iter().find(|(id, _)| *id == r.id).map(|(_, n)| n.as_str());
         if r.candidates.len() > 1 {
             let (list, differ) = crate::solve::describe(&r.candidates, block.columns);
+            let why = match note {
+                Some(n) => format!("正文所述（{n}）不足以确定是哪一种"),
+                None => "本表没有勾稽关系可以确定，正文也没有可用的数字".to_string(),
+            };
             push(
                 findings,
                 "TABLE_AMBIGUOUS",
                 Severity::Warning,
-                format!("第二部分“{label}”行的数字连在一起，可拆为 {list}（不同在{differ}列）；本表没有勾稽关系可以确定，未作猜测，这些格按未读处理"),
+                format!("第二部分“{label}”行的数字连在一起，可拆为 {list}（不同在{differ}列）；{why}，未作猜测，这些格按未读处理"),
                 loc.clone(),
             );
         } else if r.run_together {
-            push(
-                findings,
-                "CELLS_RUN_TOGETHER",
-                Severity::Warning,
-                format!(
-                    "第二部分“{label}”行的数字连在一起，只有一种拆法：{}",
-                    r.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("、")
-                ),
-                loc.clone(),
-            );
+            let cells = r.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("、");
+            let msg = match note {
+                Some(n) => format!("第二部分“{label}”行的数字连在一起，按正文所述（{n}）只有一种拆法：{cells}"),
+                None => format!("第二部分“{label}”行的数字连在一起，只有一种拆法：{cells}"),
+            };
+            push(findings, "CELLS_RUN_TOGETHER", Severity::Warning, msg, loc.clone());
         }
         let mut values = r.values.clone();
         values.resize(block.columns.len(), Value::Blank);
         rows.push(Section2Row { block: block.item.to_string(), label: label.to_string(), values, line: r.line });
     }
     rows
+}
+
+/// The format whose section 二 the table shows (its widths and column headings), else the
+/// one the year requires.
+pub(super) fn shown_version(markers: &tables::S2Markers, version: FormatVersion) -> FormatVersion {
+    if markers.v2019 > markers.v2021 {
+        FormatVersion::Trial2019
+    } else if markers.v2021 > 0 {
+        FormatVersion::V2021
+    } else {
+        version
+    }
+}
+
+/// Keeps, for each section 二 row whose digits split several ways, only the readings that agree
+/// with every figure the narrative states for that row; a single survivor becomes the row's
+/// values. Returns (row id, the figures used) for every row the narrative narrowed or settled,
+/// and for rows it contradicted in every reading (left as they were).
+fn settle_by_narrative(read: &mut ReadTable, fmt: &ReportFormat, facts: &[S2Fact]) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let Some(block) = fmt.section2_block(1) else { return out };
+    for r in read.rows.iter_mut().filter(|r| r.candidates.len() > 1) {
+        let applicable: Vec<&S2Fact> =
+            facts.iter().filter(|f| f.row == r.id && !f.kind.columns(block.columns).is_empty()).collect();
+        if applicable.is_empty() {
+            continue;
+        }
+        let used = applicable.iter().map(|f| f.describe()).collect::<Vec<_>>().join("，");
+        let kept: Vec<Vec<i64>> =
+            r.candidates.iter().filter(|c| applicable.iter().all(|f| f.fits(c, block.columns))).cloned().collect();
+        match kept.len() {
+            0 => {
+                out.push((r.id, format!("{used}，与每一种拆法都不符")));
+            }
+            1 => {
+                r.values = kept[0].iter().copied().map(Value::Int).collect();
+                r.run_together = true;
+                r.candidates.clear();
+                out.push((r.id, used));
+            }
+            n if n < r.candidates.len() => {
+                r.values = crate::solve::agreed(&kept);
+                r.candidates = kept;
+                out.push((r.id, used));
+            }
+            _ => out.push((r.id, used)),
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

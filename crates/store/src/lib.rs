@@ -234,5 +234,6 @@ pub use imp::site_version::SiteVersion;
 pub use imp::Store;
 pub use imp::audit::{audit_mac, AuditContext, AuditVerification};
 pub use privacy::{NewPrivacyAck, PrivacyAck};
+pub use imp::past_reports::{NewPastReport, PastReport};
 pub use imp::reports::{StoredFigure, StoredReport};
 pub use search::{ClickStat, DayStat, QueryStat, SearchChange, SearchStats};

@@ -286,6 +286,12 @@ async fn submit(State(state): State<AppState>, staff: Staff, multipart: Multipar
         return view(&state, &staff, form, Some(msg), None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let file_name = clean_file_name(&file_name);
+    // The preview carries the file back in base64 (a third larger) within the request limit.
+    let limit = (state.config.max_upload_bytes / 4 * 3).min(read::MAX_FILE_BYTES);
+    if bytes.len() > limit {
+        let e = ImportError::TooLarge { file: file_name, size: bytes.len(), limit: limit.div_ceil(1024 * 1024) };
+        return view(&state, &staff, form, Some(e.to_string()), None, None, StatusCode::PAYLOAD_TOO_LARGE).await;
+    }
     let read = match read::read(&file_name, bytes, chosen, today()) {
         Ok(r) => r,
         Err(e) => return view(&state, &staff, form, Some(e.to_string()), None, None, StatusCode::UNPROCESSABLE_ENTITY).await,

@@ -377,6 +377,56 @@ mod tests {
         assert!(matches!(read("big.txt", big, None, today()), Err(ImportError::TooLarge { .. })));
     }
 
+    /// The same report as published on a web page: tab-separated lines as table rows.
+    fn report_2023_html() -> String {
+        let mut html = String::from("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>年报</title></head><body>");
+        for line in report_2023().lines() {
+            if line.contains('\t') {
+                html.push_str("<table><tr>");
+                for cell in line.split('\t') {
+                    html.push_str(&format!("<td>{cell}</td>"));
+                }
+                html.push_str("</tr></table>");
+            } else {
+                html.push_str(&format!("<p>{line}</p>"));
+            }
+        }
+        html.push_str("</body></html>");
+        html
+    }
+
+    /// The same report as a Word document: tab-separated lines as one-row tables.
+    fn report_2023_docx() -> Vec<u8> {
+        use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow};
+        let mut doc = Docx::new();
+        for line in report_2023().lines() {
+            if line.contains('\t') {
+                let cells = line.split('\t').map(|c| TableCell::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text(c)))).collect();
+                doc = doc.add_table(Table::new(vec![TableRow::new(cells)]));
+            } else {
+                doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(line)));
+            }
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        doc.build().pack(&mut out).expect("docx");
+        out.into_inner()
+    }
+
+    #[test]
+    fn html_and_word_files_yield_the_same_figures() {
+        for (name, bytes, kind) in [
+            ("2023年报.html", report_2023_html().into_bytes(), "html"),
+            ("2023年报.docx", report_2023_docx(), "docx"),
+        ] {
+            let r = read(name, bytes, Some(2023), today()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(r.input_kind, kind);
+            assert_eq!(r.content_type, content_type(kind));
+            assert_eq!(r.figures.carried_out()[6], Some(3), "{name}");
+            assert_eq!(r.figures.section2_cell("行政规范性文件", 2), Some(12.0), "{name}");
+            assert!(r.figures.narrative.section1.contains("推进政务公开"), "{name}: {:?}", r.figures.narrative);
+        }
+    }
+
     #[test]
     fn narrative_falls_back_to_the_whole_text() {
         let n = narrative("一行文字\n第二行", &[]);

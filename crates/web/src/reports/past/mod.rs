@@ -292,7 +292,12 @@ async fn submit(State(state): State<AppState>, staff: Staff, multipart: Multipar
         let e = ImportError::TooLarge { file: file_name, size: bytes.len(), limit: limit.div_ceil(1024 * 1024) };
         return view(&state, &staff, form, Some(e.to_string()), None, None, StatusCode::PAYLOAD_TOO_LARGE).await;
     }
-    let read = match read::read(&file_name, bytes, chosen, today()) {
+    // Reading a PDF can take seconds: off the request threads.
+    let name = file_name.clone();
+    let read = tokio::task::spawn_blocking(move || read::read(&name, bytes, chosen, today()))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a past report failed: {e}")))?;
+    let read = match read {
         Ok(r) => r,
         Err(e) => return view(&state, &staff, form, Some(e.to_string()), None, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };

@@ -170,6 +170,20 @@ enum ReportCmd {
         #[arg(short = 'o', long)]
         output: PathBuf,
     },
+    /// 导入以前已发布的年度报告（TXT、HTML、DOCX、PDF）作为该年度报告，供下一年度衔接核对
+    Import {
+        /// 机关：编号、门户地址中的简称（如 yuantan）或机构代码
+        #[arg(long)]
+        org: String,
+        /// 报告年度，例如 2023（省略时按报告标题中的年度）
+        #[arg(long)]
+        year: Option<i32>,
+        /// 已导入过该年度时，替换原导入
+        #[arg(long)]
+        replace: bool,
+        /// 报告文件
+        file: PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -315,6 +329,12 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Report(ReportCmd::Generate { org, year, format, script, fresh, output }) => {
             let store = open_store(&config).await?;
             let result = report_generate(&store, &org, year, &format, &script, fresh, &output).await;
+            store.close().await;
+            result
+        }
+        Command::Report(ReportCmd::Import { org, year, replace, file }) => {
+            let store = open_store(&config).await?;
+            let result = crate::report_import_cmd::run(&store, &org, year, &file, replace).await;
             store.close().await;
             result
         }

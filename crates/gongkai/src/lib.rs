@@ -13,6 +13,7 @@ pub mod demo_reports;
 pub mod attachments_cmd;
 pub mod demo_site;
 pub mod index_cmd;
+pub mod report_import_cmd;
 // Operations (issue 14).
 pub mod backup;
 pub mod doctor;

@@ -93,6 +93,7 @@ async fn every_page_renders_for_every_role() {
         "/admin/reports",
         "/admin/reports/figures",
         "/admin/reports/figures?year=2023",
+        "/admin/reports/import",
         "/admin/reports/figures/template.csv",
         "/admin/reports/rollup",
         "/admin/art44",

@@ -28,6 +28,7 @@ mod orgs;
 mod privacy;
 pub(crate) mod ops;
 mod outbox;
+pub(crate) mod past_reports;
 pub(crate) mod reports;
 mod search;
 pub(crate) mod site_version;

@@ -243,5 +243,6 @@ pub use imp::Store;
 pub use imp::mfa::{LoginChallenge, MfaState};
 pub use imp::audit::{audit_mac, AuditContext, AuditVerification};
 pub use privacy::{NewPrivacyAck, PrivacyAck};
+pub use imp::past_reports::{NewPastReport, PastReport};
 pub use imp::reports::{StoredFigure, StoredReport};
 pub use search::{ClickStat, DayStat, QueryStat, SearchChange, SearchStats};

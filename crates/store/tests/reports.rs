@@ -9,7 +9,7 @@ use gongkai_domain::report_format::CellKind;
 use gongkai_store::on_both_backends;
 use gongkai_store::{NewItemEvent, NewOrganisation, NewUser, Store, StoreError};
 
-on_both_backends!(revisions_and_workflow, publish_is_atomic, figures_and_deadline);
+on_both_backends!(revisions_and_workflow, publish_is_atomic, figures_and_deadline, past_reports_one_per_year);
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).expect("timestamp").with_timezone(&Utc)
@@ -199,4 +199,74 @@ async fn figures_and_deadline(store: &Store) {
     assert_eq!(store.report_deadline(f.org).await.expect("set").as_deref(), Some("01-26"));
     store.set_report_deadline(f.org, None).await.expect("clear");
     assert_eq!(store.report_deadline(f.org).await.expect("cleared"), None);
+}
+
+fn past_figures(carried: u64) -> gongkai_domain::annual_report::ImportedFigures {
+    use gongkai_domain::annual_report::{ImportedFigures, ImportedSection3Row};
+    ImportedFigures {
+        format: gongkai_domain::report_format::FormatVersion::V2021,
+        agency: Some("清远市清城区源潭镇人民政府".into()),
+        published: Some(d(2024, 1, 17)),
+        section2: Vec::new(),
+        section3: vec![ImportedSection3Row { id: "四、结转下年度继续办理".into(), values: vec![Some(carried), Some(0), Some(0), Some(0), Some(0), Some(0), Some(carried)] }],
+        section4: Vec::new(),
+        narrative: Default::default(),
+    }
+}
+
+/// Imported past reports: one per organisation and year with their file; a second import of
+/// the year is a conflict naming the first, `replace` replaces it; the audit entry is written
+/// with the import and not with a refused one.
+async fn past_reports_one_per_year(store: &Store) {
+    use gongkai_store::NewPastReport;
+    let f = fixture(store).await;
+    let first = past_figures(3);
+    fn new<'a>(org_id: i64, by: i64, file_name: &'a str, bytes: &'a [u8], figures: &'a gongkai_domain::annual_report::ImportedFigures) -> NewPastReport<'a> {
+        NewPastReport {
+            org_id,
+            year: 2023,
+            file_name,
+            content_type: "text/plain",
+            bytes,
+            input_kind: "text",
+            text: "报告全文",
+            figures,
+            findings: &[],
+            imported_by: Some(by),
+            imported_by_name: "editor",
+            at: t("2024-05-01T08:00:00Z"),
+        }
+    }
+    let entry = || gongkai_store::NewAuditEntry {
+        at: t("2024-05-01T08:00:00Z"),
+        actor_id: Some(f.editor),
+        actor_name: "editor".into(),
+        org_id: Some(f.org),
+        action: "report.past_import".into(),
+        target: "past_report:{id}".into(),
+        detail: String::new(),
+        client: "test".into(),
+        success: true,
+    };
+    let audited = || store.audited(entry(), gongkai_store::AuditContext::default());
+    let stored = audited().put_past_report(&new(f.org, f.editor, "2023.txt", b"first", &first), false).await.expect("import");
+    assert_eq!((stored.year, stored.size, stored.figures.carried_out()[6]), (2023, 5, Some(3)));
+    assert_eq!(stored.sha256, "a7937b64b8caa58f03721bb6bacf5c78cb235febe0e70b1b84cd99541461a08e");
+    assert_eq!(store.past_report_source(stored.id).await.expect("source").as_deref(), Some(&b"first"[..]));
+    assert_eq!(store.past_report_text(stored.id).await.expect("text").as_deref(), Some("报告全文"));
+    let second = past_figures(0);
+    match audited().put_past_report(&new(f.org, f.editor, "again.txt", b"second", &second), false).await {
+        Err(StoreError::Conflict { field: "year", message }) => assert!(message.contains("“2023.txt”"), "{message}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let entries = store.audit_entries(10, 0).await.expect("audit").items;
+    assert_eq!(entries.len(), 1, "a refused import is not recorded as done");
+    assert_eq!(entries[0].target, format!("past_report:{}", stored.id));
+    let replaced = audited().put_past_report(&new(f.org, f.editor, "again.txt", b"second", &second), true).await.expect("replace");
+    assert_eq!((replaced.file_name.as_str(), replaced.figures.carried_out()[6]), ("again.txt", Some(0)));
+    let all = store.past_reports(&[f.org]).await.expect("list");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, replaced.id);
+    assert_eq!(store.audit_entries(10, 0).await.expect("audit").items.len(), 2);
+    assert!(store.past_report(f.org, 2022).await.expect("none").is_none());
 }

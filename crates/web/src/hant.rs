@@ -134,7 +134,9 @@ pub async fn convert(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
-    if !public || !is_html || res.status() != StatusCode::OK {
+    // A download (an imported report's original HTML file) is passed on as it is.
+    let download = res.headers().get(header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("attachment"));
+    if !public || !is_html || download || res.status() != StatusCode::OK {
         return res;
     }
     // The same URL answers in either script: caches must key on the cookie.

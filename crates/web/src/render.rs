@@ -66,6 +66,9 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_report_figures.html",
     "admin_report_rollup.html",
     "portal_report.html",
+    // Past annual reports imported from their published files (issue 14).
+    "admin_report_import.html",
+    "portal_past_report.html",
     "portal_consult.html",
     "portal_consult_done.html",
     // back office (issue 15): consultation tracking, sign-off settings

@@ -7,8 +7,10 @@
 //! - [`narrative`]: the draft of sections 一, 五 and 六 and the narrative-figure check.
 //! - [`validate`]: the checks run before publishing ([`validate()`]).
 //! - [`workflow`]: draft → review → published, revisions, and the deadline.
+//! - [`imported`]: past reports imported from a published file, as the next year's baseline.
 
 pub mod generate;
+pub mod imported;
 pub mod model;
 pub mod narrative;
 pub mod validate;
@@ -19,6 +21,7 @@ pub use generate::{
     refresh_figures, EnteredFigures, PublishedRecord, ReportInputs,
     FIGURES_HEADER,
 };
+pub use imported::{ImportedFigures, ImportedFinding, ImportedNarrative, ImportedSection2Row, ImportedSection3Row};
 pub use model::{
     is_subheading, paragraphs, AnnualReport, CategoryCount, Cell, CellError, ReportOrg,
     Section2Block, Section2Row, Section3Row, SourceFigures, AMOUNT_SCALE, SCHEMA_VERSION,

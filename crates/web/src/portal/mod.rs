@@ -343,11 +343,25 @@ async fn reports(State(state): State<AppState>, Path(slug): Path<String>) -> Res
     let mut years: Vec<i32> = stored.iter().filter(|r| r.published_on.is_some()).map(|r| r.year).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    let reports: Vec<Value> = years
+    let mut reports: Vec<(i32, Value)> = years
         .iter()
         .filter_map(|y| crate::reports::records::latest_published(&stored, *y))
-        .map(|r| context! { year => r.year, title => r.content.title, revision => r.revision, published_on => r.published_on.map(|d| d.to_string()) })
+        .map(|r| (r.year, context! { year => r.year, title => r.content.title, revision => r.revision, published_on => r.published_on.map(|d| d.to_string()) }))
         .collect();
+    // Past reports imported from their published files, in the same list by year (a year
+    // published in gongkai shows that report).
+    for p in state.store.past_reports(&[org.id]).await? {
+        if !years.contains(&p.year) {
+            reports.push((p.year, context! {
+                year => p.year, title => p.figures.title(&org.name, p.year), imported => true,
+                published_on => p.figures.published.map(|d| d.to_string()),
+                url => crate::reports::past::public_url(&org.slug, p.year),
+                source_url => crate::reports::past::portal::source_url(&org.slug, p.year),
+            }));
+        }
+    }
+    reports.sort_by(|a, b| b.0.cmp(&a.0));
+    let reports: Vec<Value> = reports.into_iter().map(|(_, v)| v).collect();
     let items: Vec<Value> = items.iter().filter(|i| !report_items.contains(&i.id)).map(|i| item_row(i, &catalogs, &orgs)).collect();
     render::page("portal_reports.html", context! { site_name => state.config.site_name, org => org_ctx(&org), items, reports })
 }

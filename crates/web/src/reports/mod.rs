@@ -4,6 +4,7 @@
 //! five formats and two scripts, the district roll-up, and the public report pages.
 
 pub mod check;
+pub mod past;
 pub mod records;
 mod rollup;
 
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{slug}/reports/{year}", get(public_report))
         .route("/org/{slug}/reports/{year}/download", get(public_download))
         .route("/org/{slug}/reports/{year}/chart/{name}", get(public_chart))
+        .merge(past::routes())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,14 +87,16 @@ fn date_cn(d: NaiveDate) -> String {
     d.format("%Y年%-m月%-d日").to_string()
 }
 
-/// The validation context of a report: last year's published report, today, its deadline.
-async fn findings_for(state: &AppState, org: &Organisation, report: &AnnualReport) -> Result<(Vec<Finding>, Option<f64>), AppError> {
-    let previous = records::previous_report(&state.store, org.id, report.year).await?;
+/// The validation context of a report: last year's report (published, else imported),
+/// today, its deadline. Also the similarity to last year and the imported baseline, if any.
+async fn findings_for(state: &AppState, org: &Organisation, report: &AnnualReport) -> Result<(Vec<Finding>, Option<f64>, Option<gongkai_store::PastReport>), AppError> {
+    let baseline = records::baseline(&state.store, org.id, report.year).await?;
+    let previous = baseline.as_ref().map(|b| &b.report);
     let deadline = records::deadline_of(&state.store, org, report.year).await?;
     let first_published = records::first_published(&state.store.reports(&[org.id]).await?, report.year);
-    let ctx = ValidationContext { previous: previous.as_ref(), today: today(), deadline, first_published };
-    let sim = previous.as_ref().map(|p| similarity(&report.narrative_text(), &p.narrative_text()));
-    Ok((validate(report, &ctx), sim))
+    let ctx = ValidationContext { previous, today: today(), deadline, first_published };
+    let sim = previous.map(|p| similarity(&report.narrative_text(), &p.narrative_text()));
+    Ok((validate(report, &ctx), sim, baseline.and_then(|b| b.imported)))
 }
 
 fn findings_ctx(findings: &[Finding]) -> Vec<Value> {
@@ -315,7 +319,7 @@ async fn edit_view(
 ) -> Result<Response, AppError> {
     let org = org_of(state, stored.org_id).await?;
     let content = draft.unwrap_or(&stored.content);
-    let (findings, sim) = findings_for(state, &org, content).await?;
+    let (findings, sim, imported) = findings_for(state, &org, content).await?;
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings: Vec<Value> = findings
         .iter()
@@ -360,6 +364,7 @@ async fn edit_view(
             findings => findings_ctx(&findings), error_count => errors, warnings,
             digest => warnings_digest(&findings),
             similarity => sim.map(|s| format!("{:.0}%", s * 100.0)),
+            baseline => imported.map(|p| context! { year => p.year, file_name => p.file_name, url => past::public_url(&org.slug, p.year), source_url => past::portal::source_url(&org.slug, p.year) }),
             actions, later_revision, formats => formats_ctx(),
             submitted_by_me => stored.submitted_by == Some(staff.user.id),
         },
@@ -433,7 +438,7 @@ async fn submit(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     let stored = load_for(&state, &staff, &id).await?;
     check(stored.status, ReportAction::Submit, &staff.user, stored.submitted_by, "").map_err(workflow_error)?;
     let org = org_of(&state, stored.org_id).await?;
-    let (findings, _) = findings_for(&state, &org, &stored.content).await?;
+    let (findings, _, _) = findings_for(&state, &org, &stored.content).await?;
     if findings.iter().any(|f| f.severity == Severity::Error) {
         return edit_view(&state, &staff, &stored, Some("报告还有错误，改正后才能送审".into()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
@@ -462,7 +467,7 @@ async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     let published_on = today();
     let mut content = stored.content.clone();
     content.date = Some(published_on);
-    let (findings, _) = findings_for(&state, &org, &content).await?;
+    let (findings, _, _) = findings_for(&state, &org, &content).await?;
     if findings.iter().any(|f| f.severity == Severity::Error) {
         return edit_view(&state, &staff, &stored, Some("报告还有错误，不能发布".into()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }

@@ -12,7 +12,7 @@ use gongkai_domain::appeal::AppealRecord;
 use gongkai_domain::application::{ClockConfig, ClockStatus, Step};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::model::{CatalogNode, ItemStatus, Organisation};
-use gongkai_store::{ItemOrder, ItemQuery, Store, StoredReport};
+use gongkai_store::{ItemOrder, ItemQuery, PastReport, Store, StoredReport};
 
 use crate::error::AppError;
 
@@ -179,10 +179,30 @@ pub fn draftable_until(today: NaiveDate) -> i32 {
     }
 }
 
-/// The published report of the year before, for continuity and similarity checks.
-pub async fn previous_report(store: &Store, org_id: i64, year: i32) -> Result<Option<AnnualReport>, AppError> {
+/// What a year's report is compared with for continuity (C5, C7) and similarity (雷同).
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub report: AnnualReport,
+    /// Set when the baseline is a past report imported from its published file.
+    pub imported: Option<PastReport>,
+}
+
+/// The baseline of `org_id`'s report about `year`: the report of the year before published in
+/// gongkai, else the past report imported for that year (converted from the figures read).
+pub async fn baseline(store: &Store, org_id: i64, year: i32) -> Result<Option<Baseline>, AppError> {
     let reports = store.reports(&[org_id]).await?;
-    Ok(latest_published(&reports, year - 1).map(|r| r.content.clone()))
+    if let Some(r) = latest_published(&reports, year - 1) {
+        return Ok(Some(Baseline { report: r.content.clone(), imported: None }));
+    }
+    let Some(past) = store.past_report(org_id, year - 1).await? else { return Ok(None) };
+    let org = store.org(org_id).await?.ok_or(AppError::NotFound)?;
+    Ok(Some(Baseline { report: past.figures.to_report(report_org(&org), past.year), imported: Some(past) }))
+}
+
+/// The report of the year before, for continuity and similarity checks: the published one,
+/// else the imported past report ([`baseline`]).
+pub async fn previous_report(store: &Store, org_id: i64, year: i32) -> Result<Option<AnnualReport>, AppError> {
+    Ok(baseline(store, org_id, year).await?.map(|b| b.report))
 }
 
 /// Whether the records have changed since `published` was published in a way that changes

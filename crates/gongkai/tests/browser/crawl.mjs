@@ -123,6 +123,42 @@ async function named(browser, label, url, width, height, care = false) {
   await context.close();
 }
 
+// Signed in as `account`: the dashboard, and the first letter of the organisation's cases
+// (checked with axe like the crawled pages), as full-page screenshots to look at.
+async function staffShots(browser, [user, password], wantLetter) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(BASE + '/admin/login');
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
+  await page.goto(BASE + '/admin', { waitUntil: 'load' });
+  await page.screenshot({ path: path.join(OUT, `dashboard-${user}.png`), fullPage: true });
+  let letter = null;
+  if (wantLetter) {
+    await page.goto(BASE + '/admin/applications', { waitUntil: 'load' });
+    const cases = await page.evaluate(() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).filter(h => /^\/admin\/applications\/\d+$/.test(h)));
+    for (const c of cases.slice(0, 20)) {
+      await page.goto(BASE + c, { waitUntil: 'load' });
+      letter = await page.evaluate(() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).find(h => /^\/admin\/letters\/\d+$/.test(h)) || null);
+      if (letter) break;
+    }
+    if (letter) {
+      await page.goto(BASE + letter, { waitUntil: 'load' });
+      await page.addScriptTag({ content: axeSource }).catch(() => {});
+      const result = await page.evaluate(async (tags) => {
+        const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+        return r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+      }, TAGS).catch(e => [`axe failed: ${e.message}`]);
+      for (const v of result) failures.push(`letter ${letter}: ${v}`);
+      checked++;
+      await page.screenshot({ path: path.join(OUT, `letter-${user}.png`), fullPage: true });
+    }
+  }
+  await context.close();
+  return letter;
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.GK_CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
@@ -132,6 +168,10 @@ try {
   await crawl(browser, 'care', { care: true, max: 15, start: ['/', '/sitemap', '/org/yuantan/xxgk', '/org/yuantan/reports'] });
   await crawl(browser, 'kiosk', { start: ['/kiosk', '/org/yuantan/led'] });
   for (const [user, password] of ACCOUNTS) await crawl(browser, `admin-${user}`, { login: [user, password], start: ['/admin'] });
+  // Each role's dashboard, and one letter as staff see it.
+  let letterShown = false;
+  for (const account of ACCOUNTS) letterShown = (await staffShots(browser, account, !letterShown)) !== null || letterShown;
+  if (!letterShown) failures.push('no letter found among the demo cases to check');
   // Named screenshots to look at (full page).
   const report = (await (await fetch(BASE + '/org/yuantan/reports')).text()).match(/href="(\/org\/yuantan\/reports\/\d{4})"/);
   const item = (await (await fetch(BASE + '/org/yuantan/xxgk')).text()).match(/href="(\/item\/\d+)"/);

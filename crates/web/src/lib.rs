@@ -23,6 +23,7 @@ pub mod channels;
 mod error;
 mod hant;
 pub mod health;
+pub mod import;
 pub mod notify;
 // OpenAPI document of the JSON endpoints (issue 16 item 8).
 mod openapi;

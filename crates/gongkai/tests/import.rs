@@ -259,7 +259,76 @@ async fn site_copy(store: &Store) {
     assert_eq!(store.attachments(policy.id).await.expect("att").len(), 1);
 }
 
-gongkai_store::on_both_backends!(manifest_dry_run_then_twice, xlsx_manifest, bad_manifests, site_copy);
+/// A hidden input's value in a page, unescaped.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no {name} in {html}"));
+    html[start..].split('"').next().expect("value").replace("&#x2f;", "/").replace("&#x3d;", "=").replace("&#x2b;", "+").replace("&quot;", "\"").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The files folder of [`manifest_fixture`] as a zip.
+fn zip_of(dir: &Path) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for rel in ["正文/春耕.html", "附件/春耕方案.pdf", "附件/示意图.png"] {
+        w.start_file(rel, zip::write::SimpleFileOptions::default()).expect("zip entry");
+        w.write_all(&std::fs::read(dir.join(rel)).expect("read")).expect("zip write");
+    }
+    w.finish().expect("zip").into_inner()
+}
+
+/// The back-office page: upload, dry run, confirm; a bad manifest names its row.
+async fn back_office_page(store: &Store) {
+    let org = org(store, "town", "11441802007183516B").await;
+    user(store, &org, "editor1", &[Role::Editor]).await;
+    user(store, &org, "reviewer1", &[Role::Reviewer]).await;
+    let base = start(store.clone()).await;
+    let url = format!("{base}/admin/import");
+    let (ed, status, _) = common::login(&base, "editor1", common::PASSWORD).await;
+    assert_eq!(status, reqwest::StatusCode::SEE_OTHER);
+    let page = ed.get(&url).send().await.expect("page").text().await.expect("text");
+    assert!(page.contains("导入已有公开信息"), "{page}");
+    let token = common::csrf(&page);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = manifest_fixture(dir.path());
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
+        .part("manifest", reqwest::multipart::Part::bytes(csv).file_name("清单.csv"))
+        .part("files", reqwest::multipart::Part::bytes(zip_of(dir.path())).file_name("文件.zip"));
+    let r = ed.post(&url).multipart(form).send().await.expect("dry run");
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let body = r.text().await.expect("text");
+    assert!(body.contains("将新建 3 条，跳过已存在 0 条，问题 0 个") && body.contains("关于做好春耕备耕工作的通知"), "{body}");
+    assert!(all_items(store, &org).await.is_empty(), "the dry run stores nothing");
+    let mut confirm = reqwest::multipart::Form::new();
+    for name in ["_csrf", "confirm", "manifest_name", "manifest_b64", "files_b64"] {
+        confirm = confirm.text(name, hidden(&body, name));
+    }
+    let r = ed.post(&url).multipart(confirm).send().await.expect("confirm");
+    let body = r.text().await.expect("text");
+    assert!(body.contains("已导入 3 条信息"), "{body}");
+    let items = all_items(store, &org).await;
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|i| i.status == ItemStatus::Published));
+    let audit = store.audit_entries(50, 0).await.expect("audit").items;
+    let entry = audit.iter().find(|e| e.action == "item.import").expect("audited");
+    assert_eq!(entry.actor_name, "editor1");
+    // A bad manifest: refused, the row and column named, nothing more stored.
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
+        .part("manifest", reqwest::multipart::Part::bytes("标题,发布日期,栏目\n新的一条,2021/2/29,通知公告\n".as_bytes().to_vec()).file_name("坏.csv"));
+    let r = ed.post(&url).multipart(form).send().await.expect("bad");
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.expect("text");
+    assert!(body.contains("清单第 2 行：“发布日期”列的日期“2021/2/29”无法识别") && !body.contains("确认导入"), "{body}");
+    assert_eq!(all_items(store, &org).await.len(), 3);
+    // A reviewer may not import.
+    let (rv, _, _) = common::login(&base, "reviewer1", common::PASSWORD).await;
+    let page = rv.get(&url).send().await.expect("page").text().await.expect("text");
+    assert!(page.contains("只有编辑或管理员可以导入已有公开信息"), "{page}");
+}
+
+gongkai_store::on_both_backends!(manifest_dry_run_then_twice, xlsx_manifest, bad_manifests, site_copy, back_office_page);
 
 /// The real binary: dry run, refused run, real run and a repeat, with Chinese output.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -187,6 +187,7 @@ pub fn router(state: AppState) -> Router {
         .merge(applications::routes())
         .merge(hant::routes())
         .merge(reports::routes())
+        .merge(import::admin::routes())
         .merge(channels::routes())
         .merge(portal::feeds::routes())
         .merge(portal::care::routes())

@@ -7,6 +7,7 @@
 //!   [`mapping`] maps source columns to the catalog; this module resolves sources into a
 //!   plan ([`resolve`]) and applies it ([`apply`]).
 
+pub mod admin;
 pub mod manifest;
 pub mod mapping;
 pub mod page;
@@ -141,7 +142,7 @@ pub async fn resolve(
     org: &Organisation,
     drafts: Vec<Draft>,
     mut problems: Vec<String>,
-    column_of: &dyn Fn(&str) -> Option<String>,
+    column_of: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<Plan, ImportError> {
     let catalog = store.catalog(org.id).await?;
     let mut items: Vec<Planned> = Vec::new();

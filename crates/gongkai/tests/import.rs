@@ -164,6 +164,17 @@ async fn bad_manifests(store: &Store) {
     let e = import::apply(store, &org, &plan, by(&editor), Utc::now()).await.expect_err("blocked");
     assert!(matches!(e, ImportError::Blocked(3)), "{e}");
     assert!(all_items(store, &org).await.is_empty(), "nothing half-imported");
+    // A 文号 used twice in one manifest, or already used by another item: named in the dry run.
+    let csv = "标题,文号,发布日期,栏目\n甲,源府〔2020〕1号,2020-01-01,通知公告\n乙,源府〔2020〕1号,2020-01-02,通知公告\n";
+    let (drafts, problems) = manifest::read("b.csv", csv.as_bytes(), None).expect("manifest");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    assert_eq!(plan.problems, vec!["清单第 3 行：文号“源府〔2020〕1号”与清单第 2 行重复".to_string()]);
+    let (drafts, problems) = manifest::read("c.csv", "标题,文号,发布日期,栏目\n甲,源府〔2020〕1号,2020-01-01,通知公告\n".as_bytes(), None).expect("manifest");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    import::apply(store, &org, &plan, by(&editor), Utc::now()).await.expect("apply");
+    let (drafts, problems) = manifest::read("d.csv", "标题,文号,发布日期,栏目\n丙,源府〔2020〕1号,2020-03-01,通知公告\n".as_bytes(), None).expect("manifest");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    assert_eq!(plan.problems, vec!["清单第 2 行：文号“源府〔2020〕1号”在本机关已被其他信息使用".to_string()]);
 }
 
 const HOST: &str = "www.town.gov.cn";

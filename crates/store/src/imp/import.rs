@@ -65,6 +65,18 @@ impl Store {
         find_match(&mut conn, org_id, index_no, title, publish_date, doc_number).await
     }
 
+    /// Whether an item of the organisation already has this 文号 (compared in normalised form).
+    pub async fn doc_number_taken(&self, org_id: i64, doc_number: &str) -> Result<bool> {
+        let Some(key) = doc_number_key(doc_number) else { return Ok(false) };
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query("SELECT id FROM items WHERE org_id = $1 AND doc_number_key = $2")
+            .bind(org_id)
+            .bind(&key)
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Import `items` into organisation `org_id` in one transaction: each becomes a published
     /// item with its own 发布日期, validity and 索引号 (the next serial from `render_index`
     /// when it has none), an `import` event by `author_id`, its attachments and a search-log

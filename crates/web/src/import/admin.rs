@@ -196,6 +196,9 @@ async fn submit(State(state): State<AppState>, staff: Staff, multipart: Multipar
     };
     match super::apply(&state.store, &staff.org, &plan, by, Utc::now()).await {
         Ok(ids) => view(&state, &staff, None, None, None, Some(ids.len()), StatusCode::OK).await,
+        Err(ImportError::Store(gongkai_store::StoreError::Conflict { message, .. })) => {
+            view(&state, &staff, None, Some(&plan), Some(format!("{message}；未导入任何信息")), None, StatusCode::CONFLICT).await
+        }
         Err(ImportError::Store(e)) => Err(e.into()),
         Err(e) => view(&state, &staff, Some(&form), Some(&plan), Some(e.to_string()), None, StatusCode::CONFLICT).await,
     }

@@ -168,13 +168,22 @@ pub async fn resolve(
                 None
             }
         };
-        if d.index_no.is_none() && org.org_code.trim().is_empty() {
-            bad.push("没有索引号，而本机关尚未填写机构代码，无法编号".into());
+        if d.index_no.is_none() {
+            if let Err(e) = crate::ops::index_renderer(org, publish_date) {
+                bad.push(format!("没有索引号，无法编号：{e}"));
+            }
         }
         if let Some(ix) = &d.index_no {
             if let Some(other) = items.iter().find(|p| p.item.index_no.as_ref() == Some(ix)) {
                 bad.push(format!("索引号“{ix}”与{}重复", other.source));
             }
+        } else if let Some(other) = items.iter().find(|p| {
+            p.item.index_no.is_none()
+                && p.item.fields.title == d.title.trim()
+                && p.item.publish_date == publish_date
+                && p.item.fields.doc_number.as_deref().map(str::trim) == d.doc_number.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }) {
+            bad.push(format!("与{}的标题、发布日期和文号都相同（重复）", other.source));
         }
         if !bad.is_empty() || node.is_none() {
             problems.push(format!("{}：{}", d.source, bad.join("；")));
@@ -197,7 +206,21 @@ pub async fn resolve(
             statutory_category: None,
         };
         let action = match store.import_match(org.id, d.index_no.as_deref(), &fields.title, publish_date, fields.doc_number.as_deref()).await? {
-            ImportMatch::New => Action::Create,
+            ImportMatch::New => {
+                if let Some(doc) = fields.doc_number.as_deref() {
+                    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                    let twin = items.iter().find(|p| p.action == Action::Create && p.item.fields.doc_number.as_deref().map(norm) == Some(norm(doc)));
+                    if let Some(other) = twin {
+                        problems.push(format!("{}：文号“{doc}”与{}重复", d.source, other.source));
+                        continue;
+                    }
+                    if store.doc_number_taken(org.id, doc).await? {
+                        problems.push(format!("{}：文号“{doc}”在本机关已被其他信息使用", d.source));
+                        continue;
+                    }
+                }
+                Action::Create
+            }
             ImportMatch::Exists(id) => Action::Skip(id),
             ImportMatch::IndexTaken => {
                 problems.push(format!("{}：索引号“{}”已被其他机关的信息使用", d.source, d.index_no.as_deref().unwrap_or_default()));
@@ -241,11 +264,16 @@ pub async fn apply(store: &Store, org: &Organisation, plan: &Plan, by: Importer,
     if new.is_empty() {
         return Ok(Vec::new());
     }
-    let pattern = gongkai_domain::index_number::IndexPattern::parse(&org.index_pattern).ok();
+    // Items without a 索引号 are numbered by the organisation's rule (checked by `resolve`).
+    let pattern = gongkai_domain::index_number::IndexPattern::parse(&org.index_pattern);
+    if new.iter().any(|i| i.index_no.is_none()) && (pattern.is_err() || org.org_code.trim().is_empty()) {
+        return Err(ImportError::Input("本机关的机构代码或索引号规则不完整，无法为没有索引号的信息编号".into()));
+    }
     let code = org.org_code.clone();
     let render = move |date: NaiveDate, serial: u64| match &pattern {
-        Some(p) => p.render(&code, date, serial),
-        None => format!("{code}/{date}-{serial:05}"),
+        Ok(p) => p.render(&code, date, serial),
+        // Unreachable: every item has its own 索引号 when the rule is broken (checked above).
+        Err(_) => String::new(),
     };
     let entry = NewAuditEntry {
         at,

@@ -61,6 +61,9 @@ enum Command {
     /// 全文检索索引
     #[command(subcommand)]
     Index(IndexCmd),
+    /// 导入已有公开信息：清单（CSV/XLSX）或原网站栏目的副本；先试运行（--dry-run）查看
+    #[command(subcommand)]
+    Import(crate::cli_import::ImportCmd),
     /// 附件存放位置（数据库或对象存储）
     #[command(subcommand)]
     Attachments(crate::attachments_cmd::AttachmentsCmd),
@@ -341,6 +344,12 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Submission(cmd) => {
             config.configure_outbound().map_err(|e| anyhow!(e))?;
             crate::cli_submission::run(&open_store(&config).await?, cmd, &config.web().public_url).await
+        }
+        Command::Import(cmd) => {
+            let store = open_store(&config).await?;
+            let result = crate::cli_import::run(&store, cmd).await;
+            store.close().await;
+            result
         }
         Command::Index(IndexCmd::Rebuild) => crate::index_cmd::rebuild(&open_store(&config).await?, &config).await,
         Command::Attachments(cmd) => crate::attachments_cmd::run(open_store(&config).await?, &config, cmd).await,

@@ -2,6 +2,7 @@
 //! working-day calendar, check annual reports, load the demo.
 
 pub mod cli;
+pub mod cli_import;
 pub mod cli_submission;
 pub mod cli_security;
 pub mod config;

@@ -21,6 +21,7 @@ pub(crate) mod audit;
 mod calendar;
 mod catalog;
 mod channels;
+mod import;
 mod items;
 pub(crate) mod mfa;
 mod office;

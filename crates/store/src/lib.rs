@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub mod applications;
 pub mod audit_keys;
 pub mod blobs;
+pub mod import;
 pub mod channels;
 pub mod office;
 pub mod privacy;

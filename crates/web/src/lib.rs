@@ -23,6 +23,7 @@ pub mod channels;
 mod error;
 mod hant;
 pub mod health;
+pub mod import;
 pub mod notify;
 // OpenAPI document of the JSON endpoints (issue 16 item 8).
 mod openapi;
@@ -186,6 +187,7 @@ pub fn router(state: AppState) -> Router {
         .merge(applications::routes())
         .merge(hant::routes())
         .merge(reports::routes())
+        .merge(import::admin::routes())
         .merge(channels::routes())
         .merge(portal::feeds::routes())
         .merge(portal::care::routes())

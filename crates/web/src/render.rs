@@ -68,6 +68,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "portal_report.html",
     // Past annual reports imported from their published files (issue 14).
     "admin_report_import.html",
+    "admin_import.html",
     "portal_past_report.html",
     "portal_consult.html",
     "portal_consult_done.html",

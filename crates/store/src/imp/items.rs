@@ -108,7 +108,7 @@ async fn load_item(conn: &mut AnyConnection, id: i64) -> Result<Option<Item>> {
         .transpose()
 }
 
-async fn must_load_item(conn: &mut AnyConnection, id: i64) -> Result<Item> {
+pub(super) async fn must_load_item(conn: &mut AnyConnection, id: i64) -> Result<Item> {
     load_item(conn, id)
         .await?
         .ok_or(StoreError::NotFound("信息"))
@@ -255,7 +255,7 @@ pub(super) async fn assign_index_no(
 
 /// Insert an item row in `status` (with its 发布日期 when published) after the catalog and
 /// 文号 checks, and record its first event; returns the new id.
-async fn insert_item_row(
+pub(super) async fn insert_item_row(
     conn: &mut AnyConnection,
     org_id: i64,
     author_id: i64,

@@ -16,6 +16,7 @@ use sqlx::{Connection, Executor, Row};
 use crate::*;
 
 mod applications;
+mod appeals;
 mod attachments;
 pub(crate) mod audit;
 mod calendar;

@@ -349,8 +349,29 @@ pub struct Restored {
     pub counts: BTreeMap<String, i64>,
 }
 
+/// Empty, or holding only empty directories (a fresh package install creates
+/// `backups/` in the data directory before anything else is there).
 fn dir_is_empty(dir: &Path) -> bool {
-    std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(true)
+    match std::fs::read_dir(dir) {
+        Err(_) => true,
+        Ok(entries) => entries.flatten().all(|e| e.file_type().is_ok_and(|t| t.is_dir()) && std::fs::read_dir(e.path()).map(|mut d| d.next().is_none()).unwrap_or(false)),
+    }
+}
+
+/// Key files readable by their owner only, as the server requires before it starts
+/// (an archive's modes are not trusted).
+fn restrict_keys(data_dir: &Path) -> Result<()> {
+    let keys = data_dir.join("keys");
+    if !keys.exists() {
+        return Ok(());
+    }
+    set_mode(&keys, 0o700);
+    for entry in std::fs::read_dir(&keys)?.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            set_mode(&entry.path(), 0o600);
+        }
+    }
+    Ok(())
 }
 
 /// Restore `archive` onto the empty data directory and database of `config`.
@@ -431,8 +452,12 @@ pub async fn restore(archive: &Path, config: &Config) -> Result<Restored> {
             place_dir(&new_data, data_dir)?;
         }
     }
-    // Check what was restored: the same rows, an intact audit chain.
-    let store = Store::connect(&url).await.context("无法打开恢复后的数据库")?;
+    restrict_keys(data_dir)?;
+    // Check what was restored: the same rows, an intact audit chain — verified with the
+    // restored audit key, as the server will, so a rewritten chain is caught here too.
+    let key = gongkai_store::audit_keys::load_or_create_mac_key(data_dir, std::env::var(gongkai_store::audit_keys::AUDIT_KEY_ENV).ok().as_deref())
+        .map_err(|e| anyhow!("恢复后的审计密钥无法使用：{e}"))?;
+    let store = Store::connect(&url).await.context("无法打开恢复后的数据库")?.with_audit_key(key);
     store.migrate().await.context("恢复后的数据库迁移失败")?;
     let counts = store.table_counts().await?;
     for (table, n) in &manifest.counts {
@@ -461,6 +486,9 @@ fn label(backend: &str) -> &'static str {
 /// Put the staged directory in place of the (absent or empty) data directory.
 fn place_dir(staged: &Path, data_dir: &Path) -> Result<()> {
     if data_dir.exists() {
+        for entry in std::fs::read_dir(data_dir)?.flatten() {
+            std::fs::remove_dir(entry.path()).with_context(|| format!("无法替换空的数据目录 {}", data_dir.display()))?;
+        }
         std::fs::remove_dir(data_dir).with_context(|| format!("无法替换空的数据目录 {}", data_dir.display()))?;
     }
     std::fs::rename(staged, data_dir).with_context(|| format!("无法建立数据目录 {}", data_dir.display()))

@@ -59,6 +59,7 @@ pub async fn check(config: &Config) -> Vec<Finding> {
     check_data_dir(config, &mut out);
     check_database(config, &mut out).await;
     check_disk(&config.data_dir, &mut out);
+    check_audit_keys(config, &mut out);
     check_keys(config, &mut out);
     check_backups(&config.backup_dir(), &mut out);
     out
@@ -246,6 +247,25 @@ fn check_disk(dir: &Path, out: &mut Vec<Finding>) {
             out.push(f(level, "磁盘空间", format!("{} 所在分区可用 {gib:.1} GiB{advice}", probe.display())));
         }
         None => out.push(f(Level::Warn, "磁盘空间", "无法读取可用空间")),
+    }
+}
+
+/// The audit keys under the data directory: present files must be readable by their owner
+/// only (the server refuses to start otherwise, e.g. after copying them by hand).
+fn check_audit_keys(config: &Config, out: &mut Vec<Finding>) {
+    let dir = gongkai_store::audit_keys::key_dir(&config.data_dir);
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect()).unwrap_or_default();
+    if files.is_empty() {
+        let from_env = std::env::var(gongkai_store::audit_keys::AUDIT_KEY_ENV).is_ok_and(|v| !v.trim().is_empty());
+        let message = if from_env { "审计链密钥由环境变量 GONGKAI_AUDIT_KEY 提供" } else { "还没有审计密钥文件：首次启动时自动生成（权限 0600）" };
+        out.push(f(Level::Ok, "审计密钥", message));
+        return;
+    }
+    let open: Vec<String> = files.iter().filter_map(|p| mode(p).filter(|m| m & 0o077 != 0).map(|m| format!("{}（{m:04o}）", p.display()))).collect();
+    if open.is_empty() {
+        out.push(f(Level::Ok, "审计密钥", format!("{} 个密钥文件只有本用户可读", files.len())));
+    } else {
+        out.push(f(Level::Fail, "审计密钥", format!("密钥文件其他用户可读，服务将拒绝启动：{}；请执行 chmod 600", open.join("、"))));
     }
 }
 

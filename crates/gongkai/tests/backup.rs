@@ -145,6 +145,21 @@ async fn drill(store: &Store, source: Config, target: Config) {
     }
     assert_eq!(std::fs::read(target.data_dir.join("keys/personal-data.key")).expect("key restored"), b"0123456789abcdef0123456789abcdef");
     copy.close().await;
+    // Key files are the owner's only, whatever the archive says, so the restored
+    // installation starts: the binary's own start-up (key checks included) accepts it.
+    #[cfg(unix)]
+    for entry in std::fs::read_dir(target.data_dir.join("keys")).expect("keys").flatten() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = entry.metadata().expect("meta").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{} is {:o}", entry.path().display(), mode);
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    cmd.arg("migrate").arg("--data-dir").arg(&target.data_dir).env_remove("GONGKAI_CONFIG");
+    if let Some(url) = &target.database_url {
+        cmd.arg("--database-url").arg(url);
+    }
+    let out = cmd.output().expect("run gongkai migrate");
+    assert!(out.status.success(), "the restored installation does not start: {}", String::from_utf8_lossy(&out.stderr));
 
     // A second restore onto the now non-empty target is refused.
     let err = gongkai::backup::restore(&archive, &target).await.expect_err("non-empty target");
@@ -157,6 +172,8 @@ async fn restore_drill_sqlite() {
     let src = tempfile::tempdir().expect("tempdir");
     let dst = tempfile::tempdir().expect("tempdir");
     let source = Config { data_dir: src.path().to_path_buf(), database_url: Some(db.url().to_string()), ..Default::default() };
+    // As a fresh package install leaves it: the data directory holds an empty backups/.
+    std::fs::create_dir_all(dst.path().join("restored/backups")).expect("backups dir");
     let target = Config { data_dir: dst.path().join("restored"), ..Default::default() };
     drill(&store, source, target).await;
     store.close().await;

@@ -295,6 +295,13 @@ fn doctor_checks_an_installation() {
     assert!(text.contains("[正常] 数据库迁移：已是最新"), "{text}");
     assert!(text.contains("[注意] 备份") && text.contains("还没有备份"), "{text}");
     assert!(text.contains("磁盘空间") && text.contains("GiB"), "{text}");
+    // An audit key others can read (copied by hand, say) is found before the server refuses to start.
+    assert!(text.contains("[正常] 审计密钥"), "{text}");
+    let audit_key = data.join("keys/audit-mac.key");
+    chmod(&audit_key, 0o640);
+    let (ok, text) = doctor(&data, &[]);
+    assert!(!ok && text.contains("[问题] 审计密钥") && text.contains("chmod 600"), "{text}");
+    chmod(&audit_key, 0o600);
 
     // A certificate about to expire, then an expired one, then a readable key.
     let certs = tempfile::tempdir().expect("tempdir");

@@ -261,6 +261,38 @@ async fn notifications(store: &Store) {
     let docx = parts(reply).into_iter().find(|p| p.starts_with(b"PK")).expect("docx attachment");
     assert!(docx.len() > 1000);
 
+    // A case registered by staff (a letter or a visit) sends the same receipt and staff notice.
+    let token = page_csrf(&c, &format!("{base}/admin/applications/new")).await;
+    let form = [
+        ("_csrf", token.as_str()),
+        ("channel", "in_person"),
+        ("submitted_on", "2026-12-01"),
+        ("applicant_type", "natural"),
+        ("name", "李四"),
+        ("id_doc_type", "id_card"),
+        ("id_doc_number", "11010519491231002X"),
+        ("phone", "13800138000"),
+        ("description", "本镇2026年道路硬化工程的验收资料"),
+        ("form_paper", "1"),
+        ("delivery", "email"),
+        ("email", "lisi@example.cn"),
+    ];
+    let res = c.post(format!("{base}/admin/applications")).form(&form).send().await.expect("register");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap_or_default());
+    let got = wait_for(&mails, 5).await;
+    assert!(got.iter().any(|m| m.to == ["lisi@example.cn"] && subject(m).contains("已收到")), "receipt of a registered case");
+    // A letter that must be signed off tells the office heads who take review notices.
+    let officehead = user(store, &town, "officehead", &[Role::OfficeHead, Role::Reviewer]).await;
+    let mut prefs = gongkai_store::NotificationPrefs::defaults(officehead.id);
+    prefs.email = "officehead@yuantan.example.gov.cn".into();
+    store.put_notification_prefs(&prefs).await.expect("prefs");
+    let pending = store.create_letter(stored.id, "reply", None, "政府信息公开申请答复书（第二版）", "<p>经查，予以公开。</p>", None, chrono::Utc::now()).await.expect("letter");
+    gongkai_web::notify::letter_awaiting_signoff(&state, &pending, &stored).await;
+    let got = wait_for(&mails, 6).await;
+    let sign = got.iter().find(|m| subject(m).contains("待签发")).expect("sign-off notice");
+    assert_eq!(sign.to, ["officehead@yuantan.example.gov.cn"], "only office heads are asked to sign off");
+    assert!(text(sign).contains(&format!("/admin/letters/{}", pending.id)) && !text(sign).contains("王小明"), "{}", text(sign));
+
     // A recipient the server refuses: retried, then shown as failed, and can be retried by hand.
     apply(&base, "bounce@example.cn").await;
     let mut failed = None;
@@ -286,11 +318,11 @@ async fn notifications(store: &Store) {
     // The daily digest, forty days on: the open applications are overdue; queued once per day.
     let later = chrono::Utc::now().date_naive() + chrono::Duration::days(40);
     let before = mails.lock().expect("lock").len();
-    assert_eq!(gongkai_web::notify::queue_digests(&state, later).await.expect("digest"), 1);
+    // Two staff take the digest (the head, and the office head added above).
+    assert_eq!(gongkai_web::notify::queue_digests(&state, later).await.expect("digest"), 2);
     assert_eq!(gongkai_web::notify::queue_digests(&state, later).await.expect("digest"), 0);
-    let got = wait_for(&mails, before + 1).await;
-    let digest = got.iter().find(|m| subject(m).contains("每日提醒")).expect("digest mail");
-    assert_eq!(digest.to, ["head@yuantan.example.gov.cn"]);
+    let got = wait_for(&mails, before + 2).await;
+    let digest = got.iter().find(|m| subject(m).contains("每日提醒") && m.to == ["head@yuantan.example.gov.cn"]).expect("digest mail");
     assert!(text(digest).contains("已超期的申请") && text(digest).contains(&stored.tracking_code), "{}", text(digest));
 }
 

@@ -268,6 +268,39 @@ pub async fn consultation_received(state: &AppState, c: &Consultation) {
     }
 }
 
+/// Hook: a letter that must be signed off (签发) was drafted: the organisation's office
+/// heads who take review notices are told (no applicant data in the mail).
+pub async fn letter_awaiting_signoff(state: &AppState, letter: &Letter, app: &StoredApplication) {
+    if !enabled() {
+        return;
+    }
+    let Ok(Some(org)) = state.store.org(app.org_id).await else { return };
+    for p in state.store.notification_recipients(org.id).await.unwrap_or_default().into_iter().filter(|p| p.review) {
+        let Ok(Some(user)) = state.store.user(p.user_id).await else { continue };
+        if !user.has_role(gongkai_domain::model::Role::OfficeHead) {
+            continue;
+        }
+        queue(
+            state,
+            NewMessage {
+                org_id: Some(org.id),
+                kind: "letter.signoff".into(),
+                recipient: p.email,
+                subject: format!("【待签发】{}（查询码 {}）", letter.title, app.tracking_code),
+                body: format!(
+                    "{}有一份文书待您签发：《{}》（申请查询码 {}）。\n\n请登录后台签发：{}\n\n（本邮件由系统自动发送，不含申请人个人信息。）\n",
+                    org.name,
+                    letter.title,
+                    app.tracking_code,
+                    admin_link(state, &format!("/admin/letters/{}", letter.id))
+                ),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+}
+
 /// Hook: a letter was issued; the applicant gets it as a DOCX attachment.
 pub async fn letter_issued(state: &AppState, letter: &Letter) {
     if !enabled() {

@@ -211,10 +211,11 @@ async fn register(State(state): State<AppState>, staff: Staff, Form(form): Form<
             &secret,
         ))
         .await?;
+    // Staff are told, and the applicant gets the receipt if they gave an e-mail address.
+    crate::notify::application_received(&state, &stored).await;
     // The secret goes to the next page in a cookie, never in the URL, and is shown once.
     let mut res = Redirect::to(&format!("/admin/applications/{}?msg={}", stored.id, crate::util::url_encode("已登记"))).into_response();
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{SECRET_COOKIE}={}.{secret}; Path=/admin/applications; HttpOnly; SameSite=Strict; Max-Age=600{secure}", stored.id)) {
+    if let Some(v) = secret_cookie(&state, stored.id, &secret) {
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     Ok(res)
@@ -236,6 +237,13 @@ async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<(StoredApplic
 
 /// Carries the secret of a just-registered application to its case page, once.
 const SECRET_COOKIE: &str = "gk_reg";
+
+/// The cookie that shows `secret` once on the case page of application `id` (a secret
+/// never travels in a URL).
+pub(crate) fn secret_cookie(state: &AppState, id: i64, secret: &str) -> Option<axum::http::HeaderValue> {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    axum::http::HeaderValue::from_str(&format!("{SECRET_COOKIE}={id}.{secret}; Path=/admin/applications; HttpOnly; SameSite=Strict; Max-Age=600{secure}")).ok()
+}
 
 async fn view(State(state): State<AppState>, staff: Staff, Path(id): Path<String>, Query(q): Query<ViewQuery>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
     let (app, steps, case) = load(&state, &staff, &id).await?;

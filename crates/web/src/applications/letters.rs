@@ -171,6 +171,9 @@ async fn create(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         .create_letter(app.id, kind.as_str(), source.map(|s| s.seq), &draft.title, &gongkai_letters::to_html(&draft), Some(staff.user.id), Utc::now())
         .await?;
     staff.audit(&state, "letter.draft", &format!("letter:{}", letter.id), &letter.title, true).await?;
+    if needs_signoff(&state, app.org_id, &letter.kind).await? {
+        crate::notify::letter_awaiting_signoff(&state, &letter, &app).await;
+    }
     Ok(Redirect::to(&format!("/admin/letters/{}", letter.id)).into_response())
 }
 

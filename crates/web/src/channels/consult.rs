@@ -519,6 +519,11 @@ async fn convert(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     let app = state.store.create_application(&intake.to_new_application(&arrival, code, &secret)).await?;
     state.store.convert_consultation(c.id, app.id, Utc::now()).await?;
     staff.audit(&state, "consultation.convert", &format!("consultation:{}", c.id), &format!("application:{} {}", app.id, app.tracking_code), true).await?;
-    let msg = format!("已将咨询转为政府信息公开申请。查询码 {}，查询密码 {}（请告知申请人，只显示这一次）", app.tracking_code, secret);
-    Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", app.id, url_encode(&msg))).into_response())
+    crate::notify::application_received(&state, &app).await;
+    // The 查询密码 is shown once on the case page through a cookie, never in the URL.
+    let mut res = Redirect::to(&format!("/admin/applications/{}", app.id)).into_response();
+    if let Some(v) = crate::applications::cases::secret_cookie(&state, app.id, &secret) {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(res)
 }

@@ -1,5 +1,5 @@
 //! Two `gongkai serve` OS processes on one PostgreSQL database and one
-//! S3-compatible object store, behind an nginx reverse proxy (Debian's nginx),
+//! S3-compatible object store, behind nginx running the configuration of docs/nginx.md (TLS, redirect, trusted proxy),
 //! as a district deployment runs them: a staff session works whichever process
 //! answers, an attachment uploaded through one is downloaded from the other,
 //! and what is published or withdrawn through the proxy is visible on both
@@ -30,12 +30,12 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
-fn nginx() -> Option<String> {
-    ["/usr/sbin/nginx", "/usr/bin/nginx"].iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
-}
+/// The test certificate nginx serves (set once the test has made it), trusted by
+/// `status_of` for addresses through the proxy.
+static PROXY_CERT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 async fn wait_up(url: &str) {
-    let c = reqwest::Client::new();
+    let c = any_client();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if let Ok(res) = c.get(url).send().await {
@@ -56,6 +56,9 @@ fn serve(db_url: &str, data_dir: &std::path::Path, s3: &str) -> (Proc, String) {
         .arg(data_dir)
         .env_remove("GONGKAI_CONFIG")
         .env("GONGKAI_LOG", "warn")
+        // As docs/nginx.md configures gongkai behind nginx.
+        .env("GONGKAI_SECURE_COOKIES", "true")
+        .env("GONGKAI_TRUSTED_PROXIES", "127.0.0.1")
         .env("GONGKAI_ATTACHMENT_STORE", "s3")
         .env("GONGKAI_S3_ENDPOINT", s3)
         .env("GONGKAI_S3_BUCKET", "district")
@@ -68,8 +71,16 @@ fn serve(db_url: &str, data_dir: &std::path::Path, s3: &str) -> (Proc, String) {
     (Proc(child), format!("http://127.0.0.1:{port}"))
 }
 
+/// A client for the processes (plain HTTP) and the proxy (HTTPS with the test certificate).
+fn any_client() -> reqwest::Client {
+    match PROXY_CERT.get() {
+        Some(pem) => common::nginx::client(pem),
+        None => client(),
+    }
+}
+
 async fn status_of(url: &str) -> StatusCode {
-    client().get(url).send().await.expect("get").status()
+    any_client().get(url).send().await.expect("get").status()
 }
 
 async fn eventually(url: &str, want: StatusCode, what: &str) {
@@ -98,7 +109,7 @@ async fn action(c: &reqwest::Client, base: &str, id: i64, action: &str, comment:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_behind_nginx() {
-    let Some(nginx) = nginx() else {
+    let Some(_) = common::nginx::binary() else {
         assert!(std::env::var("CI").is_err(), "nginx is required under CI (apt-get install nginx-light)");
         eprintln!("NOT RUN: multi-process test needs nginx (apt-get install nginx-light)");
         return;
@@ -148,36 +159,21 @@ async fn two_processes_behind_nginx() {
     wait_up(&format!("{base_a}/org/town")).await;
     wait_up(&format!("{base_b}/org/town")).await;
 
-    // nginx in front of both, round robin, telling which process answered.
-    let port = free_port();
-    let conf_dir = dirs.path().join("nginx");
-    std::fs::create_dir_all(&conf_dir).expect("nginx dir");
+    // nginx in front of both with the configuration of docs/nginx.md (TLS, HTTP→HTTPS
+    // redirect), round robin, plus a header telling which process answered.
+    let (http_port, https_port) = (free_port(), free_port());
+    let tls = dirs.path().join("tls");
+    std::fs::create_dir_all(&tls).expect("tls dir");
+    let cert_pem = common::nginx::certificate(&tls);
+    let _ = PROXY_CERT.set(cert_pem.clone());
     let upstream = |b: &str| b.trim_start_matches("http://").to_string();
-    let conf = format!(
-        "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 256; }}\n\
-         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-         upstream gongkai {{ server {a}; server {b}; }}\n  server {{\n    listen 127.0.0.1:{port};\n    location / {{\n      proxy_pass http://gongkai;\n      proxy_set_header Host $host;\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n      add_header X-Upstream $upstream_addr always;\n    }}\n  }}\n}}\n",
-        d = conf_dir.display(),
-        a = upstream(&base_a),
-        b = upstream(&base_b),
-    );
-    std::fs::write(conf_dir.join("nginx.conf"), conf).expect("nginx.conf");
-    let child = Command::new(&nginx)
-        .arg("-c")
-        .arg(conf_dir.join("nginx.conf"))
-        .arg("-p")
-        .arg(&conf_dir)
-        .args(["-g", "daemon off;"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn nginx");
-    let _nginx = Proc(child);
-    let proxy = format!("http://127.0.0.1:{port}");
+    let block = common::nginx::server_blocks(&[upstream(&base_a), upstream(&base_b)], http_port, https_port, &tls, "add_header X-Upstream $upstream_addr always;");
+    let _nginx = common::nginx::start(&block, &dirs.path().join("nginx"));
+    let proxy = format!("https://localhost:{https_port}");
     wait_up(&format!("{proxy}/org/town")).await;
 
     // A staff session is honoured by whichever process answers.
-    let (editor, status, _) = login(&proxy, "editor1", PASSWORD).await;
+    let (editor, status, _) = login_with(common::nginx::client(&cert_pem), &proxy, "editor1", PASSWORD).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "login through the proxy");
     let mut upstreams = std::collections::BTreeSet::new();
     for _ in 0..6 {
@@ -222,7 +218,7 @@ async fn two_processes_behind_nginx() {
         .part("file", reqwest::multipart::Part::bytes(pdf.clone()).file_name("提示.pdf").mime_str("application/pdf").expect("mime"));
     let res = editor.post(format!("{proxy}/admin/items/{id}/attachments")).multipart(form).send().await.expect("upload");
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "attachment uploaded");
-    let (reviewer, _, _) = login(&proxy, "reviewer1", PASSWORD).await;
+    let (reviewer, _, _) = login_with(common::nginx::client(&cert_pem), &proxy, "reviewer1", PASSWORD).await;
     // Both processes render (and cache) the not-yet-published page as absent.
     assert_eq!(status_of(&format!("{base_a}/item/{id}")).await, StatusCode::NOT_FOUND);
     assert_eq!(status_of(&format!("{base_b}/item/{id}")).await, StatusCode::NOT_FOUND);

@@ -3,8 +3,9 @@
 //! `gongkai serve` process writing JSON logs: portal, login with Secure
 //! cookies, HTTP→HTTPS redirect, and request log lines without personal data.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -29,16 +30,10 @@ fn wait_for(port: u16) {
     }
 }
 
-/// The ```nginx block of the document.
-fn documented_config() -> String {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/nginx.md")).expect("docs/nginx.md");
-    let start = doc.find("```nginx\n").expect("nginx block") + "```nginx\n".len();
-    doc[start..start + doc[start..].find("```").expect("block end")].to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documented_nginx_config_in_front_of_gongkai() {
-    if which("nginx").is_none() {
+    if common::nginx::binary().is_none() {
         assert!(std::env::var("CI").as_deref() != Ok("true"), "nginx is required under CI=true (apt-get install nginx-light)");
         println!("NOT RUN: nginx is not installed (apt-get install nginx-light)");
         return;
@@ -46,10 +41,7 @@ async fn documented_nginx_config_in_front_of_gongkai() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     // The certificate nginx serves.
-    let key = rcgen::KeyPair::generate().expect("key");
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params").self_signed(&key).expect("cert");
-    std::fs::write(dir.path().join("fullchain.pem"), cert.pem()).expect("write");
-    std::fs::write(dir.path().join("privkey.pem"), key.serialize_pem()).expect("write");
+    let cert_pem = common::nginx::certificate(dir.path());
 
     // gongkai, as its own process, as the document configures it.
     let app_port = free_port();
@@ -85,37 +77,11 @@ async fn documented_nginx_config_in_front_of_gongkai() {
 
     // nginx with the documented server blocks.
     let (http_port, https_port) = (free_port(), free_port());
-    let block = documented_config()
-        .replace("127.0.0.1:8080", &format!("127.0.0.1:{app_port}"))
-        .replace("listen 80;", &format!("listen 127.0.0.1:{http_port};"))
-        .replace("listen 443 ssl http2;", &format!("listen 127.0.0.1:{https_port} ssl http2;"))
-        .replace("/etc/gongkai/tls/", &format!("{}/", dir.path().display()));
-    let prefix = dir.path().join("nginx");
-    std::fs::create_dir_all(prefix.join("logs")).expect("mkdir");
-    let conf = format!(
-        "daemon off;\nmaster_process off;\npid {p}/nginx.pid;\nerror_log {p}/logs/error.log;\nevents {{}}\nhttp {{\naccess_log off;\nclient_body_temp_path {p}/body;\nproxy_temp_path {p}/proxy;\nfastcgi_temp_path {p}/fcgi;\nuwsgi_temp_path {p}/uwsgi;\nscgi_temp_path {p}/scgi;\n{block}\n}}\n",
-        p = prefix.display()
-    );
-    std::fs::write(prefix.join("nginx.conf"), conf).expect("conf");
-    let nginx = Command::new(which("nginx").expect("nginx"))
-        .arg("-p")
-        .arg(&prefix)
-        .arg("-c")
-        .arg(prefix.join("nginx.conf"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn nginx");
-    let _nginx = Killed(nginx);
+    let block = common::nginx::server_blocks(&[format!("127.0.0.1:{app_port}")], http_port, https_port, dir.path(), "");
+    let _nginx = common::nginx::start(&block, &dir.path().join("nginx"));
     wait_for(https_port);
 
-    let c = reqwest::Client::builder()
-        .use_rustls_tls()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(cert.pem().as_bytes()).expect("ca"))
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let c = common::nginx::client(&cert_pem);
     let base = format!("https://localhost:{https_port}");
     let res = c.get(format!("{base}/healthz")).send().await.expect("healthz through nginx");
     assert_eq!(res.status(), reqwest::StatusCode::OK);
@@ -169,11 +135,3 @@ async fn documented_nginx_config_in_front_of_gongkai() {
     assert!(!lines.iter().any(|l| l.contains(&password)), "password in the log");
 }
 
-fn which(name: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .chain([std::path::PathBuf::from("/usr/sbin")])
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}

@@ -143,22 +143,24 @@ impl Staff {
         org_id == self.user.org_id || (self.is(Role::Admin) && self.scope.contains(&org_id))
     }
 
+    /// An audit entry for an action of this user, now.
+    fn audit_entry(&self, action: &str, target: &str, detail: &str, success: bool) -> NewAuditEntry {
+        NewAuditEntry {
+            at: Utc::now(),
+            actor_id: Some(self.user.id),
+            actor_name: self.user.display_name.clone(),
+            org_id: Some(self.user.org_id),
+            action: action.into(),
+            target: target.into(),
+            detail: detail.into(),
+            client: self.client.clone(),
+            success,
+        }
+    }
+
     /// Append an audit record for an action of this user.
     pub async fn audit(&self, state: &AppState, action: &str, target: &str, detail: &str, success: bool) -> Result<(), AppError> {
-        state
-            .store
-            .append_audit_ctx(&NewAuditEntry {
-                at: Utc::now(),
-                actor_id: Some(self.user.id),
-                actor_name: self.user.display_name.clone(),
-                org_id: Some(self.user.org_id),
-                action: action.into(),
-                target: target.into(),
-                detail: detail.into(),
-                client: self.client.clone(),
-                success,
-            }, &self.audit_ctx())
-            .await?;
+        state.store.append_audit_ctx(&self.audit_entry(action, target, detail, success), &self.audit_ctx()).await?;
         Ok(())
     }
 
@@ -166,17 +168,7 @@ impl Staff {
     /// records in its own transaction (`{id}` in `target` becomes the new record's id).
     pub fn audited(&self, state: &AppState, action: &str, target: &str, detail: &str) -> gongkai_store::Store {
         state.store.audited(
-            NewAuditEntry {
-                at: Utc::now(),
-                actor_id: Some(self.user.id),
-                actor_name: self.user.display_name.clone(),
-                org_id: Some(self.user.org_id),
-                action: action.into(),
-                target: target.into(),
-                detail: detail.into(),
-                client: self.client.clone(),
-                success: true,
-            },
+            self.audit_entry(action, target, detail, true),
             self.audit_ctx(),
         )
     }

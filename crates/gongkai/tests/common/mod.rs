@@ -1,6 +1,8 @@
 //! Shared helpers for tests that drive the real HTTP server.
 #![allow(dead_code)]
 
+pub mod nginx;
+
 use std::net::SocketAddr;
 
 use gongkai_domain::index_number::DEFAULT_PATTERN;
@@ -70,7 +72,11 @@ pub async fn user(store: &Store, org: &Organisation, username: &str, roles: &[Ro
 
 /// Log in and return a client holding the session.
 pub async fn login(base: &str, username: &str, password: &str) -> (reqwest::Client, reqwest::StatusCode, String) {
-    let c = client();
+    login_with(client(), base, username, password).await
+}
+
+/// Log in with this client (e.g. one trusting a test certificate).
+pub async fn login_with(c: reqwest::Client, base: &str, username: &str, password: &str) -> (reqwest::Client, reqwest::StatusCode, String) {
     let page = c.get(format!("{base}/admin/login")).send().await.expect("login page").text().await.expect("text");
     let token = csrf(&page);
     let res = c

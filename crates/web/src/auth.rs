@@ -243,12 +243,18 @@ impl FromRequestParts<AppState> for Staff {
             user_agent: crate::security::user_agent(&parts.headers),
             request_id,
         };
-        // The header's "我的待办" count; a failure here must not take the page down.
-        staff.todo = match crate::admin::todo_count(state, &staff).await {
-            Ok(n) => Some(n),
-            Err(e) => {
-                tracing::warn!(error = %e, "我的待办 count failed");
-                None
+        // The header's "我的待办" count, for pages (the JSON API has no header); a failure
+        // here must not take the page down.
+        let path_is_api = parts.uri.path().starts_with("/api/");
+        staff.todo = if path_is_api {
+            None
+        } else {
+            match crate::admin::todo_count(state, &staff).await {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    tracing::warn!(error = %e, "我的待办 count failed");
+                    None
+                }
             }
         };
         Ok(staff)

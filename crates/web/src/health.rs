@@ -243,7 +243,7 @@ pub async fn case_deadlines(state: &AppState) -> Result<CaseDeadlines, crate::Ap
     let calendar = state.calendar();
     let today = crate::util::today();
     let mut out = CaseDeadlines::default();
-    for (app, steps) in state.store.applications_with_steps(&org_ids).await? {
+    for (app, steps) in state.store.open_applications_with_steps(&org_ids).await? {
         let case = match crate::applications::cases::replay(state, &app, &steps) {
             Ok(c) => c,
             Err(e) => {

@@ -360,7 +360,7 @@ pub async fn queue_digests(state: &AppState, today: chrono::NaiveDate) -> Result
         }
         let mut due_soon = Vec::new();
         let mut overdue = Vec::new();
-        for (app, steps) in state.store.applications_with_steps(&[org.id]).await? {
+        for (app, steps) in state.store.open_applications_with_steps(&[org.id]).await? {
             let Ok(case) = crate::applications::cases::replay(state, &app, &steps) else { continue };
             if !case.state.is_open() {
                 continue;

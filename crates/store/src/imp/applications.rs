@@ -513,6 +513,23 @@ impl Store {
         Ok(steps)
     }
 
+    /// The open applications (not yet closed) of the organisations with their steps, oldest
+    /// first (received, then id): what the deadline lists, reminders and metrics look at,
+    /// read without the closed cases that make up most of an organisation's history.
+    pub async fn open_applications_with_steps(&self, org_ids: &[i64]) -> Result<Vec<(StoredApplication, Vec<StoredStep>)>> {
+        let open: Vec<State> = State::ALL.into_iter().filter(|s| s.is_open()).collect();
+        let mut headers = self.applications(&ApplicationQuery { org_ids: org_ids.to_vec(), states: open, ..Default::default() }).await?.items;
+        headers.sort_by(|a, b| (a.received, a.id).cmp(&(b.received, b.id)));
+        let mut steps = self.steps_of_applications(&headers).await?;
+        Ok(headers
+            .into_iter()
+            .map(|app| {
+                let list = steps.remove(&app.id).unwrap_or_default();
+                (app, list)
+            })
+            .collect())
+    }
+
     /// The steps, in order.
     pub async fn application_steps(&self, application_id: i64) -> Result<Vec<StoredStep>> {
         let sql = format!("{STEP_SELECT} WHERE s.application_id = $1 ORDER BY s.seq");

@@ -60,7 +60,7 @@ async fn application_deadlines(state: &AppState, org_id: i64, me: Option<i64>) -
     let calendar = state.calendar();
     let today = today();
     let (mut overdue, mut soon, mut mine) = (Vec::new(), Vec::new(), 0);
-    for (app, steps) in state.store.applications_with_steps(&[org_id]).await? {
+    for (app, steps) in state.store.open_applications_with_steps(&[org_id]).await? {
         let case = crate::applications::cases::replay(state, &app, &steps)?;
         if !case.state.is_open() {
             continue;

@@ -165,6 +165,57 @@ pub fn check_file(filename: &str, bytes: &[u8], max: usize) -> Result<&'static s
     Ok(kind.mime())
 }
 
+/// One part of a multipart form, read whole.
+pub(crate) struct Part {
+    pub name: String,
+    /// Empty for a text field.
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+/// Why a part could not be read.
+pub(crate) enum PartError {
+    /// The named part is longer than its limit.
+    TooLarge(String),
+    Malformed(String),
+}
+
+impl PartError {
+    /// A Chinese message; `too_large` words the size refusal for the part named.
+    pub(crate) fn message(self, too_large: impl FnOnce(&str) -> String) -> String {
+        match self {
+            PartError::TooLarge(name) => too_large(&name),
+            PartError::Malformed(m) => format!("上传数据不完整：{m}"),
+        }
+    }
+}
+
+/// The next part of `multipart`, at most `limit(name)` bytes long; `None` at the end.
+pub(crate) async fn next_part(multipart: &mut Multipart, limit: impl Fn(&str) -> usize) -> Result<Option<Part>, PartError> {
+    let mut field = match multipart.next_field().await {
+        Ok(Some(f)) => f,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(PartError::Malformed(e.body_text())),
+    };
+    let name = field.name().unwrap_or("").to_string();
+    let filename = field.file_name().unwrap_or("").to_string();
+    let max = limit(&name);
+    let mut data = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if data.len() + chunk.len() > max {
+                    return Err(PartError::TooLarge(name));
+                }
+                data.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(PartError::Malformed(e.body_text())),
+        }
+    }
+    Ok(Some(Part { name, filename, data }))
+}
+
 /// Read a multipart upload: a `file` part and the `_csrf` field.
 #[allow(dead_code)] // single-file upload forms; the item forms read every part (admin::item_submit)
 pub async fn read_upload(mut multipart: Multipart, max: usize) -> Result<Upload, UploadError> {

@@ -47,35 +47,18 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, String> {
     let b64 = |s: &[u8]| base64::engine::general_purpose::STANDARD.decode(s).map_err(|_| "确认时提交的文件内容已损坏，请重新上传".to_string());
     let mut manifest_name = String::new();
     let mut encoded_manifest = None;
+    let limit = |name: &str| match name {
+        "manifest" => MAX_MANIFEST,
+        "manifest_b64" => MAX_MANIFEST / 3 * 4 + 4,
+        "files" => MAX_ZIP,
+        "files_b64" => MAX_ZIP / 3 * 4 + 4,
+        _ => 4096,
+    };
     loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(format!("上传数据不完整：{}", e.body_text())),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().unwrap_or("").to_string();
-        let limit = match name.as_str() {
-            "manifest" => MAX_MANIFEST,
-            "manifest_b64" => MAX_MANIFEST / 3 * 4 + 4,
-            "files" => MAX_ZIP,
-            "files_b64" => MAX_ZIP / 3 * 4 + 4,
-            _ => 4096,
-        };
-        let mut field = field;
-        let mut data = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if data.len() + chunk.len() > limit {
-                        return Err(format!("上传的“{name}”过大：清单上限 {} MB，文件压缩包上限 {} MB", MAX_MANIFEST >> 20, MAX_ZIP >> 20));
-                    }
-                    data.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => return Err(format!("上传数据不完整：{}", e.body_text())),
-            }
-        }
+        let part = crate::upload::next_part(&mut multipart, limit)
+            .await
+            .map_err(|e| e.message(|name| format!("上传的“{name}”过大：清单上限 {} MB，文件压缩包上限 {} MB", MAX_MANIFEST >> 20, MAX_ZIP >> 20)))?;
+        let Some(crate::upload::Part { name, filename, data }) = part else { break };
         let text = || String::from_utf8_lossy(&data).trim().to_string();
         match name.as_str() {
             "_csrf" => out.csrf = text(),

@@ -43,29 +43,12 @@ pub(crate) struct Submitted {
 
 pub(crate) async fn read_form(mut multipart: Multipart) -> Result<Submitted, String> {
     let mut out = Submitted { csrf: String::new(), text: String::new(), file: None, files: Vec::new(), download: String::new() };
+    let limit = |name: &str| if name == "file" { MAX_FILE_BYTES } else { MAX_TEXT_BYTES };
     loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(format!("上传数据不完整：{}", e.body_text())),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().unwrap_or("").to_string();
-        let mut field = field;
-        let mut data = Vec::new();
-        let limit = if name == "file" { MAX_FILE_BYTES } else { MAX_TEXT_BYTES };
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if data.len() + chunk.len() > limit {
-                        return Err(format!("内容过大：上限 {} MB", limit / 1024 / 1024));
-                    }
-                    data.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => return Err(format!("上传数据不完整：{}", e.body_text())),
-            }
-        }
+        let part = crate::upload::next_part(&mut multipart, limit)
+            .await
+            .map_err(|e| e.message(|name| format!("内容过大：上限 {} MB", limit(name) / 1024 / 1024)))?;
+        let Some(crate::upload::Part { name, filename, data }) = part else { break };
         match name.as_str() {
             "_csrf" => out.csrf = String::from_utf8_lossy(&data).into_owned(),
             "text" => out.text = String::from_utf8_lossy(&data).into_owned(),

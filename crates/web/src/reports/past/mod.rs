@@ -131,33 +131,16 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, String> {
     let mut out = Form::default();
     let mut encoded: Option<String> = None;
     let mut encoded_name = String::new();
+    let limit = |name: &str| match name {
+        "file" => read::MAX_FILE_BYTES,
+        "content" => read::MAX_FILE_BYTES / 3 * 4 + 4,
+        _ => 4096,
+    };
     loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(format!("上传数据不完整：{}", e.body_text())),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let filename = field.file_name().unwrap_or("").to_string();
-        let limit = match name.as_str() {
-            "file" => read::MAX_FILE_BYTES,
-            "content" => read::MAX_FILE_BYTES / 3 * 4 + 4,
-            _ => 4096,
-        };
-        let mut field = field;
-        let mut data = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if data.len() + chunk.len() > limit {
-                        return Err(format!("上传的文件过大：上限 {} MB", read::MAX_FILE_BYTES / 1024 / 1024));
-                    }
-                    data.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => return Err(format!("上传数据不完整：{}", e.body_text())),
-            }
-        }
+        let part = crate::upload::next_part(&mut multipart, limit)
+            .await
+            .map_err(|e| e.message(|_| format!("上传的文件过大：上限 {} MB", read::MAX_FILE_BYTES / 1024 / 1024)))?;
+        let Some(crate::upload::Part { name, filename, data }) = part else { break };
         let text = || String::from_utf8_lossy(&data).trim().to_string();
         match name.as_str() {
             "_csrf" => out.csrf = text(),

@@ -337,7 +337,8 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Report(ReportCmd::Import { org, year, replace, file }) => {
             let store = open_store(&config).await?;
-            let result = crate::report_import_cmd::run(&store, &org, year, &file, replace).await;
+            let scanner = gongkai_web::malware_scan::Scanner::parse(&config.clamav).map_err(|e| anyhow!(e))?;
+            let result = crate::report_import_cmd::run(&store, &org, year, &file, replace, &scanner).await;
             store.close().await;
             result
         }
@@ -347,7 +348,8 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Import(cmd) => {
             let store = open_store(&config).await?;
-            let result = crate::cli_import::run(&store, cmd).await;
+            let scanner = gongkai_web::malware_scan::Scanner::parse(&config.clamav).map_err(|e| anyhow!(e))?;
+            let result = crate::cli_import::run(&store, cmd, &scanner).await;
             store.close().await;
             result
         }

@@ -11,6 +11,7 @@ use clap::Subcommand;
 use gongkai_domain::model::{Organisation, Role};
 use gongkai_store::{AuditContext, Store};
 use gongkai_web::import::{self, mapping, manifest, site, Importer, Plan};
+use gongkai_web::malware_scan::Scanner;
 
 /// Who the audit log names for an import from the command line.
 const CLI_ACTOR: &str = "命令行";
@@ -107,7 +108,7 @@ fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("无法读取{what}“{}”", path.display()))
 }
 
-pub async fn run(store: &Store, cmd: ImportCmd) -> Result<()> {
+pub async fn run(store: &Store, cmd: ImportCmd, scanner: &Scanner) -> Result<()> {
     match cmd {
         ImportCmd::Manifest { org, files, dry_run, user, file } => {
             let org = find_org(store, &org).await?;
@@ -119,7 +120,7 @@ pub async fn run(store: &Store, cmd: ImportCmd) -> Result<()> {
                 }
             }
             let (drafts, problems) = manifest::read(&name, &data, files.as_deref())?;
-            let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await?;
+            let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), scanner).await?;
             finish(store, &org, plan, dry_run, user.as_deref()).await
         }
         ImportCmd::Site { org, mapping: mapping_file, dry_run, suggest_mapping, site_host, user, dir } => {
@@ -133,7 +134,7 @@ pub async fn run(store: &Store, cmd: ImportCmd) -> Result<()> {
             let path = mapping_file.ok_or_else(|| anyhow!("请用 --mapping 指定栏目对应表（可先用 --suggest-mapping 生成建议）"))?;
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let map = mapping::parse(&name, &read_file(&path, "对应表")?)?;
-            let plan = import::resolve(store, &org, copy.drafts, copy.problems, &|c| map.get(c).cloned()).await?;
+            let plan = import::resolve(store, &org, copy.drafts, copy.problems, &|c| map.get(c).cloned(), scanner).await?;
             finish(store, &org, plan, dry_run, user.as_deref()).await
         }
     }

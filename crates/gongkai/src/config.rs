@@ -75,6 +75,7 @@ pub const KEYS: &[&str] = &[
     "max_connections",
     "submissions_per_hour_all",
     "outbound_hosts",
+    "clamav",
     "mfa_required_roles",
 ];
 
@@ -145,6 +146,7 @@ struct Partial {
     max_connections: Option<usize>,
     submissions_per_hour_all: Option<i64>,
     outbound_hosts: Option<String>,
+    clamav: Option<String>,
     mfa_required_roles: Option<String>,
 }
 
@@ -236,6 +238,8 @@ pub struct Config {
     /// Hosts that submission packages may be sent to although they resolve to loopback or
     /// private addresses (names or IPs, comma-separated); others must be public.
     pub outbound_hosts: String,
+    /// ClamAV daemon every upload is scanned by: its socket path or `host:port`; empty: off.
+    pub clamav: String,
     /// Roles that must use two-step sign-in (comma-separated codes, e.g. `admin,reviewer`;
     /// empty: none). `None`: the default, `admin` — except for `serve --demo`.
     pub mfa_required_roles: Option<String>,
@@ -294,6 +298,7 @@ impl Default for Config {
             max_connections: 2048,
             submissions_per_hour_all: 600,
             outbound_hosts: String::new(),
+            clamav: String::new(),
             mfa_required_roles: None,
         }
     }
@@ -394,6 +399,9 @@ impl Config {
         }
         if let Some(v) = p.outbound_hosts {
             self.outbound_hosts = v;
+        }
+        if let Some(v) = p.clamav {
+            self.clamav = v;
         }
         if let Some(v) = p.mfa_required_roles {
             self.mfa_required_roles = Some(v);
@@ -506,6 +514,7 @@ impl Config {
             trusted_proxies: gongkai_web::client_ip::TrustedProxies::parse(&self.trusted_proxies).unwrap_or_default(),
             submissions_per_hour_all: u32::try_from(self.submissions_per_hour_all.max(0)).unwrap_or(u32::MAX),
             mfa_required_roles: self.mfa_roles().unwrap_or_default(),
+            clamav: gongkai_web::malware_scan::Scanner::parse(&self.clamav).unwrap_or_default(),
             ..Default::default()
         }
     }
@@ -519,6 +528,9 @@ impl Config {
         }
         if let Err(message) = self.mfa_roles() {
             return Err(ConfigError::Invalid { key: "mfa_required_roles", message });
+        }
+        if let Err(message) = gongkai_web::malware_scan::Scanner::parse(&self.clamav) {
+            return Err(ConfigError::Invalid { key: "clamav", message });
         }
         if let Err(e) = gongkai_web::client_ip::TrustedProxies::parse(&self.trusted_proxies) {
             return Err(ConfigError::Invalid { key: "trusted_proxies", message: e });
@@ -665,6 +677,7 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "max_connections" => p.max_connections = Some(uint(value)?),
             "submissions_per_hour_all" => p.submissions_per_hour_all = Some(int(value)?),
             "outbound_hosts" => p.outbound_hosts = Some(value.clone()),
+            "clamav" => p.clamav = Some(value.clone()),
             "mfa_required_roles" => p.mfa_required_roles = Some(value.clone()),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),

@@ -62,6 +62,7 @@ pub async fn check(config: &Config) -> Vec<Finding> {
     check_audit_keys(config, &mut out);
     check_keys(config, &mut out);
     check_backups(&config.backup_dir(), &mut out);
+    check_virus_scanner(config, &mut out).await;
     out
 }
 
@@ -99,6 +100,23 @@ fn check_config(config: &Config, out: &mut Vec<Finding>) {
 }
 
 /// Mode bits of a path (Unix), for permission checks.
+/// Uploads are refused while a configured ClamAV does not answer; without one, files are
+/// checked for active content only.
+async fn check_virus_scanner(config: &Config, out: &mut Vec<Finding>) {
+    let scanner = match gongkai_web::malware_scan::Scanner::parse(&config.clamav) {
+        Ok(s) => s,
+        Err(e) => return out.push(f(Level::Fail, "病毒扫描", e)),
+    };
+    if !scanner.is_on() {
+        out.push(f(Level::Warn, "病毒扫描", "未配置 clamav：上传的附件只检查宏、控件、内嵌程序等活动内容，不经病毒扫描（见 README“病毒扫描”）"));
+        return;
+    }
+    match scanner.ping().await {
+        Ok(()) => out.push(f(Level::Ok, "病毒扫描", format!("ClamAV（{}）应答正常", config.clamav.trim()))),
+        Err(e) => out.push(f(Level::Fail, "病毒扫描", format!("{e}；在它恢复之前，所有附件上传都会被拒绝"))),
+    }
+}
+
 fn mode(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {

@@ -7,12 +7,13 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 use chrono::Utc;
 use gongkai_store::{AuditContext, NewAuditEntry, Store};
+use gongkai_web::malware_scan::Scanner;
 use gongkai_web::reports::past::{self, ImportError};
 
 /// Who the audit log names for an import from the command line.
 const CLI_ACTOR: &str = "命令行";
 
-pub async fn run(store: &Store, org_ref: &str, year: Option<i32>, file: &Path, replace: bool) -> Result<()> {
+pub async fn run(store: &Store, org_ref: &str, year: Option<i32>, file: &Path, replace: bool, scanner: &Scanner) -> Result<()> {
     let orgs = store.orgs().await?;
     let r = org_ref.trim();
     let org = orgs
@@ -35,6 +36,8 @@ pub async fn run(store: &Store, org_ref: &str, year: Option<i32>, file: &Path, r
         .into());
     }
     let bytes = std::fs::read(file).with_context(|| format!("无法读取文件“{}”", file.display()))?;
+    // The original file is offered for download on the portal: scanned like any attachment.
+    scanner.scan(&bytes).await.map_err(|e| anyhow!("文件“{file_name}”{e}"))?;
     // The server's "today" is China Standard Time.
     let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
     let read = past::read::read(&file_name, bytes, year, today)?;

@@ -15,6 +15,7 @@ use common::{client, org, start, user};
 use gongkai_domain::model::{ItemStatus, Organisation, Role, User};
 use gongkai_store::{AuditContext, ItemQuery, Store};
 use gongkai_web::import::{self, manifest, mapping, site, Action, ImportError, Importer};
+use gongkai_web::malware_scan::Scanner;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
@@ -61,7 +62,7 @@ async fn manifest_dry_run_then_twice(store: &Store) {
     let data = manifest_fixture(dir.path());
     // Dry run: three to create, no problems, nothing stored.
     let (drafts, problems) = manifest::read("清单.csv", &data, Some(dir.path())).expect("manifest");
-    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), &Scanner::Off).await.expect("plan");
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
     assert_eq!(plan.to_create(), 3, "{}", plan.report());
     let report = plan.report();
@@ -102,7 +103,7 @@ async fn manifest_dry_run_then_twice(store: &Store) {
     }
     // Second run: everything already there.
     let (drafts, problems) = manifest::read("清单.csv", &data, Some(dir.path())).expect("manifest");
-    let again = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    let again = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), &Scanner::Off).await.expect("plan");
     assert_eq!(again.to_create(), 0);
     assert!(again.items.iter().all(|p| matches!(p.action, Action::Skip(_))));
     assert!(again.report().contains("已存在，跳过"), "{}", again.report());
@@ -129,7 +130,7 @@ async fn xlsx_manifest(store: &Store) {
     }
     let data = book.save_to_buffer().expect("xlsx");
     let (drafts, problems) = manifest::read("清单.xlsx", &data, None).expect("manifest");
-    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), &Scanner::Off).await.expect("plan");
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
     import::apply(store, &org, &plan, by(&editor), Utc::now()).await.expect("apply");
     let items = all_items(store, &org).await;
@@ -155,7 +156,7 @@ async fn bad_manifests(store: &Store) {
     let csv = "标题,发布日期,栏目,附件\n好的一条,2020-01-01,通知公告,\n坏日期,2020-02-30,通知公告,\n没有的栏目,2020-03-01,不存在的栏目,\n缺附件,2020-03-02,通知公告,没有.pdf\n";
     let dir = tempfile::tempdir().expect("tempdir");
     let (drafts, problems) = manifest::read("a.csv", csv.as_bytes(), Some(dir.path())).expect("manifest");
-    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), &Scanner::Off).await.expect("plan");
     let all = plan.problems.join("\n");
     assert_eq!(plan.problems.len(), 3, "{all}");
     assert!(all.contains("清单第 3 行：“发布日期”列的日期“2020-02-30”无法识别"), "{all}");
@@ -167,13 +168,13 @@ async fn bad_manifests(store: &Store) {
     // A 文号 used twice in one manifest, or already used by another item: named in the dry run.
     let csv = "标题,文号,发布日期,栏目\n甲,源府〔2020〕1号,2020-01-01,通知公告\n乙,源府〔2020〕1号,2020-01-02,通知公告\n";
     let (drafts, problems) = manifest::read("b.csv", csv.as_bytes(), None).expect("manifest");
-    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), &Scanner::Off).await.expect("plan");
     assert_eq!(plan.problems, vec!["清单第 3 行：文号“源府〔2020〕1号”与清单第 2 行重复".to_string()]);
     let (drafts, problems) = manifest::read("c.csv", "标题,文号,发布日期,栏目\n甲,源府〔2020〕1号,2020-01-01,通知公告\n".as_bytes(), None).expect("manifest");
-    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), &Scanner::Off).await.expect("plan");
     import::apply(store, &org, &plan, by(&editor), Utc::now()).await.expect("apply");
     let (drafts, problems) = manifest::read("d.csv", "标题,文号,发布日期,栏目\n丙,源府〔2020〕1号,2020-03-01,通知公告\n".as_bytes(), None).expect("manifest");
-    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string())).await.expect("plan");
+    let plan = import::resolve(store, &org, drafts, problems, &|c| Some(c.to_string()), &Scanner::Off).await.expect("plan");
     assert_eq!(plan.problems, vec!["清单第 2 行：文号“源府〔2020〕1号”在本机关已被其他信息使用".to_string()]);
 }
 
@@ -231,7 +232,7 @@ async fn site_copy(store: &Store) {
     assert!(suggestion.contains("政策文件\t规章文件"), "{suggestion}");
     let map = mapping::parse("对应表.tsv", suggestion.as_bytes()).expect("mapping");
     // Dry run: two items, the broken link and the broken page reported; the run is refused.
-    let plan = import::resolve(store, &org, copy.drafts, copy.problems, &|c| map.get(c).cloned()).await.expect("plan");
+    let plan = import::resolve(store, &org, copy.drafts, copy.problems, &|c| map.get(c).cloned(), &Scanner::Off).await.expect("plan");
     let all = plan.problems.join("\n");
     assert_eq!(plan.problems.len(), 2, "{all}");
     assert!(all.contains("页面“www.town.gov.cn/tzgg/t2.html”：附件链接“fj/没有这个文件.pdf”指向的文件不存在（断链）"), "{all}");
@@ -244,7 +245,7 @@ async fn site_copy(store: &Store) {
     std::fs::remove_file(dir.path().join(HOST).join("zcwj/d2.htm")).expect("rm");
     for round in 0..2 {
         let copy = site::read(dir.path(), &[]).expect("copy");
-        let plan = import::resolve(store, &org, copy.drafts, copy.problems, &|c| map.get(c).cloned()).await.expect("plan");
+        let plan = import::resolve(store, &org, copy.drafts, copy.problems, &|c| map.get(c).cloned(), &Scanner::Off).await.expect("plan");
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let ids = import::apply(store, &org, &plan, by(&editor), Utc::now()).await.expect("apply");
         assert_eq!(ids.len(), if round == 0 { 2 } else { 0 });

@@ -302,6 +302,12 @@ fn doctor_checks_an_installation() {
     let (ok, text) = doctor(&data, &[]);
     assert!(!ok && text.contains("[问题] 审计密钥") && text.contains("chmod 600"), "{text}");
     chmod(&audit_key, 0o600);
+    // No virus scanner is a note; a configured one that does not answer is a problem,
+    // since every upload is refused until it answers.
+    assert!(text.contains("[注意] 病毒扫描") && text.contains("未配置 clamav"), "{text}");
+    let missing = dir.path().join("no-clamd.sock");
+    let (ok, text) = doctor(&data, &[("GONGKAI_CLAMAV", missing.as_os_str())]);
+    assert!(!ok && text.contains("[问题] 病毒扫描") && text.contains("无法连接 ClamAV"), "{text}");
 
     // A certificate about to expire, then an expired one, then a readable key.
     let certs = tempfile::tempdir().expect("tempdir");

@@ -24,6 +24,7 @@ mod error;
 mod hant;
 pub mod health;
 pub mod import;
+pub mod malware_scan;
 pub mod notify;
 // OpenAPI document of the JSON endpoints (issue 16 item 8).
 mod openapi;
@@ -96,6 +97,8 @@ pub struct WebConfig {
     /// Directory of this node's search index (`None`: kept in memory and
     /// rebuilt from the database at every start).
     pub search_index_dir: Option<std::path::PathBuf>,
+    /// ClamAV daemon every upload is streamed to before it is stored (off by default).
+    pub clamav: malware_scan::Scanner,
 }
 
 impl Default for WebConfig {
@@ -119,6 +122,7 @@ impl Default for WebConfig {
             mfa_required_roles: Vec::new(),
             submissions_per_hour_all: 0,
             search_index_dir: None,
+            clamav: malware_scan::Scanner::Off,
         }
     }
 }

@@ -21,6 +21,8 @@ pub enum UploadError {
     Mismatch { name: String, detected: &'static str, ext: String },
     #[error("附件“{name}”{reason}，为安全起见不能上传：请另存为不含宏、控件和外部链接的普通文档或 PDF 后再上传")]
     Dangerous { name: String, reason: String },
+    #[error("附件“{name}”{refusal}")]
+    Scan { name: String, refusal: crate::malware_scan::ScanRefusal },
     #[error("文件名不能为空或超过 200 字")]
     BadName,
     #[error("上传数据不完整：{0}")]
@@ -33,6 +35,7 @@ impl UploadError {
             UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             UploadError::Csrf => StatusCode::FORBIDDEN,
             UploadError::Forbidden(_) | UploadError::Mismatch { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            UploadError::Scan { refusal: crate::malware_scan::ScanRefusal::Unavailable(_), .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
@@ -163,6 +166,17 @@ pub fn check_file(filename: &str, bytes: &[u8], max: usize) -> Result<&'static s
         return Err(UploadError::Dangerous { name: name.into(), reason });
     }
     Ok(kind.mime())
+}
+
+/// Stream an accepted file to the configured virus scanner (nothing happens when none is
+/// configured); an infected file, or no verdict, refuses the upload.
+pub async fn scan(scanner: &crate::malware_scan::Scanner, filename: &str, bytes: &[u8]) -> Result<(), UploadError> {
+    scanner.scan(bytes).await.map_err(|refusal| {
+        if let crate::malware_scan::ScanRefusal::Infected(signature) = &refusal {
+            tracing::warn!(%signature, size = bytes.len(), "upload refused by the virus scanner");
+        }
+        UploadError::Scan { name: filename.trim().to_string(), refusal }
+    })
 }
 
 /// One part of a multipart form, read whole.

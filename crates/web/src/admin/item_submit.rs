@@ -144,8 +144,9 @@ impl Submission {
         Ok(())
     }
 
-    /// Check every attachment (type by content, size, name, title). Errors: one message each.
-    pub(super) fn checked_files(&self, max: usize) -> Result<Vec<NewFile>, Vec<String>> {
+    /// Check every attachment (type by content, size, name, title, and the virus scanner when
+    /// one is configured). Errors: one message each.
+    pub(super) async fn checked_files(&self, max: usize, scanner: &crate::malware_scan::Scanner) -> Result<Vec<NewFile>, Vec<String>> {
         let mut ok = Vec::new();
         let mut errors = Vec::new();
         let mut files: Vec<&(usize, String, Vec<u8>)> = self.files.iter().collect();
@@ -156,7 +157,11 @@ impl Submission {
                 errors.push(format!("附件 {slot} 的显示名称超过 {MAX_TITLE_CHARS} 字"));
                 continue;
             }
-            match upload::check_file(filename, bytes, max) {
+            let checked = match upload::check_file(filename, bytes, max) {
+                Ok(mime) => upload::scan(scanner, filename, bytes).await.map(|()| mime),
+                Err(e) => Err(e),
+            };
+            match checked {
                 Ok(mime) => ok.push(NewFile { filename: filename.trim().to_string(), title, content_type: mime.to_string(), bytes: bytes.clone() }),
                 Err(e) => errors.push(format!("附件 {slot}：{e}")),
             }

@@ -332,7 +332,7 @@ async fn checked_submission(
     if let Err(e) = sub.import_docx() {
         errors.push(field_error("body_docx", "导入正文", e));
     }
-    let files = match sub.checked_files(state.config.max_upload_bytes) {
+    let files = match sub.checked_files(state.config.max_upload_bytes, &state.config.clamav).await {
         Ok(f) => f,
         Err(es) => {
             errors.extend(es.into_iter().map(|e| field_error("attachments", "附件", e)));
@@ -602,7 +602,11 @@ pub(super) async fn attachment_upload(State(state): State<AppState>, staff: Staf
     let Some((_, filename, bytes)) = parts.files.iter().find(|(k, _, _)| k == "file") else {
         return item_view_page(&state, &staff, &item, None, Some(&upload::UploadError::NoFile.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let content_type = match upload::check_file(filename, bytes, state.config.max_upload_bytes) {
+    let checked = match upload::check_file(filename, bytes, state.config.max_upload_bytes) {
+        Ok(m) => upload::scan(&state.config.clamav, filename, bytes).await.map(|()| m),
+        Err(e) => Err(e),
+    };
+    let content_type = match checked {
         Ok(m) => m,
         Err(e) => return item_view_page(&state, &staff, &item, None, Some(&e.to_string()), e.status()).await,
     };

@@ -116,7 +116,7 @@ async fn plan_of(state: &AppState, staff: &Staff, form: &Form) -> Result<Plan, S
     }
     let files = form.zip.as_ref().map(|_| dir.path());
     let (drafts, problems) = manifest::read(name, data, files).map_err(|e| e.to_string())?;
-    resolve(&state.store, &staff.org, drafts, problems, &|c| Some(c.to_string())).await.map_err(|e| e.to_string())
+    resolve(&state.store, &staff.org, drafts, problems, &|c| Some(c.to_string()), &state.config.clamav).await.map_err(|e| e.to_string())
 }
 
 fn plan_ctx(plan: &Plan) -> minijinja::Value {

@@ -136,13 +136,15 @@ pub fn find_node<'a>(catalog: &'a [CatalogNode], wanted: &str) -> Result<&'a Cat
 
 /// Turn drafts into a plan: each draft is placed in the catalog (`column_of` maps its source
 /// column to a node name or id), completed with defaults (发布机构 = the organisation,
-/// 成文日期 = 发布日期) and checked against what is already stored.
+/// 成文日期 = 发布日期) and checked against what is already stored; attachments go
+/// through the virus scanner when one is configured.
 pub async fn resolve(
     store: &Store,
     org: &Organisation,
     drafts: Vec<Draft>,
     mut problems: Vec<String>,
     column_of: &(dyn Fn(&str) -> Option<String> + Sync),
+    scanner: &crate::malware_scan::Scanner,
 ) -> Result<Plan, ImportError> {
     let catalog = store.catalog(org.id).await?;
     let mut items: Vec<Planned> = Vec::new();
@@ -184,6 +186,11 @@ pub async fn resolve(
                 && p.item.fields.doc_number.as_deref().map(str::trim) == d.doc_number.as_deref().map(str::trim).filter(|s| !s.is_empty())
         }) {
             bad.push(format!("与{}的标题、发布日期和文号都相同（重复）", other.source));
+        }
+        for a in &d.attachments {
+            if let Err(e) = crate::upload::scan(scanner, &a.filename, &a.bytes).await {
+                bad.push(e.to_string());
+            }
         }
         if !bad.is_empty() || node.is_none() {
             problems.push(format!("{}：{}", d.source, bad.join("；")));

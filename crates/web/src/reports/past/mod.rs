@@ -275,6 +275,11 @@ async fn submit(State(state): State<AppState>, staff: Staff, multipart: Multipar
         let e = ImportError::TooLarge { file: file_name, size: bytes.len(), limit: limit.div_ceil(1024 * 1024) };
         return view(&state, &staff, form, Some(e.to_string()), None, None, StatusCode::PAYLOAD_TOO_LARGE).await;
     }
+    // The original file is offered for download on the portal: scanned like any attachment.
+    if let Err(e) = crate::upload::scan(&state.config.clamav, &file_name, &bytes).await {
+        let status = e.status();
+        return view(&state, &staff, form, Some(e.to_string()), None, None, status).await;
+    }
     // Reading a PDF can take seconds: off the request threads.
     let name = file_name.clone();
     let read = tokio::task::spawn_blocking(move || read::read(&name, bytes, chosen, today()))

@@ -345,7 +345,7 @@ impl Store {
     /// A handle on the same store whose next committed write also appends `entry` to the
     /// audit log, in the same transaction: the action and its record are stored together or
     /// not at all (a crash cannot leave one without the other). `{id}` in the entry's target
-    /// is replaced by the id of the record the write creates, where it creates one.
+    /// and detail is replaced by the id of the record the write creates, where it creates one.
     /// The entry is written once, by the first write that commits.
     pub fn audited(&self, entry: crate::NewAuditEntry, ctx: audit::AuditContext) -> Store {
         let mut s = self.clone();
@@ -366,6 +366,7 @@ impl Store {
                 let mut entry = p.entry.clone();
                 if let Some(id) = id {
                     entry.target = entry.target.replace("{id}", &id.to_string());
+                    entry.detail = entry.detail.replace("{id}", &id.to_string());
                 }
                 self.append_audit_in(&mut tx, &entry, &p.ctx).await?;
                 tx.commit().await?;

@@ -27,6 +27,7 @@ impl Store {
 
     /// Insert or replace a year. Errors: NotFound("用户") if `added_by` does not exist.
     pub async fn put_calendar_year(&self, year: &StoredCalendarYear) -> Result<()> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO calendar_years (year, json, added_by, added_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (year) DO UPDATE SET json = excluded.json, added_by = excluded.added_by, added_at = excluded.added_at",
@@ -35,9 +36,10 @@ impl Store {
         .bind(&year.json)
         .bind(year.added_by)
         .bind(ts(year.added_at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("用户") } else { StoreError::Db(e) })?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

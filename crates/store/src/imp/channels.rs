@@ -123,6 +123,7 @@ impl Store {
 
     /// Save the settings (insert or replace). Errors: NotFound("机关").
     pub async fn put_channel_settings(&self, s: &ChannelSettings) -> Result<()> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO channel_settings (org_id, consult_require_name, consult_require_contact, consult_reply_days, \
              led_line_chars, led_speed, boards, submit_url, submit_token, submit_on_publish, import_token_hash) \
@@ -142,9 +143,10 @@ impl Store {
         .bind(&s.submit_token)
         .bind(flag(s.submit_on_publish))
         .bind(&s.import_token_hash)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("机关") } else { StoreError::Db(e) })?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -311,23 +313,28 @@ impl Store {
     }
 
     pub async fn add_key_work(&self, org_id: i64, line: &str, sort_order: i64, at: DateTime<Utc>) -> Result<KeyWork> {
+        let mut tx = self.begin().await?;
         let row = sqlx::query("INSERT INTO key_work (org_id, line, sort_order, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(org_id)
             .bind(line)
             .bind(sort_order)
             .bind(ts(at))
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
             .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("机关") } else { StoreError::Db(e) })?;
-        Ok(KeyWork { id: row.int("id")?, org_id, line: line.to_owned(), sort_order })
+        let id = row.int("id")?;
+        self.commit_for(tx, Some(id)).await?;
+        Ok(KeyWork { id, org_id, line: line.to_owned(), sort_order })
     }
 
     /// Remove a key-work line of the organisation. Errors: NotFound("重点工作").
     pub async fn delete_key_work(&self, org_id: i64, id: i64) -> Result<()> {
-        let done = sqlx::query("DELETE FROM key_work WHERE id = $1 AND org_id = $2").bind(id).bind(org_id).execute(&self.pool).await?;
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM key_work WHERE id = $1 AND org_id = $2").bind(id).bind(org_id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("重点工作"));
         }
+        self.commit(tx).await?;
         Ok(())
     }
 

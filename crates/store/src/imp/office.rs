@@ -55,6 +55,7 @@ impl Store {
 
     /// Store the settings (insert or replace). Errors: NotFound("机关").
     pub async fn put_office_settings(&self, s: &OfficeSettings, at: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO office_settings (org_id, signoff_steps, review_levels, doc_number_pattern, updated_at) \
              VALUES ($1, $2, $3, $4, $5) \
@@ -67,9 +68,10 @@ impl Store {
         .bind(i64::from(s.review_levels))
         .bind(s.doc_number_pattern.as_str())
         .bind(ts(at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| if super::util::is_foreign_key_violation(&e) { StoreError::NotFound("机关") } else { StoreError::Db(e) })?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -182,7 +182,7 @@ impl Store {
         })?
         .int("id")?;
         let report = must_load(&mut tx, id).await?;
-        self.commit(tx).await?;
+        self.commit_for(tx, Some(id)).await?;
         Ok(report)
     }
 
@@ -281,7 +281,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let stored = must_load(&mut tx, id).await?;
-        self.commit(tx).await?;
+        self.commit_for(tx, Some(item.id)).await?;
         Ok((stored, item))
     }
 

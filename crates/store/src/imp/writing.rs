@@ -197,20 +197,27 @@ impl Store {
 
     /// Replace the organisation's list (empty = back to the default list), atomically.
     pub async fn set_vocabulary(&self, org_id: i64, kind: VocabularyKind, terms: &[String]) -> Result<()> {
+        self.set_vocabularies(org_id, &[(kind, terms)]).await
+    }
+
+    /// Replace several of the organisation's lists in one transaction.
+    pub async fn set_vocabularies(&self, org_id: i64, lists: &[(VocabularyKind, &[String])]) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM vocabulary_terms WHERE org_id = $1 AND kind = $2")
-            .bind(org_id)
-            .bind(kind.as_str())
-            .execute(&mut *tx)
-            .await?;
-        for (i, term) in terms.iter().enumerate() {
-            sqlx::query("INSERT INTO vocabulary_terms (org_id, kind, position, term) VALUES ($1, $2, $3, $4)")
+        for (kind, terms) in lists {
+            sqlx::query("DELETE FROM vocabulary_terms WHERE org_id = $1 AND kind = $2")
                 .bind(org_id)
                 .bind(kind.as_str())
-                .bind(i as i64)
-                .bind(term.as_str())
                 .execute(&mut *tx)
                 .await?;
+            for (i, term) in terms.iter().enumerate() {
+                sqlx::query("INSERT INTO vocabulary_terms (org_id, kind, position, term) VALUES ($1, $2, $3, $4)")
+                    .bind(org_id)
+                    .bind(kind.as_str())
+                    .bind(i as i64)
+                    .bind(term.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         self.commit(tx).await?;
         Ok(())
@@ -218,14 +225,16 @@ impl Store {
 
     /// Change an attachment's display title. Errors: NotFound("附件").
     pub async fn set_attachment_title(&self, id: i64, title: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
         let done = sqlx::query("UPDATE attachments SET display_title = $1 WHERE id = $2")
             .bind(title)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("附件"));
         }
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -191,11 +191,11 @@ pub(super) async fn art44_draft(State(state): State<AppState>, staff: Staff, For
     };
     let note = format!("依《条例》第四十四条，由{}件相同内容的申请（查询码 {}）转为主动公开", group.application_ids.len(), codes.join("、"));
     let item = state.store.create_item(staff.org.id, staff.user.id, &fields, &event(&staff, "create", &note)).await.map_err(AppError::from)?;
-    if let Err(e) = state.store.record_art44(staff.org.id, Art44Outcome::Drafted, Some(item.id), "", &group.application_ids, staff.user.id, Utc::now()).await {
+    let store = staff.audited(&state, "art44.draft", &format!("item:{}", item.id), &format!("申请 {}", ids_text(&group.application_ids)));
+    if let Err(e) = store.record_art44(staff.org.id, Art44Outcome::Drafted, Some(item.id), "", &group.application_ids, staff.user.id, Utc::now()).await {
         // Someone decided on the same applications meanwhile: the draft stays for staff to delete or use.
         return Ok(back(&AppError::from(e).to_string()));
     }
-    staff.audit(&state, "art44.draft", &format!("item:{}", item.id), &format!("申请 {}", ids_text(&group.application_ids)), true).await?;
     Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode("已根据第四十四条建议新建草稿，请补充正文后提交审核"))).into_response())
 }
 
@@ -209,8 +209,11 @@ pub(super) async fn art44_dismiss(State(state): State<AppState>, staff: Staff, F
     let Some(group) = posted_group(&state, &staff, &form).await? else {
         return Ok(back("这组申请已处理或已变化，请按当前页面重新操作"));
     };
-    state.store.record_art44(staff.org.id, Art44Outcome::Dismissed, None, reason, &group.application_ids, staff.user.id, Utc::now()).await.map_err(AppError::from)?;
-    staff.audit(&state, "art44.dismiss", &format!("org:{}", staff.org.id), &format!("申请 {}：{reason}", ids_text(&group.application_ids)), true).await?;
+    staff
+        .audited(&state, "art44.dismiss", &format!("org:{}", staff.org.id), &format!("申请 {}：{reason}", ids_text(&group.application_ids)))
+        .record_art44(staff.org.id, Art44Outcome::Dismissed, None, reason, &group.application_ids, staff.user.id, Utc::now())
+        .await
+        .map_err(AppError::from)?;
     Ok(Redirect::to(&format!("/admin/art44?msg={}", crate::util::url_encode("已记录评估结果"))).into_response())
 }
 
@@ -233,8 +236,10 @@ pub(super) async fn art44_settings(State(state): State<AppState>, staff: Staff, 
         Err(AppError::BadRequest(m)) => return Ok(back(&m)),
         Err(e) => return Err(e),
     };
-    state.store.set_art44_settings(staff.org.id, c.window_days, c.min_applicants as i64).await?;
-    staff.audit(&state, "art44.settings", &format!("org:{}", staff.org.id), &format!("时间窗口 {} 天，至少 {} 位申请人", c.window_days, c.min_applicants), true).await?;
+    staff
+        .audited(&state, "art44.settings", &format!("org:{}", staff.org.id), &format!("时间窗口 {} 天，至少 {} 位申请人", c.window_days, c.min_applicants))
+        .set_art44_settings(staff.org.id, c.window_days, c.min_applicants as i64)
+        .await?;
     Ok(Redirect::to(&format!("/admin/art44?msg={}", crate::util::url_encode("已保存为本机关的默认设置"))).into_response())
 }
 

@@ -86,15 +86,14 @@ pub(super) async fn calendar_add(State(state): State<AppState>, staff: Staff, Fo
         Ok(v) => v,
         Err(m) => return calendar_view(&state, &staff, None, None, None, &[m], &form.json, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    state
-        .store
+    staff
+        .audited(&state, "calendar.add_year", &format!("calendar:{year}"), "")
         .put_calendar_year(&gongkai_store::StoredCalendarYear { year, json: form.json.clone(), added_by: staff.user.id, added_at: Utc::now() })
         .await?;
     match state.calendar.write() {
         Ok(mut c) => *c = updated,
         Err(p) => *p.into_inner() = updated,
     }
-    staff.audit(&state, "calendar.add_year", &format!("calendar:{year}"), "", true).await?;
     calendar_view(&state, &staff, None, None, Some(&format!("已添加 {year} 年节假日安排，相关期限将按新安排计算")), &[], "", StatusCode::OK).await
 }
 

@@ -72,9 +72,8 @@ pub(super) async fn catalog_add(State(state): State<AppState>, staff: Staff, For
         Ok(v) => v,
         Err(m) => return catalog_view(&state, &staff, None, Some(&m), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match state.store.create_catalog_node(staff.user.org_id, parent, &name, order, CatalogKind::Normal).await {
-        Ok(node) => {
-            staff.audit(&state, "catalog.add", &format!("catalog:{}", node.id), &name, true).await?;
+    match staff.audited(&state, "catalog.add", "catalog:{id}", &name).create_catalog_node(staff.user.org_id, parent, &name, order, CatalogKind::Normal).await {
+        Ok(_) => {
             Ok(Redirect::to("/admin/catalog?msg=%E5%B7%B2%E6%B7%BB%E5%8A%A0%E6%A0%8F%E7%9B%AE").into_response())
         }
         Err(e) => match AppError::from(e) {
@@ -96,9 +95,8 @@ pub(super) async fn catalog_update(State(state): State<AppState>, staff: Staff, 
         Ok(v) => v,
         Err(m) => return catalog_view(&state, &staff, None, Some(&m), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match state.store.update_catalog_node(id, &name, order, parent).await {
+    match staff.audited(&state, "catalog.update", &format!("catalog:{id}"), &name).update_catalog_node(id, &name, order, parent).await {
         Ok(()) => {
-            staff.audit(&state, "catalog.update", &format!("catalog:{id}"), &name, true).await?;
             Ok(Redirect::to("/admin/catalog?msg=%E5%B7%B2%E4%BF%9D%E5%AD%98").into_response())
         }
         Err(e) => match AppError::from(e) {
@@ -117,9 +115,8 @@ pub(super) async fn catalog_delete(State(state): State<AppState>, staff: Staff, 
     if node.kind != CatalogKind::Normal {
         return catalog_view(&state, &staff, None, Some("“信息公开指南”“信息公开年报”“通知公告”是法定或门户首页使用的栏目，不能删除"), StatusCode::CONFLICT).await;
     }
-    match state.store.delete_catalog_node(id).await {
+    match staff.audited(&state, "catalog.delete", &format!("catalog:{id}"), &node.name).delete_catalog_node(id).await {
         Ok(()) => {
-            staff.audit(&state, "catalog.delete", &format!("catalog:{id}"), &node.name, true).await?;
             Ok(Redirect::to("/admin/catalog?msg=%E5%B7%B2%E5%88%A0%E9%99%A4").into_response())
         }
         Err(e) => match AppError::from(e) {

@@ -210,7 +210,6 @@ pub(super) async fn attachment_title(State(state): State<AppState>, staff: Staff
     if title.chars().count() > MAX_TITLE_CHARS {
         return item_view_page(&state, &staff, &item, None, Some(&format!("附件显示名称不能超过 {MAX_TITLE_CHARS} 字")), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    state.store.set_attachment_title(id, title).await?;
-    staff.audit(&state, "attachment.title", &format!("item:{}", item.id), &format!("{} → {title}", a.filename), true).await?;
+    staff.audited(&state, "attachment.title", &format!("item:{}", item.id), &format!("{} → {title}", a.filename)).set_attachment_title(id, title).await?;
     Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode("附件显示名称已保存"))).into_response())
 }

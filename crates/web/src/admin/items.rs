@@ -371,9 +371,8 @@ pub(super) async fn item_create(State(state): State<AppState>, staff: Staff, req
         Ok(x) => x,
         Err(page) => return Ok(page),
     };
-    match state.store.create_item(staff.user.org_id, staff.user.id, &fields, &event(&staff, "create", "")).await {
+    match staff.audited(&state, "item.create", "item:{id}", &fields.title).create_item(staff.user.org_id, staff.user.id, &fields, &event(&staff, "create", "")).await {
         Ok(item) => {
-            staff.audit(&state, "item.create", &format!("item:{}", item.id), &item.fields.title, true).await?;
             let n = files.len();
             item_submit::store_files(&state, &staff, item.id, files).await?;
             let msg = if n > 0 { format!("已保存，附件 {n} 个") } else { "已保存".to_string() };
@@ -405,9 +404,8 @@ pub(super) async fn item_update(State(state): State<AppState>, staff: Staff, Pat
         Ok(x) => x,
         Err(page) => return Ok(page),
     };
-    match state.store.update_item_fields(item.id, &fields, &event(&staff, "edit", "")).await {
+    match staff.audited(&state, "item.edit", &format!("item:{}", item.id), &fields.title).update_item_fields(item.id, &fields, &event(&staff, "edit", "")).await {
         Ok(_) => {
-            staff.audit(&state, "item.edit", &format!("item:{}", item.id), &fields.title, true).await?;
             item_submit::store_files(&state, &staff, item.id, files).await?;
             Ok(Redirect::to(&format!("/admin/items/{}", item.id)).into_response())
         }
@@ -583,8 +581,10 @@ pub(super) async fn item_validity(State(state): State<AppState>, staff: Staff, P
     if note.chars().count() > 500 {
         return item_view_page(&state, &staff, &item, None, Some("有效性说明不能超过 500 字"), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    state.store.set_item_validity(item.id, validity, date, note, &event(&staff, "validity", &format!("{} {}", validity.label(), note))).await?;
-    staff.audit(&state, "item.validity", &format!("item:{}", item.id), validity.label(), true).await?;
+    staff
+        .audited(&state, "item.validity", &format!("item:{}", item.id), validity.label())
+        .set_item_validity(item.id, validity, date, note, &event(&staff, "validity", &format!("{} {}", validity.label(), note)))
+        .await?;
     Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode("已更新有效性"))).into_response())
 }
 
@@ -614,8 +614,11 @@ pub(super) async fn attachment_upload(State(state): State<AppState>, staff: Staf
     if title.chars().count() > 200 {
         return item_view_page(&state, &staff, &item, None, Some("附件显示名称不能超过 200 字"), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let a = state.store.add_titled_attachment(item.id, filename.trim(), &title, content_type, bytes, Utc::now()).await?;
-    staff.audit(&state, "attachment.add", &format!("item:{}", item.id), &format!("{} sha256={}", a.filename, a.sha256), true).await?;
+    let sha256 = { use sha2::Digest; hex::encode(sha2::Sha256::digest(bytes)) };
+    staff
+        .audited(&state, "attachment.add", &format!("item:{}", item.id), &format!("{} sha256={sha256}", filename.trim()))
+        .add_titled_attachment(item.id, filename.trim(), &title, content_type, bytes, Utc::now())
+        .await?;
     Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode("附件已上传"))).into_response())
 }
 
@@ -635,8 +638,7 @@ pub(super) async fn attachment_delete(State(state): State<AppState>, staff: Staf
     if item.org_id != staff.user.org_id || workflow::check_edit(item.status, &staff.user).is_err() {
         return Err(AppError::Forbidden("只有草稿或退回状态的信息可以删除附件，且需要编辑权限".into()));
     }
-    state.store.delete_attachment(id, chrono::Utc::now()).await?;
-    staff.audit(&state, "attachment.delete", &format!("item:{}", item.id), &a.filename, true).await?;
+    staff.audited(&state, "attachment.delete", &format!("item:{}", item.id), &a.filename).delete_attachment(id, chrono::Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/items/{}?msg={}", item.id, crate::util::url_encode("附件已删除"))).into_response())
 }
 

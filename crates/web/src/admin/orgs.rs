@@ -145,9 +145,8 @@ pub(super) async fn org_update(State(state): State<AppState>, staff: Staff, Form
         Ok(o) => o,
         Err(errors) => return render_errors(errors, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    match state.store.update_org(&org).await {
+    match staff.audited(&state, "org.update", &format!("org:{}", org.id), &org.name).update_org(&org).await {
         Ok(()) => {
-            staff.audit(&state, "org.update", &format!("org:{}", org.id), &org.name, true).await?;
             Ok(Redirect::to("/admin/org?msg=%E5%B7%B2%E4%BF%9D%E5%AD%98").into_response())
         }
         Err(e) => match AppError::from(e) {
@@ -189,9 +188,8 @@ pub(super) async fn org_create(State(state): State<AppState>, staff: Staff, Form
         index_pattern: org.index_pattern,
         description: org.description,
     };
-    match ops::provision_org(&state.store, &new).await {
-        Ok(created) => {
-            staff.audit(&state, "org.create", &format!("org:{}", created.id), &created.name, true).await?;
+    match ops::provision_org(&staff.audited(&state, "org.create", "org:{id}", &new.name), &new).await {
+        Ok(_) => {
             Ok(Redirect::to("/admin/orgs?msg=%E5%B7%B2%E5%88%9B%E5%BB%BA%E4%B8%8B%E7%BA%A7%E6%9C%BA%E5%85%B3").into_response())
         }
         Err(AppError::Conflict { message, .. }) => orgs_view(&state, &staff, &form, None, &[message], StatusCode::CONFLICT).await,

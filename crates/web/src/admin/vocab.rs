@@ -88,9 +88,8 @@ pub(super) async fn vocab_save(State(state): State<AppState>, staff: Staff, Form
     staff.check_csrf(&form.csrf)?;
     staff.require(Role::Admin)?;
     if form.reset == "default" {
-        state.store.set_vocabulary(staff.org.id, VocabularyKind::Topic, &[]).await?;
-        state.store.set_vocabulary(staff.org.id, VocabularyKind::Genre, &[]).await?;
-        staff.audit(&state, "vocabulary.reset", &format!("org:{}", staff.org.id), "主题分类、体裁分类恢复默认词表", true).await?;
+        let store = staff.audited(&state, "vocabulary.reset", &format!("org:{}", staff.org.id), "主题分类、体裁分类恢复默认词表");
+        store.set_vocabularies(staff.org.id, &[(VocabularyKind::Topic, &[]), (VocabularyKind::Genre, &[])]).await?;
         return Ok(Redirect::to(&format!("/admin/vocabularies?msg={}", crate::util::url_encode("已恢复默认词表"))).into_response());
     }
     let topics = parse_terms(&form.topics);
@@ -105,11 +104,9 @@ pub(super) async fn vocab_save(State(state): State<AppState>, staff: Staff, Form
     }
     // Saving the default list unchanged keeps following the default.
     let store_list = |kind, list: &Vec<String>| if *list == default_terms(kind) { Vec::new() } else { list.clone() };
-    state.store.set_vocabulary(staff.org.id, VocabularyKind::Topic, &store_list(VocabularyKind::Topic, &topics)).await?;
-    state.store.set_vocabulary(staff.org.id, VocabularyKind::Genre, &store_list(VocabularyKind::Genre, &genres)).await?;
-    staff
-        .audit(&state, "vocabulary.update", &format!("org:{}", staff.org.id), &format!("主题分类 {} 项，体裁分类 {} 项", topics.len(), genres.len()), true)
-        .await?;
+    let store = staff.audited(&state, "vocabulary.update", &format!("org:{}", staff.org.id), &format!("主题分类 {} 项，体裁分类 {} 项", topics.len(), genres.len()));
+    let (topic_list, genre_list) = (store_list(VocabularyKind::Topic, &topics), store_list(VocabularyKind::Genre, &genres));
+    store.set_vocabularies(staff.org.id, &[(VocabularyKind::Topic, &topic_list), (VocabularyKind::Genre, &genre_list)]).await?;
     Ok(Redirect::to(&format!("/admin/vocabularies?msg={}", crate::util::url_encode("分类词表已保存"))).into_response())
 }
 

@@ -132,9 +132,8 @@ async fn create(State(state): State<AppState>, staff: Staff, Form(form): Form<Ap
         Ok(n) => n,
         Err(m) => return view(&state, &staff, Some(&m), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match state.store.create_appeal(&new).await {
-        Ok(a) => {
-            staff.audit(&state, "appeal.create", &format!("appeal:{}", a.id), a.kind.label(), true).await?;
+    match staff.audited(&state, "appeal.create", "appeal:{id}", new.kind.label()).create_appeal(&new).await {
+        Ok(_) => {
             Ok(Redirect::to("/admin/appeals").into_response())
         }
         Err(gongkai_store::StoreError::NotFound(_)) => view(&state, &staff, Some("关联的申请不存在或不属于本机关"), StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -153,8 +152,7 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         Ok(v) => v,
         Err(m) => return view(&state, &staff, Some(&m), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    state.store.update_appeal_result(id, result, decided_on, form.note.trim(), Utc::now()).await?;
-    staff.audit(&state, "appeal.update", &format!("appeal:{id}"), result.label(), true).await?;
+    staff.audited(&state, "appeal.update", &format!("appeal:{id}"), result.label()).update_appeal_result(id, result, decided_on, form.note.trim(), Utc::now()).await?;
     Ok(Redirect::to("/admin/appeals").into_response())
 }
 

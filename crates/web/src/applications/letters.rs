@@ -166,11 +166,10 @@ async fn create(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         Ok(d) => d,
         Err(m) => return Ok(back(&m)),
     };
-    let letter = state
-        .store
+    let letter = staff
+        .audited(&state, "letter.draft", "letter:{id}", &draft.title)
         .create_letter(app.id, kind.as_str(), source.map(|s| s.seq), &draft.title, &gongkai_letters::to_html(&draft), Some(staff.user.id), Utc::now())
         .await?;
-    staff.audit(&state, "letter.draft", &format!("letter:{}", letter.id), &letter.title, true).await?;
     if needs_signoff(&state, app.org_id, &letter.kind).await? {
         crate::notify::letter_awaiting_signoff(&state, &letter, &app).await;
     }
@@ -298,9 +297,8 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
                 return letter_page(&state, &staff, &letter, &app, &org, None, Some("标题（不超过 100 字）和正文不能为空"), StatusCode::UNPROCESSABLE_ENTITY).await;
             }
             let text = restore_name(&form.text, &app.applicant_name);
-            match state.store.update_letter_draft(letter.id, title, &paragraphs_to_html(&text)).await {
+            match staff.audited(&state, "letter.edit", &format!("letter:{}", letter.id), title).update_letter_draft(letter.id, title, &paragraphs_to_html(&text)).await {
                 Ok(l) => {
-                    staff.audit(&state, "letter.edit", &format!("letter:{}", l.id), &l.title, true).await?;
                     Ok(go(l.id, "已保存"))
                 }
                 Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(&state, &staff, &letter, &app, &org, None, Some(&message), StatusCode::CONFLICT).await,
@@ -314,9 +312,8 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
                 let code = if matches!(e, signoff::SignoffError::NotOfficeHead | signoff::SignoffError::Disabled) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
                 return letter_page(&state, &staff, &letter, &app, &org, None, Some(&e.to_string()), code).await;
             }
-            match state.store.sign_off_letter(letter.id, staff.user.id, Utc::now()).await {
+            match staff.audited(&state, "letter.signoff", &format!("letter:{}", letter.id), &letter.title).sign_off_letter(letter.id, staff.user.id, Utc::now()).await {
                 Ok(l) => {
-                    staff.audit(&state, "letter.signoff", &format!("letter:{}", l.id), &l.title, true).await?;
                     Ok(go(l.id, "已签发，可以出具"))
                 }
                 Err(gongkai_store::StoreError::Conflict { message, .. }) => letter_page(&state, &staff, &letter, &app, &org, None, Some(&message), StatusCode::CONFLICT).await,
@@ -325,8 +322,10 @@ async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         }
         "issue" => issue(&state, &staff, &letter, &app, &org).await,
         "new_version" => {
-            let l = state.store.create_letter(app.id, &letter.kind, letter.step_seq, &letter.title, &letter.body_html, Some(staff.user.id), Utc::now()).await?;
-            staff.audit(&state, "letter.new_version", &format!("letter:{}", l.id), &l.title, true).await?;
+            let l = staff
+                .audited(&state, "letter.new_version", "letter:{id}", &letter.title)
+                .create_letter(app.id, &letter.kind, letter.step_seq, &letter.title, &letter.body_html, Some(staff.user.id), Utc::now())
+                .await?;
             Ok(go(l.id, &format!("已生成第 {} 版草稿", l.version)))
         }
         other => Err(AppError::BadRequest(format!("操作“{other}”不存在"))),

@@ -74,9 +74,8 @@ async fn save(State(state): State<AppState>, staff: Staff, Form(form): Form<Vec<
         Err(e) => return fail(e.to_string()),
     };
     let new = OfficeSettings { org_id: staff.user.org_id, signoff, review_levels, doc_number_pattern };
-    state.store.put_office_settings(&new, Utc::now()).await?;
     let labels: Vec<&str> = new.signoff.steps.iter().map(|k| k.label()).collect();
     let detail = format!("签发：{}；审核级次：{}；文书编号：{}", if labels.is_empty() { "无".to_string() } else { labels.join("、") }, new.review_levels, new.doc_number_pattern.as_str());
-    staff.audit(&state, "office.settings", &format!("org:{}", staff.user.org_id), &detail, true).await?;
+    staff.audited(&state, "office.settings", &format!("org:{}", staff.user.org_id), &detail).put_office_settings(&new, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/office-settings?msg={}", crate::util::url_encode("已保存签发设置"))).into_response())
 }

@@ -127,8 +127,7 @@ async fn save(State(state): State<AppState>, staff: Staff, Form(form): Form<Sett
     if !errors.is_empty() {
         return view(&state, &staff, None, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    state.store.put_channel_settings(&s).await?;
-    staff.audit(&state, "channels.settings", &format!("org:{}", staff.org.id), "", true).await?;
+    staff.audited(&state, "channels.settings", &format!("org:{}", staff.org.id), "").put_channel_settings(&s).await?;
     Ok(Redirect::to(&format!("/admin/channels?msg={}", url_encode("渠道设置已保存"))).into_response())
 }
 
@@ -139,8 +138,7 @@ async fn new_import_token(State(state): State<AppState>, staff: Staff, Form(form
     let token = crate::auth::random_token();
     let mut s = state.store.channel_settings(staff.org.id).await?;
     s.import_token_hash = crate::channels::package::sha256_hex(token.as_bytes());
-    state.store.put_channel_settings(&s).await?;
-    staff.audit(&state, "channels.import_token", &format!("org:{}", staff.org.id), "", true).await?;
+    staff.audited(&state, "channels.import_token", &format!("org:{}", staff.org.id), "").put_channel_settings(&s).await?;
     view(&state, &staff, Some("已生成新的报送令牌，旧令牌随即失效"), &[], Some(&token), StatusCode::OK).await
 }
 
@@ -184,8 +182,7 @@ async fn keywork_add(State(state): State<AppState>, staff: Staff, Form(form): Fo
         return keywork_view(&state, &staff, None, Some("每条重点工作不超过 200 字"), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let order = form.sort_order.trim().parse::<i64>().unwrap_or(0).clamp(-10_000, 10_000);
-    state.store.add_key_work(staff.org.id, line, order, Utc::now()).await?;
-    staff.audit(&state, "keywork.add", &format!("org:{}", staff.org.id), line, true).await?;
+    staff.audited(&state, "keywork.add", &format!("org:{}", staff.org.id), line).add_key_work(staff.org.id, line, order, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/keywork?msg={}", url_encode("已添加"))).into_response())
 }
 
@@ -195,7 +192,6 @@ async fn keywork_delete(State(state): State<AppState>, staff: Staff, Path(id): P
         return Err(AppError::Forbidden("维护重点工作需要编辑、审核人或管理员角色".into()));
     }
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    state.store.delete_key_work(staff.org.id, id).await?;
-    staff.audit(&state, "keywork.delete", &format!("keywork:{id}"), "", true).await?;
+    staff.audited(&state, "keywork.delete", &format!("keywork:{id}"), "").delete_key_work(staff.org.id, id).await?;
     Ok(Redirect::to(&format!("/admin/keywork?msg={}", url_encode("已删除"))).into_response())
 }

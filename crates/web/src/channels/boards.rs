@@ -402,8 +402,10 @@ async fn register(State(state): State<AppState>, staff: Staff, body: String) -> 
         .iter()
         .map(|i| NewBoardPosting { org_id: staff.org.id, board: sel.board.clone(), item_id: i.id, posted_on, paper: sel.paper.clone(), posted_by: staff.user.id, at: now })
         .collect();
-    state.store.add_board_postings(&postings).await?;
-    staff.audit(&state, "board.post", &format!("org:{}", staff.org.id), &format!("{} {} 条 {posted_on}", sel.board, postings.len()), true).await?;
+    staff
+        .audited(&state, "board.post", &format!("org:{}", staff.org.id), &format!("{} {} 条 {posted_on}", sel.board, postings.len()))
+        .add_board_postings(&postings)
+        .await?;
     let msg = format!("已登记：{posted_on} 在“{}”张贴 {} 条信息", sel.board, postings.len());
     Ok(Redirect::to(&format!("/admin/boards?msg={}", url_encode(&msg))).into_response())
 }

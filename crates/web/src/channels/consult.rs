@@ -414,8 +414,7 @@ async fn assign(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     rules::apply(c.state, c.private, ConsultAction::Assign).map_err(refuse)?;
     let assignee: i64 = form.assignee.trim().parse().map_err(|_| AppError::BadRequest("请选择承办人".into()))?;
     let user = state.store.user(assignee).await?.filter(|u| u.org_id == c.org_id && !u.disabled).ok_or_else(|| AppError::BadRequest("承办人须为本机关的在用账号".into()))?;
-    state.store.assign_consultation(c.id, user.id, Utc::now()).await?;
-    staff.audit(&state, "consultation.assign", &format!("consultation:{}", c.id), &user.display_name, true).await?;
+    staff.audited(&state, "consultation.assign", &format!("consultation:{}", c.id), &user.display_name).assign_consultation(c.id, user.id, Utc::now()).await?;
     Ok(back(c.id, &format!("已分派给{}", user.display_name)))
 }
 
@@ -440,8 +439,10 @@ async fn answer(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
         return view_page(&state, &staff, &c, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let publish = form.publish.is_some() && !c.private && crate::privacy_guard::may_publish_answer(&state, &staff, &c, form.answer.trim()).await?;
-    state.store.answer_consultation(c.id, form.answer.trim(), form.department.trim(), today(), staff.user.id, publish, Utc::now()).await?;
-    staff.audit(&state, "consultation.answer", &format!("consultation:{}", c.id), if publish { "答复并公开" } else { "答复" }, true).await?;
+    staff
+        .audited(&state, "consultation.answer", &format!("consultation:{}", c.id), if publish { "答复并公开" } else { "答复" })
+        .answer_consultation(c.id, form.answer.trim(), form.department.trim(), today(), staff.user.id, publish, Utc::now())
+        .await?;
     Ok(back(c.id, if publish { "已答复，问答已公开" } else { "已答复" }))
 }
 
@@ -462,8 +463,10 @@ async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
         return Err(refuse(rules::ConsultError::PublishPrivate));
     }
     if let Some(r) = crate::privacy_guard::gate_consultation(&state, &staff, c.id, on).await? { return Ok(r); }
-    state.store.set_consultation_published(c.id, on, Utc::now()).await?;
-    staff.audit(&state, if on { "consultation.publish" } else { "consultation.unpublish" }, &format!("consultation:{}", c.id), "", true).await?;
+    staff
+        .audited(&state, if on { "consultation.publish" } else { "consultation.unpublish" }, &format!("consultation:{}", c.id), "")
+        .set_consultation_published(c.id, on, Utc::now())
+        .await?;
     Ok(back(c.id, if on { "问答已公开" } else { "已取消公开" }))
 }
 
@@ -517,8 +520,10 @@ async fn convert(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     let arrival = Arrival { org_id: c.org_id, channel: Channel::Online, submitted_on: c.received, received, registered_by: Some(staff.user.id) };
     let (code, secret) = new_tracking_code(received.format("%Y").to_string().parse().unwrap_or(2026));
     let app = state.store.create_application(&intake.to_new_application(&arrival, code, &secret)).await?;
-    state.store.convert_consultation(c.id, app.id, Utc::now()).await?;
-    staff.audit(&state, "consultation.convert", &format!("consultation:{}", c.id), &format!("application:{} {}", app.id, app.tracking_code), true).await?;
+    staff
+        .audited(&state, "consultation.convert", &format!("consultation:{}", c.id), &format!("application:{} {}", app.id, app.tracking_code))
+        .convert_consultation(c.id, app.id, Utc::now())
+        .await?;
     crate::notify::application_received(&state, &app).await;
     // The 查询密码 is shown once on the case page through a cookie, never in the URL.
     let mut res = Redirect::to(&format!("/admin/applications/{}", app.id)).into_response();

@@ -249,8 +249,7 @@ async fn admin_save(State(state): State<AppState>, staff: Staff, Form(form): For
         return admin_view(&state, &staff, &values, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let pairs: Vec<(&str, &str)> = KEYS.iter().map(|(k, _, _)| (*k, values.get(*k).map(String::as_str).unwrap_or(""))).collect();
-    state.store.set_site_settings(&pairs, Utc::now()).await?;
-    staff.audit(&state, "site.settings", "site", "", true).await?;
+    staff.audited(&state, "site.settings", "site", "").set_site_settings(&pairs, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/site?msg={}", url_encode("已保存"))).into_response())
 }
 

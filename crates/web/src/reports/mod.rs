@@ -271,8 +271,8 @@ async fn create(State(state): State<AppState>, staff: Staff, Form(form): Form<Cr
         return list_view(&state, &staff, Some(format!("{year}年度报告已存在；已发布的报告请使用“更正”")), StatusCode::CONFLICT).await;
     }
     let report = records::generate(&state.store, &state.calendar(), &org, year).await?;
-    let stored = state.store.create_report(org.id, year, &report, "", staff.user.id, Utc::now()).await?;
-    staff.audit(&state, "report.create", &format!("report:{}", stored.id), &format!("{year}年度报告草稿"), true).await?;
+    let store = staff.audited(&state, "report.create", "report:{id}", &format!("{year}年度报告草稿"));
+    let stored = store.create_report(org.id, year, &report, "", staff.user.id, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", stored.id)).into_response())
 }
 
@@ -288,15 +288,15 @@ async fn set_deadline(State(state): State<AppState>, staff: Staff, Form(form): F
     staff.check_csrf(&form.csrf)?;
     staff.require(Role::Admin)?;
     let raw = form.deadline.trim();
+    let store = staff.audited(&state, "report.deadline", &format!("org:{}", staff.org.id), raw);
     if raw.is_empty() {
-        state.store.set_report_deadline(staff.org.id, None).await?;
+        store.set_report_deadline(staff.org.id, None).await?;
     } else {
         match DeadlineRule::parse(raw) {
-            Ok(rule) => state.store.set_report_deadline(staff.org.id, Some(&rule.as_string())).await?,
+            Ok(rule) => store.set_report_deadline(staff.org.id, Some(&rule.as_string())).await?,
             Err(m) => return list_view(&state, &staff, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await,
         }
     }
-    staff.audit(&state, "report.deadline", &format!("org:{}", staff.org.id), raw, true).await?;
     Ok(Redirect::to("/admin/reports").into_response())
 }
 
@@ -407,8 +407,7 @@ async fn save(State(state): State<AppState>, staff: Staff, Path(id): Path<String
             return edit_view(&state, &staff, &stored, Some(msg), Some(&content), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     }
-    let saved = state.store.update_report_draft(stored.id, &content, Utc::now()).await?;
-    staff.audit(&state, "report.save", &format!("report:{}", saved.id), "保存正文", true).await?;
+    let saved = staff.audited(&state, "report.save", &format!("report:{}", stored.id), "保存正文").update_report_draft(stored.id, &content, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", saved.id)).into_response())
 }
 
@@ -428,8 +427,7 @@ async fn refresh(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     let calendar = state.calendar();
     let inputs = records::inputs(&state.store, &calendar, &org, stored.year).await?;
     let content = refresh_figures(&stored.content, &inputs, &calendar);
-    state.store.update_report_draft(stored.id, &content, Utc::now()).await?;
-    staff.audit(&state, "report.refresh", &format!("report:{}", stored.id), "按记录重新统计", true).await?;
+    staff.audited(&state, "report.refresh", &format!("report:{}", stored.id), "按记录重新统计").update_report_draft(stored.id, &content, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", stored.id)).into_response())
 }
 
@@ -442,8 +440,10 @@ async fn submit(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     if findings.iter().any(|f| f.severity == Severity::Error) {
         return edit_view(&state, &staff, &stored, Some("报告还有错误，改正后才能送审".into()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    state.store.set_report_status(stored.id, ReportStatus::Draft, ReportStatus::InReview, Some(staff.user.id), Utc::now()).await?;
-    staff.audit(&state, "report.submit", &format!("report:{}", stored.id), "送审", true).await?;
+    staff
+        .audited(&state, "report.submit", &format!("report:{}", stored.id), "送审")
+        .set_report_status(stored.id, ReportStatus::Draft, ReportStatus::InReview, Some(staff.user.id), Utc::now())
+        .await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", stored.id)).into_response())
 }
 
@@ -453,8 +453,10 @@ async fn return_(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     if let Err(e) = check(stored.status, ReportAction::Return, &staff.user, stored.submitted_by, &form.comment) {
         return edit_view(&state, &staff, &stored, Some(e.to_string()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    state.store.set_report_status(stored.id, ReportStatus::InReview, ReportStatus::Draft, None, Utc::now()).await?;
-    staff.audit(&state, "report.return", &format!("report:{}", stored.id), form.comment.trim(), true).await?;
+    staff
+        .audited(&state, "report.return", &format!("report:{}", stored.id), form.comment.trim())
+        .set_report_status(stored.id, ReportStatus::InReview, ReportStatus::Draft, None, Utc::now())
+        .await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", stored.id)).into_response())
 }
 
@@ -483,13 +485,8 @@ async fn publish(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
     let fields = records::item_fields(&org, &content, node.id, published_on, stored.revision, &stored.correction_note);
     let acknowledged: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
     let event = NewItemEvent { actor_id: staff.user.id, action: "publish".into(), comment: format!("发布{}年度报告", content.year), at: Utc::now() };
-    let (published, item) = state
-        .store
-        .publish_report(stored.id, &content, published_on, staff.user.id, &acknowledged, &fields, &render_index, &event)
-        .await?;
-    staff
-        .audit(&state, "report.publish", &format!("report:{}", published.id), &format!("item:{}；确认提醒{}条", item.id, acknowledged.len()), true)
-        .await?;
+    let store = staff.audited(&state, "report.publish", &format!("report:{}", stored.id), &format!("item:{{id}}；确认提醒{}条", acknowledged.len()));
+    let (published, _item) = store.publish_report(stored.id, &content, published_on, staff.user.id, &acknowledged, &fields, &render_index, &event).await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", published.id)).into_response())
 }
 
@@ -504,8 +501,8 @@ async fn revise(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     let inputs = records::inputs(&state.store, &calendar, &org, stored.year).await?;
     let mut content = refresh_figures(&stored.content, &inputs, &calendar);
     content.date = None;
-    let next = state.store.create_report(org.id, stored.year, &content, form.comment.trim(), staff.user.id, Utc::now()).await?;
-    staff.audit(&state, "report.revise", &format!("report:{}", next.id), form.comment.trim(), true).await?;
+    let store = staff.audited(&state, "report.revise", "report:{id}", form.comment.trim());
+    let next = store.create_report(org.id, stored.year, &content, form.comment.trim(), staff.user.id, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/reports/{}", next.id)).into_response())
 }
 
@@ -588,8 +585,10 @@ async fn figures_save(State(state): State<AppState>, staff: Staff, Query(q): Que
     if !errors.is_empty() {
         return figures_view(&state, &staff, year, errors, None, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    state.store.put_report_figures(staff.org.id, year, &figures, staff.user.id, Utc::now()).await?;
-    staff.audit(&state, "report.figures", &format!("org:{}", staff.org.id), &format!("{year}年，{}项", figures.len()), true).await?;
+    staff
+        .audited(&state, "report.figures", &format!("org:{}", staff.org.id), &format!("{year}年，{}项", figures.len()))
+        .put_report_figures(staff.org.id, year, &figures, staff.user.id, Utc::now())
+        .await?;
     figures_view(&state, &staff, year, Vec::new(), Some(figures.len()), HashMap::new(), StatusCode::OK).await
 }
 
@@ -667,8 +666,10 @@ async fn figures_import(State(state): State<AppState>, staff: Staff, Query(q): Q
         .map(|f| (f.key, f.cell))
         .collect();
     merged.extend(imported.iter().cloned());
-    state.store.put_report_figures(staff.org.id, year, &merged, staff.user.id, Utc::now()).await?;
-    staff.audit(&state, "report.figures.import", &format!("org:{}", staff.org.id), &format!("{year}年，{filename}，{}项", imported.len()), true).await?;
+    staff
+        .audited(&state, "report.figures.import", &format!("org:{}", staff.org.id), &format!("{year}年，{filename}，{}项", imported.len()))
+        .put_report_figures(staff.org.id, year, &merged, staff.user.id, Utc::now())
+        .await?;
     figures_view(&state, &staff, year, Vec::new(), Some(imported.len()), HashMap::new(), StatusCode::OK).await
 }
 

@@ -10,7 +10,7 @@ use gongkai_store::{NewApplication, NewItemEvent, NewOrganisation, NewUser, Stor
 
 use gongkai_store::on_both_backends;
 
-on_both_backends!(vocabularies_round_trip, attachment_titles, art44_decisions_are_exclusive, audit_target_names_resolve);
+on_both_backends!(vocabularies_round_trip, attachment_titles, art44_decisions_are_exclusive, audit_target_names_resolve, settings_and_small_writes_carry_their_audit_entry);
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).expect("test timestamp").with_timezone(&Utc)
@@ -164,4 +164,62 @@ async fn audit_target_names_resolve(store: &Store) {
     assert_eq!(names.get(&format!("catalog:{}", f.catalog)).map(String::as_str), Some("通知公告"));
     assert_eq!(names.get(&format!("application:{app}")).map(String::as_str), Some("GK-9"), "the 查询码, never the applicant");
     assert_eq!(names.len(), 5);
+}
+
+/// An entry for an action through an audited handle.
+fn entry(action: &str, target: &str, detail: &str) -> gongkai_store::NewAuditEntry {
+    gongkai_store::NewAuditEntry {
+        at: t("2024-03-01T09:00:00Z"),
+        actor_id: None,
+        actor_name: "管理员甲".into(),
+        org_id: None,
+        action: action.into(),
+        target: target.into(),
+        detail: detail.into(),
+        client: "203.0.113.7".into(),
+        success: true,
+    }
+}
+
+/// The back office's settings and small writes commit their audit entry in their own
+/// transaction: each write through an audited handle leaves exactly its entry, with the new
+/// record's id where it creates one; a failed write leaves none.
+async fn settings_and_small_writes_carry_their_audit_entry(store: &Store) {
+    let f = fixture(store).await;
+    let id = item(store, &f, "关于春季防火的通知").await;
+    let ctx = gongkai_store::AuditContext { role: "admin".into(), user_agent: "test".into(), request_id: "r-9".into() };
+    let audited = |action: &str, target: &str| store.audited(entry(action, target, "{id}"), ctx.clone());
+    let newest = || async { store.audit_entries(1, 0).await.expect("entries").items.into_iter().next().expect("an entry") };
+    let count = || async { store.audit_entries(1, 0).await.expect("entries").total };
+
+    audited("calendar.add_year", "calendar:2027")
+        .put_calendar_year(&gongkai_store::StoredCalendarYear { year: 2027, json: "{}".into(), added_by: f.user, added_at: t("2024-03-01T00:00:00Z") })
+        .await
+        .expect("calendar");
+    assert_eq!(newest().await.action, "calendar.add_year");
+    let office = store.office_settings(f.org).await.expect("office");
+    audited("office.settings", "org").put_office_settings(&office, t("2024-03-01T00:00:00Z")).await.expect("office");
+    assert_eq!(newest().await.action, "office.settings");
+    let channels = store.channel_settings(f.org).await.expect("channels");
+    audited("channels.settings", "org").put_channel_settings(&channels).await.expect("channels");
+    assert_eq!(newest().await.action, "channels.settings");
+    let kw = audited("keywork.add", "keywork:{id}").add_key_work(f.org, "春耕备耕", 1, t("2024-03-01T00:00:00Z")).await.expect("key work");
+    let e = newest().await;
+    assert_eq!((e.action.as_str(), e.target.clone(), e.detail.clone()), ("keywork.add", format!("keywork:{}", kw.id), kw.id.to_string()));
+    audited("keywork.delete", "keywork").delete_key_work(f.org, kw.id).await.expect("delete");
+    assert_eq!(newest().await.action, "keywork.delete");
+    let a = store.add_titled_attachment(id, "方案.pdf", "", "application/pdf", b"%PDF-1.4", t("2024-03-01T00:00:00Z")).await.expect("attachment");
+    audited("attachment.title", "item").set_attachment_title(a.id, "防火方案").await.expect("title");
+    assert_eq!(newest().await.action, "attachment.title");
+    let lists: [(VocabularyKind, &[String]); 2] = [(VocabularyKind::Topic, &["综合政务".to_string()]), (VocabularyKind::Genre, &["通知".to_string()])];
+    audited("vocabulary.update", "org").set_vocabularies(f.org, &lists).await.expect("vocabularies");
+    assert_eq!(newest().await.action, "vocabulary.update");
+    assert_eq!(store.vocabulary(f.org, VocabularyKind::Genre).await.expect("read"), Some(vec!["通知".to_string()]));
+    assert_eq!(count().await, 7);
+
+    // Failed writes record nothing: a key-work line that is not there, a title of a missing attachment.
+    assert!(matches!(audited("keywork.delete", "keywork").delete_key_work(f.org, kw.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(audited("attachment.title", "item").set_attachment_title(a.id + 100, "x").await, Err(StoreError::NotFound(_))));
+    assert_eq!(count().await, 7);
+    assert_eq!(store.verify_audit_chain().await.expect("verify"), None);
 }

@@ -200,7 +200,7 @@ impl Store {
 
     /// Append an entry inside a transaction the caller commits together with
     /// the action it records (both backends).
-    pub(crate) async fn append_audit_in(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>, entry: &NewAuditEntry, ctx: &AuditContext) -> Result<AuditEntry> {
+    pub(crate) async fn append_audit_in(&self, tx: &mut super::WriteTx, entry: &NewAuditEntry, ctx: &AuditContext) -> Result<AuditEntry> {
         if self.backend == Backend::Postgres {
             sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
                 .execute(&mut **tx)

@@ -143,7 +143,7 @@ impl Store {
     }
 }
 
-async fn replace_codes(tx: &mut sqlx::Transaction<'static, sqlx::Any>, user_id: i64, hashes: &[String]) -> Result<()> {
+async fn replace_codes(tx: &mut super::WriteTx, user_id: i64, hashes: &[String]) -> Result<()> {
     sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     for h in hashes {
         sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES ($1, $2)").bind(user_id).bind(h).execute(&mut **tx).await?;

@@ -148,25 +148,42 @@ impl DataKeys {
     /// The installation's keys: from the environment values if given, else the key
     /// files under `<data_dir>/keys/` (data-1.key and the index key created if missing).
     pub fn load_or_create(data_dir: &Path, env_keys: Option<&str>, env_index: Option<&str>) -> Result<DataKeys> {
+        if env_keys.map(str::trim).is_none_or(str::is_empty) {
+            let dir = key_dir(data_dir);
+            if file_versions(&dir)?.is_empty() {
+                create_data_key(&dir, 1)?;
+            }
+            let index_path = dir.join(INDEX_FILE);
+            if !index_path.exists() {
+                write_secret(&index_path, &random_hex(32)).map_err(|e| key_error("无法创建索引密钥文件", e))?;
+            }
+        }
+        DataKeys::load(data_dir, env_keys, env_index)?.ok_or_else(|| StoreError::Corrupt("数据密钥文件缺失".into()))
+    }
+
+    /// The installation's keys as they are, creating none (`None`: no key files and
+    /// nothing in the environment) — for checking a restored data directory.
+    pub fn load(data_dir: &Path, env_keys: Option<&str>, env_index: Option<&str>) -> Result<Option<DataKeys>> {
         if let Some(v) = env_keys.map(str::trim).filter(|v| !v.is_empty()) {
             let keys = parse_env_keys(v)?;
             let index = env_index.map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| {
                 StoreError::Corrupt("设置了环境变量 GONGKAI_DATA_KEY 时也须设置 GONGKAI_DATA_INDEX_KEY（十六进制，至少 32 字节）".into())
             })?;
             let index = hex::decode(index).map_err(|e| key_error("环境变量 GONGKAI_DATA_INDEX_KEY 不是十六进制", e))?;
-            return DataKeys::new(&keys, index);
+            return DataKeys::new(&keys, index).map(Some);
         }
         let dir = key_dir(data_dir);
-        if file_versions(&dir)?.is_empty() {
-            create_data_key(&dir, 1)?;
-        }
         let index_path = dir.join(INDEX_FILE);
-        if !index_path.exists() {
-            write_secret(&index_path, &random_hex(32)).map_err(|e| key_error("无法创建索引密钥文件", e))?;
+        let data = read_data_keys(&dir)?;
+        if data.is_empty() {
+            return Ok(None);
         }
-        let mut keys = DataKeys::new(&read_data_keys(&dir)?, read_hex_file(&index_path, "索引密钥文件")?)?;
+        if !index_path.exists() {
+            return Err(StoreError::Corrupt(format!("有数据密钥但缺少索引密钥文件 {}", index_path.display())));
+        }
+        let mut keys = DataKeys::new(&data, read_hex_file(&index_path, "索引密钥文件")?)?;
         keys.dir = Some(data_dir.to_path_buf());
-        Ok(keys)
+        Ok(Some(keys))
     }
 
     /// The same keys read again from their directory (a rotation may have added one);

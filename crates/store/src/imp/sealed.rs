@@ -239,6 +239,48 @@ impl Store {
         Ok(DataKeyStatus { current: keys.current(), columns, clear_index_keys })
     }
 
+    /// Whether any personal field is stored sealed (so keys are needed to read it).
+    pub async fn data_keys_needed(&self) -> Result<bool> {
+        for t in SEALED_TABLES {
+            let cond: Vec<String> = t.columns.iter().map(|(c, _)| format!("{c} LIKE '{SEALED_PREFIX}%'")).collect();
+            let found = sqlx::query(&format!("SELECT id FROM {} WHERE {} LIMIT 1", t.table, cond.join(" OR "))).fetch_optional(&self.pool).await?;
+            if found.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// What is wrong between the stored personal data and the loaded keys (empty: every
+    /// key version in use is loaded, and one value of each column under each version
+    /// opens — so a key file replaced by a different key with the same number is found).
+    pub async fn check_data_keys(&self) -> Result<Vec<String>> {
+        let status = self.data_key_status().await?;
+        let sealer = self.sealer();
+        let mut problems = Vec::new();
+        for c in &status.columns {
+            if c.unknown > 0 {
+                problems.push(format!("{} 有 {} 个值使用未加载的数据密钥版本", c.column, c.unknown));
+            }
+        }
+        for t in SEALED_TABLES {
+            for (col, field) in t.columns {
+                for (v, n) in status.columns.iter().find(|c| c.column == format!("{}.{col}", t.table)).map(|c| c.by_version.clone()).unwrap_or_default() {
+                    if n == 0 {
+                        continue;
+                    }
+                    let sample = sqlx::query(&format!("SELECT id, {col} FROM {} WHERE {col} LIKE '{SEALED_PREFIX}{v}:%' ORDER BY id LIMIT 1", t.table)).fetch_optional(&self.pool).await?;
+                    if let Some(row) = sample {
+                        if let Err(e) = sealer.open(*field, &row.text(col)?) {
+                            problems.push(format!("{}.{col} 第 {} 行（第 {v} 版密钥）无法解密：{e}", t.table, row.int("id")?));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(problems)
+    }
+
     /// Re-encrypt every row whose values are not all under the current key (clear
     /// text included), `batch` rows per transaction with `pause` between batches so
     /// that requests are served meanwhile. Rows changed by a request meanwhile keep

@@ -153,7 +153,9 @@ fn report_generate_exports_the_demo_report() {
     let db = dir.path().join("gongkai.db");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let store = gongkai_store::Store::connect(&format!("sqlite:{}", db.display())).await.expect("connect");
+        // Sealed with the data directory's keys, which the command run below loads.
+        let keys = gongkai_store::data_keys::DataKeys::load_or_create(dir.path(), None, None).expect("data keys");
+        let store = gongkai_store::Store::connect(&format!("sqlite:{}", db.display())).await.expect("connect").with_data_keys(keys);
         store.migrate().await.expect("migrate");
         gongkai::demo::load(&store).await.expect("demo");
         store.close().await;

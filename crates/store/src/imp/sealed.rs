@@ -337,7 +337,7 @@ impl Store {
             match fresh_values(&sealer, t, current, &old) {
                 Ok(new) => {
                     let mut q = sqlx::query(&update).bind(id);
-                    for v in new.into_iter().chain(old.into_iter()) {
+                    for v in new.into_iter().chain(old) {
                         q = q.bind(v);
                     }
                     done.rows += q.execute(&mut *tx).await?.rows_affected();

@@ -1,7 +1,8 @@
 //! Personal data encrypted at rest with SM4 (issue 12 item 2).
 //!
 //! Citizens' identity-document numbers, phones, e-mail and postal addresses, a
-//! consultation's name and contact, and staff TOTP secrets are stored as
+//! consultation's name and contact, the recipient of queued e-mail and staff TOTP
+//! secrets are stored as
 //! `sm4g:<key version>:<base64 of nonce ‖ ciphertext ‖ tag>`: SM4 in GCM mode
 //! (a 96-bit random nonce per value, a 128-bit tag), the field's name as
 //! associated data so a value cannot be moved into another column unnoticed.
@@ -77,6 +78,8 @@ pub enum Field {
     ConsultContact,
     /// `users.totp_secret` and `users.totp_pending` (a confirmed secret moves from one to the other).
     Totp,
+    /// `outbox.recipient`: an applicant's e-mail address for receipts and letters.
+    OutboxRecipient,
 }
 
 impl Field {
@@ -89,6 +92,7 @@ impl Field {
             Field::ConsultName => "consultations.name",
             Field::ConsultContact => "consultations.contact",
             Field::Totp => "users.totp",
+            Field::OutboxRecipient => "outbox.recipient",
         }
     }
 }

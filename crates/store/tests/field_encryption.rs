@@ -17,7 +17,7 @@ use gongkai_store::on_both_backends;
 on_both_backends!(
     applications_are_sealed_and_read_back,
     per_applicant_count_and_resubmission_lookup_use_the_blind_index,
-    consultation_contacts_and_totp_secrets_are_sealed,
+    consultation_contacts_totp_secrets_and_mail_recipients_are_sealed,
     rotation_and_reencryption_move_every_row_to_the_new_key,
     clear_rows_of_an_upgraded_installation_get_sealed,
     tampered_value_is_an_error_not_garbage,
@@ -159,7 +159,7 @@ async fn per_applicant_count_and_resubmission_lookup_use_the_blind_index(store: 
     }
 }
 
-async fn consultation_contacts_and_totp_secrets_are_sealed(store: &Store) {
+async fn consultation_contacts_totp_secrets_and_mail_recipients_are_sealed(store: &Store) {
     let (org, user) = org(store).await;
     let c = store
         .create_consultation(&NewConsultation {
@@ -194,6 +194,17 @@ async fn consultation_contacts_and_totp_secrets_are_sealed(store: &Store) {
     let (stored, pending): (String, String) = (row.get(0), row.get(1));
     assert!(stored.starts_with("sm4g:1:") && !stored.contains(secret), "{stored}");
     assert_eq!(pending, "");
+
+    // A receipt queued for the applicant: the address is sealed, the sender reads it.
+    let id = store
+        .enqueue_message(&gongkai_store::NewMessage { org_id: Some(org), kind: "application.receipt".into(), recipient: EMAIL.into(), subject: "回执".into(), body: "已收到".into(), ..Default::default() }, t("2024-03-01T08:00:00Z"))
+        .await
+        .expect("enqueue")
+        .expect("queued");
+    let raw: String = sqlx::query("SELECT recipient FROM outbox WHERE id = $1").bind(id).fetch_one(raw_pool(store)).await.expect("raw").get(0);
+    assert!(raw.starts_with("sm4g:1:") && !raw.contains(EMAIL), "{raw}");
+    assert_eq!(store.outbox_message(id).await.expect("read").expect("found").recipient, EMAIL);
+    assert_eq!(store.due_messages(t("2024-03-02T00:00:00Z"), 10).await.expect("due")[0].recipient, EMAIL);
 }
 
 async fn rotation_and_reencryption_move_every_row_to_the_new_key(store: &Store) {

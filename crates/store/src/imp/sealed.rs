@@ -123,6 +123,7 @@ const SEALED_TABLES: &[SealedTable] = &[
     },
     SealedTable { table: "consultations", columns: &[("name", Field::ConsultName), ("contact", Field::ConsultContact)], blind_index: false },
     SealedTable { table: "users", columns: &[("totp_secret", Field::Totp), ("totp_pending", Field::Totp)], blind_index: false },
+    SealedTable { table: "outbox", columns: &[("recipient", Field::OutboxRecipient)], blind_index: false },
 ];
 
 /// How many stored values of one column are in clear text and under each key version.

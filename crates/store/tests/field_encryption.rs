@@ -148,6 +148,9 @@ async fn per_applicant_count_and_resubmission_lookup_use_the_blind_index(store: 
     assert!(recent.iter().all(|a| gongkai_domain::duplicates::id_key(&a.id_doc_number) == ID), "decrypted for the duplicate rule");
     // The lookup is an indexed equality on the blind index.
     if store.backend() == gongkai_store::Backend::Sqlite {
+        // Freed pages are zeroed, so values replaced by the re-encryption leave no clear text.
+        let secure: i64 = sqlx::query("PRAGMA secure_delete").fetch_one(raw_pool(store)).await.expect("pragma").get(0);
+        assert_eq!(secure, 1);
         let plan: Vec<String> = sqlx::query("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM applications WHERE org_id = 1 AND id_doc_key IN ('a', 'b') AND received >= '2024-03-01' AND received <= '2024-03-31'")
             .fetch_all(raw_pool(store))
             .await

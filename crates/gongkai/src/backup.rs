@@ -471,6 +471,22 @@ pub async fn restore(archive: &Path, config: &Config) -> Result<Restored> {
         store.close().await;
         bail!("恢复后的审计日志在第 {id} 条处断链");
     }
+    // The restored data keys must open the restored personal data (keys/ restored with
+    // it, or the same GONGKAI_DATA_KEY): none are created here.
+    use gongkai_store::data_keys::{DataKeys, DATA_INDEX_KEY_ENV, DATA_KEY_ENV};
+    let keys = DataKeys::load(data_dir, std::env::var(DATA_KEY_ENV).ok().as_deref(), std::env::var(DATA_INDEX_KEY_ENV).ok().as_deref())
+        .map_err(|e| anyhow!("恢复后的数据密钥无法使用：{e}"))?;
+    if let Some(keys) = keys {
+        let store = store.clone().with_data_keys(keys);
+        let problems = store.check_data_keys().await?;
+        if !problems.is_empty() {
+            store.close().await;
+            bail!("恢复后的数据密钥打不开恢复的个人信息：{}", problems.join("；"));
+        }
+    } else if store.data_keys_needed().await? {
+        store.close().await;
+        bail!("备份中的个人信息已加密，但没有恢复出数据密钥（keys/data-*.key），也未设置 GONGKAI_DATA_KEY");
+    }
     store.close().await;
     Ok(Restored { manifest, counts })
 }

@@ -73,6 +73,9 @@ enum Command {
     /// 审计日志：签发检查点、离线校验
     #[command(subcommand)]
     Audit(crate::cli_security::AuditCmd),
+    /// 个人信息数据密钥（SM4）：轮换、重新加密、查看各版本密钥的使用情况
+    #[command(subcommand)]
+    Keys(crate::cli_security::KeysCmd),
     /// 运行体检：配置、数据库持久性、文件权限、磁盘空间、密钥、TLS 证书有效期与备份
     Doctor,
     /// 在线备份：数据库的一致快照与数据目录中的密钥等文件，打包为带清单和校验值的归档
@@ -295,6 +298,8 @@ async fn open_store(config: &Config) -> Result<Store> {
     // Security (issue 12): the audit chain is keyed with a key kept outside the database.
     let key = gongkai_store::audit_keys::load_or_create_mac_key(&config.data_dir, std::env::var(gongkai_store::audit_keys::AUDIT_KEY_ENV).ok().as_deref()).map_err(|e| anyhow!("{e}"))?;
     let store = store.with_audit_key(key);
+    // Security (issue 12): citizens' personal fields sealed with SM4, keys outside the database.
+    let store = store.with_data_keys(crate::cli_security::load_data_keys(&config.data_dir)?);
     // Readers of attachments kept in the object store need it whatever
     // `attachment_store` says; new attachments go there only with `s3`.
     if config.attachment_store == "s3" {
@@ -357,6 +362,12 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Attachments(cmd) => crate::attachments_cmd::run(open_store(&config).await?, &config, cmd).await,
         Command::Privacy(cmd) => crate::cli_security::run(&open_store(&config).await?, &cmd, &config.web().public_url).await,
         Command::Audit(cmd) => crate::cli_security::audit(&open_store(&config).await?, &cmd, &config.data_dir).await,
+        Command::Keys(cmd) => {
+            let store = open_store(&config).await?;
+            let done = crate::cli_security::keys(&store, &cmd, &config.data_dir).await;
+            store.close().await;
+            done
+        }
         Command::Doctor => crate::doctor::run(&config).await,
         Command::Backup { output } => {
             let store = open_store(&config).await?;
@@ -527,8 +538,15 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
         config.mfa_required_roles = Some(String::new());
     }
     let store = open_store(&config).await?;
+    // Refuse to serve personal data the loaded keys cannot open (a key file lost or
+    // replaced): every page showing it would fail.
+    let problems = store.check_data_keys().await.map_err(|e| anyhow!("{e}"))?;
+    if !problems.is_empty() {
+        bail!("数据密钥与数据库中的加密数据不符（请从备份恢复数据目录下的 keys/ 或设置 GONGKAI_DATA_KEY）：{}", problems.join("；"));
+    }
     bootstrap(&store, &config, demo).await?;
     crate::cli_security::spawn_checkpoints(store.clone(), config.data_dir.clone());
+    crate::cli_security::spawn_reencryption(store.clone());
     config.configure_outbound().map_err(|e| anyhow!(e))?;
     let mut web = config.web();
     // Served over HTTPS by this process: session cookies are Secure.

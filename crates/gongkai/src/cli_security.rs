@@ -188,3 +188,109 @@ pub fn restrict_database_files(db: &std::path::Path) -> std::io::Result<()> {
     let _ = db;
     Ok(())
 }
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// 生成新一版个人信息数据密钥并设为当前密钥；旧密钥保留，仍可解密尚未重新加密的数据
+    Rotate,
+    /// 立即把全部个人信息字段重新加密到当前密钥（升级前的明文数据也一并加密）
+    Reencrypt,
+    /// 显示各版本数据密钥加密的字段数、仍为明文的字段数
+    Status,
+}
+
+/// The data keys of the installation: the environment if set, else `<data dir>/keys/`
+/// (created on first use).
+pub fn load_data_keys(data_dir: &std::path::Path) -> Result<gongkai_store::data_keys::DataKeys> {
+    use gongkai_store::data_keys::{DataKeys, DATA_INDEX_KEY_ENV, DATA_KEY_ENV};
+    DataKeys::load_or_create(data_dir, std::env::var(DATA_KEY_ENV).ok().as_deref(), std::env::var(DATA_INDEX_KEY_ENV).ok().as_deref()).map_err(|e| anyhow!("{e}"))
+}
+
+/// Rows per transaction of the re-encryption pass, and the pause between batches
+/// while serving (so requests keep the database).
+const REENCRYPT_BATCH: i64 = 200;
+const REENCRYPT_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
+fn print_status(status: &gongkai_store::DataKeyStatus) {
+    println!("当前数据密钥：第 {} 版", status.current);
+    for c in &status.columns {
+        let versions: Vec<String> = c.by_version.iter().map(|(v, n)| format!("第 {v} 版 {n}")).collect();
+        let mut line = format!("  {}：{}；明文 {}", c.column, versions.join("，"), c.clear);
+        if c.unknown > 0 {
+            line.push_str(&format!("；未加载的密钥版本 {}", c.unknown));
+        }
+        println!("{line}");
+    }
+    let totals: Vec<String> = status.total_by_version().iter().map(|(v, n)| format!("第 {v} 版 {n} 个字段{}", if *n == 0 && *v != status.current { "（已无数据使用）" } else { "" })).collect();
+    println!("合计：{}；明文 {} 个字段；未改为盲索引的证件号索引 {} 个", totals.join("，"), status.columns.iter().map(|c| c.clear).sum::<i64>(), status.clear_index_keys);
+    if status.all_current() {
+        println!("全部个人信息字段均已用当前密钥加密");
+    } else {
+        println!("尚有字段未用当前密钥加密：运行中的服务会在后台重新加密，也可执行 gongkai keys reencrypt");
+    }
+}
+
+/// Add the next data key under the data directory.
+fn rotate_keys(data_dir: &std::path::Path) -> Result<()> {
+    let env = std::env::var(gongkai_store::data_keys::DATA_KEY_ENV).ok();
+    let v = gongkai_store::data_keys::rotate(data_dir, env.as_deref()).map_err(|e| anyhow!("{e}"))?;
+    println!("已生成第 {v} 版数据密钥 {}，此后新写入的个人信息用它加密", gongkai_store::audit_keys::key_dir(data_dir).join(format!("data-{v}.key")).display());
+    println!("运行中的服务会在几分钟内改用新密钥，并在后台把已有数据重新加密；也可立即执行 gongkai keys reencrypt");
+    println!("旧密钥文件请保留：重新加密完成前的数据和此前的备份都需要它");
+    Ok(())
+}
+
+pub async fn keys(store: &Store, cmd: &KeysCmd, data_dir: &std::path::Path) -> Result<()> {
+    match cmd {
+        KeysCmd::Rotate => {
+            rotate_keys(data_dir)?;
+            store.reload_data_keys().map_err(|e| anyhow!("{e}"))?;
+            print_status(&store.data_key_status().await.map_err(|e| anyhow!("{e}"))?);
+            Ok(())
+        }
+        KeysCmd::Status => {
+            print_status(&store.data_key_status().await.map_err(|e| anyhow!("{e}"))?);
+            let problems = store.check_data_keys().await.map_err(|e| anyhow!("{e}"))?;
+            for p in &problems {
+                println!("✗ {p}");
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(anyhow!("数据密钥与数据库中的加密数据不符：{} 个问题", problems.len()))
+            }
+        }
+        KeysCmd::Reencrypt => {
+            let done = store.reencrypt_all(REENCRYPT_BATCH, std::time::Duration::ZERO).await.map_err(|e| anyhow!("{e}"))?;
+            println!("已重新加密 {} 行", done.rows);
+            print_status(&store.data_key_status().await.map_err(|e| anyhow!("{e}"))?);
+            if done.failed > 0 {
+                return Err(anyhow!("{} 行无法解密，未重新加密（首个：{}）", done.failed, done.first_error.unwrap_or_default()));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// While serving: every few minutes pick up a key added by `gongkai keys rotate` and
+/// re-encrypt, in small batches, whatever is not under the current key (the clear
+/// text of an upgraded installation on the first pass).
+pub fn spawn_reencryption(store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.reload_data_keys() {
+                tracing::error!(error = %e, "data keys could not be reloaded");
+            }
+            match store.reencrypt_all(REENCRYPT_BATCH, REENCRYPT_PAUSE).await {
+                Ok(done) if done.failed > 0 => {
+                    tracing::error!(rows = done.rows, failed = done.failed, first = done.first_error.as_deref().unwrap_or_default(), "re-encryption left rows it cannot open")
+                }
+                Ok(done) if done.rows > 0 => tracing::info!(rows = done.rows, "personal fields re-encrypted to the current data key"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "re-encryption failed"),
+            }
+        }
+    });
+}

@@ -262,3 +262,44 @@ async fn a_district_cannot_reveal_a_towns_applicant(store: &Store) {
 }
 
 gongkai_store::on_both_backends!(personal_data_is_not_published_unchecked, consultations_need_a_reviewer_and_are_masked, a_district_cannot_reveal_a_towns_applicant);
+
+/// Issue 12 item 2: after an online application the database file — checkpointed, so
+/// the WAL's pages are in it — holds neither the applicant's ID number nor the phone:
+/// only their SM4 ciphertext. Staff still see them in clear (SQLite: a file to read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_database_file_holds_no_clear_id_number_after_an_online_application() {
+    let (store, db) = gongkai_store::test_support::fresh_sqlite().await;
+    let base = start(store.clone()).await;
+    let town = org(&store, "town", "11441802007183516B").await;
+    let c = client();
+    let page = c.get(format!("{base}/org/town/apply")).send().await.expect("form").text().await.expect("page");
+    let token = csrf(&page);
+    let form = [
+        ("_csrf", token.as_str()),
+        ("applicant_type", "natural"),
+        ("name", "王小明"),
+        ("id_doc_type", "id_card"),
+        ("id_doc_number", ID),
+        ("phone", PHONE),
+        ("description", "本镇2023年农村人居环境整治资金的使用情况"),
+        ("form_electronic", "1"),
+        ("delivery", "online"),
+    ];
+    let res = c.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("submit");
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let stored = store.applications(&gongkai_store::ApplicationQuery { org_ids: vec![town.id], ..Default::default() }).await.expect("list").items;
+    assert_eq!(stored.len(), 1, "the application was stored");
+    assert_eq!((stored[0].id_doc_number.as_str(), stored[0].phone.as_str()), (ID, PHONE), "read back in clear");
+
+    store.checkpoint(true).await.expect("checkpoint");
+    let path = db.url().strip_prefix("sqlite:").expect("sqlite url");
+    let mut bytes = std::fs::read(path).expect("database file");
+    if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+        bytes.extend(wal);
+    }
+    let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(contains("本镇2023年农村人居环境整治资金"), "the file read is the one written to");
+    assert!(!contains(ID), "the ID number lies in clear in the database file");
+    assert!(!contains(PHONE), "the phone number lies in clear in the database file");
+    store.close().await;
+}

@@ -10,7 +10,9 @@ fn privacy_scan_lists_published_personal_data() {
     let db = dir.path().join("gongkai.db");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let store = gongkai_store::Store::connect(&format!("sqlite:{}", db.display())).await.expect("connect");
+        // Sealed with the data directory's keys, which the command run below loads.
+        let keys = gongkai_store::data_keys::DataKeys::load_or_create(dir.path(), None, None).expect("data keys");
+        let store = gongkai_store::Store::connect(&format!("sqlite:{}", db.display())).await.expect("connect").with_data_keys(keys);
         store.migrate().await.expect("migrate");
         gongkai::demo::load(&store).await.expect("demo");
         // An item published straight through the store, as before the guard.

@@ -14,6 +14,7 @@ use std::time::Duration;
 use common::*;
 use gongkai::config::Config;
 use gongkai_domain::model::Role;
+use gongkai_store::data_keys::DataKeys;
 use gongkai_store::{ApplicationQuery, Store};
 use sha2::{Digest, Sha256};
 
@@ -78,6 +79,9 @@ async fn applications(store: &Store, org_id: i64) -> i64 {
 
 /// The drill: `source` is live and busy; the archive is restored onto `target`.
 async fn drill(store: &Store, source: Config, target: Config) {
+    // Personal fields sealed with the data keys of the source's data directory, as `serve` does.
+    let keyed = store.clone().with_data_keys(DataKeys::load_or_create(&source.data_dir, None, None).expect("data keys"));
+    let store = &keyed;
     let town = org(store, "town", "11441802007183516B").await;
     let boss = user(store, &town, "boss", &[Role::Admin, Role::Reviewer, Role::Editor]).await;
     for (i, day) in ["2024-03-01", "2024-05-08", "2024-09-27"].iter().enumerate() {
@@ -131,7 +135,9 @@ async fn drill(store: &Store, source: Config, target: Config) {
     // Restore elsewhere and compare.
     let restored = gongkai::backup::restore(&archive, &target).await.expect("restore");
     assert_eq!(restored.counts["applications"], in_backup);
-    let copy = Store::connect(&target.database_url()).await.expect("restored store");
+    // The restored keys/ open the restored personal data.
+    let restored_keys = DataKeys::load(&target.data_dir, None, None).expect("restored data keys").expect("data keys in the backup");
+    let copy = Store::connect(&target.database_url()).await.expect("restored store").with_data_keys(restored_keys);
     assert_eq!(applications(&copy, town.id).await, in_backup);
     assert_eq!(copy.verify_audit_chain().await.expect("audit"), None);
     let original = attachment_hashes(store, town.id).await;
@@ -142,7 +148,9 @@ async fn drill(store: &Store, source: Config, target: Config) {
     let src: Vec<(i64, String)> = store.applications(&q).await.expect("src").items.into_iter().map(|a| (a.id, a.description)).collect();
     for a in copy.applications(&q).await.expect("copy").items {
         assert!(src.contains(&(a.id, a.description.clone())), "restored application {} not in the source", a.id);
+        assert_eq!((a.id_doc_number.as_str(), a.phone.as_str()), ("11010519491231002X", "13800138000"), "decrypted with the restored key");
     }
+    assert!(copy.data_key_status().await.expect("status").all_current());
     assert_eq!(std::fs::read(target.data_dir.join("keys/personal-data.key")).expect("key restored"), b"0123456789abcdef0123456789abcdef");
     copy.close().await;
     // Key files are the owner's only, whatever the archive says, so the restored

@@ -153,7 +153,9 @@ fn report_generate_exports_the_demo_report() {
     let db = dir.path().join("gongkai.db");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let store = gongkai_store::Store::connect(&format!("sqlite:{}", db.display())).await.expect("connect");
+        // Sealed with the data directory's keys, which the command run below loads.
+        let keys = gongkai_store::data_keys::DataKeys::load_or_create(dir.path(), None, None).expect("data keys");
+        let store = gongkai_store::Store::connect(&format!("sqlite:{}", db.display())).await.expect("connect").with_data_keys(keys);
         store.migrate().await.expect("migrate");
         gongkai::demo::load(&store).await.expect("demo");
         store.close().await;
@@ -181,4 +183,67 @@ fn report_generate_exports_the_demo_report() {
     let o = gongkai(dir.path(), &["report", "generate", "--org", "nosuch", "--year", "2023", "-o", bad.to_str().expect("path")]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("找不到机关“nosuch”") && stderr(&o).contains("yuantan"), "{}", stderr(&o));
+}
+
+/// `gongkai keys`: status counts values per data-key version and clear text; rotate adds
+/// the next key (0600); reencrypt moves every value onto it and seals clear text left
+/// from before encryption; a missing key file makes status fail, naming the problem.
+#[test]
+fn keys_rotate_reencrypt_and_status() {
+    use sqlx::Row;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("gongkai.db");
+    let url = format!("sqlite:{}", db.display());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let raw_count = |sql: &'static str| {
+        runtime.block_on(async {
+            let store = gongkai_store::Store::connect(&url).await.expect("connect");
+            let n: i64 = sqlx::query(sql).fetch_one(gongkai_store::test_support::raw_pool(&store)).await.expect("count").get(0);
+            store.close().await;
+            n
+        })
+    };
+    runtime.block_on(async {
+        let keys = gongkai_store::data_keys::DataKeys::load_or_create(dir.path(), None, None).expect("data keys");
+        let store = gongkai_store::Store::connect(&url).await.expect("connect").with_data_keys(keys);
+        store.migrate().await.expect("migrate");
+        gongkai::demo::load(&store).await.expect("demo");
+        // One value as an installation before encryption left it.
+        sqlx::query("UPDATE applications SET phone = '13800138000' WHERE id = (SELECT MIN(id) FROM applications)")
+            .execute(gongkai_store::test_support::raw_pool(&store))
+            .await
+            .expect("clear row");
+        store.close().await;
+    });
+    let sealed_v1 = raw_count("SELECT COUNT(*) FROM applications WHERE id_doc_number LIKE 'sm4g:1:%'");
+    assert!(sealed_v1 > 0, "the demo's applications are sealed");
+
+    let out = gongkai(dir.path(), &["keys", "status"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("当前数据密钥：第 1 版") && text.contains("applications.phone") && text.contains("明文 1"), "{text}");
+
+    let out = gongkai(dir.path(), &["keys", "rotate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("已生成第 2 版数据密钥"), "{}", stdout(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("keys/data-2.key")).expect("new key").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let out = gongkai(dir.path(), &["keys", "reencrypt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("全部个人信息字段均已用当前密钥加密"), "{text}");
+    assert_eq!(raw_count("SELECT COUNT(*) FROM applications WHERE id_doc_number LIKE 'sm4g:1:%' OR phone LIKE 'sm4g:1:%'"), 0);
+    assert_eq!(raw_count("SELECT COUNT(*) FROM applications WHERE phone = '13800138000'"), 0);
+    assert_eq!(raw_count("SELECT COUNT(*) FROM applications WHERE id_doc_number LIKE 'sm4g:2:%'"), sealed_v1);
+
+    // The current key lost: status names the values it cannot open and fails.
+    std::fs::remove_file(dir.path().join("keys/data-2.key")).expect("remove key");
+    let out = gongkai(dir.path(), &["keys", "status"]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("未加载的数据密钥版本"), "{}", stdout(&out));
 }

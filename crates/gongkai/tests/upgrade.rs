@@ -7,7 +7,9 @@ mod common;
 use std::io::Read;
 use std::path::Path;
 
-use gongkai_store::Store;
+use gongkai_store::test_support::{raw_pool, test_data_keys};
+use gongkai_store::{ApplicationQuery, Store};
+use sqlx::Row;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
@@ -29,6 +31,30 @@ async fn upgrade_and_check(store: &Store) {
     for (table, n) in &before {
         assert_eq!(after.get(table), Some(n), "table {table} changed in the upgrade");
     }
+    // The previous release's personal data is in clear; it reads as it is, and the
+    // re-encryption pass (run by `serve` in the background) seals every value, after
+    // which every application reads the same.
+    let org_ids: Vec<i64> = store.orgs().await.expect("orgs").iter().map(|o| o.id).collect();
+    let personal = |apps: Vec<gongkai_store::StoredApplication>| -> Vec<(i64, String, String, String, String)> {
+        apps.into_iter().map(|a| (a.id, a.id_doc_number, a.phone, a.email, a.postal_address)).collect()
+    };
+    let q = ApplicationQuery { org_ids: org_ids.clone(), ..Default::default() };
+    let clear = personal(store.applications(&q).await.expect("clear applications").items);
+    assert_eq!(clear.len(), 23);
+    assert!(clear.iter().any(|a| !a.1.is_empty()), "the fixture has ID numbers");
+    let status = store.data_key_status().await.expect("status");
+    assert!(status.columns.iter().map(|c| c.clear).sum::<i64>() > 0 && status.clear_index_keys > 0, "{status:?}");
+    let done = store.reencrypt_all(10, std::time::Duration::ZERO).await.expect("reencrypt");
+    assert_eq!(done.failed, 0, "{done:?}");
+    assert!(done.rows >= 23, "{done:?}");
+    assert!(store.data_key_status().await.expect("status").all_current());
+    let clear_left: i64 = sqlx::query("SELECT COUNT(*) FROM applications WHERE (id_doc_number <> '' AND id_doc_number NOT LIKE 'sm4g:%') OR (phone <> '' AND phone NOT LIKE 'sm4g:%')")
+        .fetch_one(raw_pool(store))
+        .await
+        .expect("raw")
+        .get(0);
+    assert_eq!(clear_left, 0);
+    assert_eq!(personal(store.applications(&q).await.expect("sealed applications").items), clear);
     // New tables work, and the audit chain continues.
     store
         .enqueue_message(&gongkai_store::NewMessage { kind: "test".into(), recipient: "a@example.cn".into(), subject: "s".into(), body: "b".into(), ..Default::default() }, chrono::Utc::now())
@@ -67,7 +93,8 @@ async fn previous_release_sqlite_upgrades_in_place() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("gongkai.db");
     std::fs::write(&db, fixture("release-0.1.0-sqlite.db.gz")).expect("write fixture");
-    let store = Store::connect(&format!("sqlite:{}", db.display())).await.expect("open previous release");
+    // With data keys, as `gongkai serve` opens it.
+    let store = Store::connect(&format!("sqlite:{}", db.display())).await.expect("open previous release").with_data_keys(test_data_keys());
     upgrade_and_check(&store).await;
     store.close().await;
 }
@@ -101,7 +128,7 @@ async fn previous_release_postgres_upgrades_in_place() {
     psql(&admin, &["-c", &format!("CREATE DATABASE \"{name}\"")], None);
     let url = format!("{}/{name}", &admin[..admin.rfind('/').expect("db url path")]);
     psql(&url, &[], Some(fixture("release-0.1.0-postgres.sql.gz")));
-    let store = Store::connect(&url).await.expect("open previous release");
+    let store = Store::connect(&url).await.expect("open previous release").with_data_keys(test_data_keys());
     upgrade_and_check(&store).await;
     store.close().await;
     psql(&admin, &["-c", &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")], None);

@@ -40,7 +40,7 @@ pub fn key_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// Write a new secret file readable by its owner only (0600), refusing to overwrite.
-fn write_secret(path: &Path, contents: &str) -> std::io::Result<()> {
+pub(crate) fn write_secret(path: &Path, contents: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
         #[cfg(unix)]
@@ -62,7 +62,7 @@ fn write_secret(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 /// Refuse a secret file others can read.
-fn check_mode(path: &Path) -> Result<()> {
+pub(crate) fn check_mode(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -32,6 +32,7 @@ pub(crate) mod ops;
 mod outbox;
 pub(crate) mod past_reports;
 pub(crate) mod reports;
+pub(crate) mod sealed;
 mod search;
 pub(crate) mod site_version;
 mod site;
@@ -55,6 +56,9 @@ pub struct Store {
     /// Key of the audit chain's HMAC-SM3 (kept outside the database); `None`
     /// appends unkeyed entries (tests, tools without the key).
     audit_key: Option<std::sync::Arc<Vec<u8>>>,
+    /// Keys sealing the personal fields (kept outside the database); `None` can
+    /// neither write nor read sealed values (see `sealed`).
+    data_keys: Option<std::sync::Arc<sealed::KeyCell>>,
     /// The audit entry the next committed write records in its own transaction
     /// (see [`Store::audited`]).
     pending_audit: Option<std::sync::Arc<PendingAudit>>,
@@ -170,6 +174,9 @@ async fn prepare_sqlite_connection(
     conn.execute("PRAGMA journal_mode = WAL").await?;
     conn.execute("PRAGMA synchronous = FULL").await?;
     conn.execute("PRAGMA foreign_keys = ON").await?;
+    // Freed pages are overwritten: a personal field re-encrypted (or a row deleted)
+    // leaves no clear text behind in the file's free pages.
+    conn.execute("PRAGMA secure_delete = ON").await?;
     // Checkpoints run in a background task (`Store::checkpoint`), never inside
     // a committing request; the WAL file is kept at most 64 MiB once reset.
     conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
@@ -299,6 +306,7 @@ impl Store {
         let pool = options.connect(&url).await.map_err(connect_error)?;
         Ok(Store {
             audit_key: None,
+            data_keys: None,
             pending_audit: None,
             pool,
             backend: Backend::Sqlite,
@@ -322,6 +330,7 @@ impl Store {
             .map_err(connect_error)?;
         Ok(Store {
             audit_key: None,
+            data_keys: None,
             pending_audit: None,
             pool,
             backend: Backend::Postgres,

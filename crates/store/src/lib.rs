@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub mod applications;
 pub mod audit_keys;
 pub mod blobs;
+pub mod data_keys;
 pub mod import;
 pub mod channels;
 pub mod office;
@@ -73,6 +74,9 @@ pub enum StoreError {
     /// The database is configured with weaker durability than required.
     #[error("数据库持久性设置不足：{0}")]
     Durability(String),
+    /// A sealed personal field could not be opened (or written without keys).
+    #[error("个人信息加密：{0}")]
+    Crypto(#[from] data_keys::CipherError),
     /// The object store holding attachment bytes failed.
     #[error("{0}")]
     Blob(#[from] blobs::BlobError),
@@ -241,6 +245,7 @@ pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Lette
 pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
 pub use imp::site_version::SiteVersion;
 pub use imp::Store;
+pub use imp::sealed::{ColumnKeyUse, DataKeyStatus, Reencrypted};
 pub use imp::mfa::{LoginChallenge, MfaState};
 pub use imp::audit::{audit_mac, AuditContext, AuditVerification};
 pub use privacy::{NewPrivacyAck, PrivacyAck};

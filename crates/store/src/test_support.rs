@@ -73,13 +73,21 @@ fn drop_database(admin_url: &str, name: &str) {
     });
 }
 
+/// The data keys test stores seal personal fields with: fixed, so that a test
+/// opening the same database again (`Store::connect(db.url())`) can attach them.
+pub fn test_data_keys() -> crate::data_keys::DataKeys {
+    crate::data_keys::DataKeys::new(&[(1, vec![0x5a; 16])], vec![0xa5; 32])
+        .expect("测试数据密钥无效 (test data keys invalid)")
+}
+
 /// A fresh SQLite store in a temp dir (keep the TempDir alive in the returned guard).
 pub async fn fresh_sqlite() -> (Store, TestDb) {
     let dir = tempfile::tempdir().expect("无法创建临时目录 (cannot create temp dir)");
     let url = format!("sqlite:{}", dir.path().join("gongkai.db").display());
     let store = Store::connect(&url)
         .await
-        .unwrap_or_else(|e| panic!("无法打开测试数据库 {url}: {e}"));
+        .unwrap_or_else(|e| panic!("无法打开测试数据库 {url}: {e}"))
+        .with_data_keys(test_data_keys());
     store
         .migrate()
         .await
@@ -140,7 +148,8 @@ pub async fn fresh_postgres() -> Option<(Store, TestDb)> {
     };
     let store = Store::connect(&url)
         .await
-        .unwrap_or_else(|e| panic!("无法打开测试数据库: {e}"));
+        .unwrap_or_else(|e| panic!("无法打开测试数据库: {e}"))
+        .with_data_keys(test_data_keys());
     store
         .migrate()
         .await

@@ -11,7 +11,9 @@ use sqlx::AnyConnection;
 use super::util::{
     bind_all, corrupt, day, is_foreign_key_violation, ts, unique_violation, Arg, Filter, RowExt,
 };
+use super::sealed::Sealer;
 use crate::applications::*;
+use crate::data_keys::Field;
 use crate::{Page, Result, Store, StoreError};
 
 pub(super) const APP_COLS: &str = "a.id, a.org_id, a.tracking_code, a.applicant, a.applicant_name, a.id_doc_type, \
@@ -47,17 +49,7 @@ fn parse_applicant(s: &str) -> Option<ApplicantKind> {
         .map(ApplicantKind::Organisation)
 }
 
-/// The identity-document number as compared for per-applicant counts:
-/// whitespace (including full-width spaces) removed, upper-cased.
-fn id_doc_key(number: &str) -> String {
-    number
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-pub(super) fn application_from_row(r: &AnyRow) -> Result<StoredApplication> {
+pub(super) fn application_from_row(r: &AnyRow, sealer: &Sealer) -> Result<StoredApplication> {
     Ok(StoredApplication {
         id: r.int("id")?,
         org_id: r.int("org_id")?,
@@ -65,10 +57,10 @@ pub(super) fn application_from_row(r: &AnyRow) -> Result<StoredApplication> {
         applicant: r.code("applicant", parse_applicant)?,
         applicant_name: r.text("applicant_name")?,
         id_doc_type: r.text("id_doc_type")?,
-        id_doc_number: r.text("id_doc_number")?,
-        phone: r.text("phone")?,
-        email: r.text("email")?,
-        postal_address: r.text("postal_address")?,
+        id_doc_number: sealer.open(Field::IdDocNumber, &r.text("id_doc_number")?)?,
+        phone: sealer.open(Field::Phone, &r.text("phone")?)?,
+        email: sealer.open(Field::Email, &r.text("email")?)?,
+        postal_address: sealer.open(Field::PostalAddress, &r.text("postal_address")?)?,
         description: r.text("description")?,
         forms: r.text("forms")?,
         delivery: r.text("delivery")?,
@@ -188,14 +180,14 @@ pub(super) async fn check_org(conn: &mut AnyConnection, id: i64) -> Result<()> {
     }
 }
 
-async fn load_application(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredApplication>> {
+async fn load_application(conn: &mut AnyConnection, id: i64, sealer: &Sealer) -> Result<Option<StoredApplication>> {
     let sql = format!("SELECT {APP_COLS} FROM applications a WHERE a.id = $1");
     sqlx::query(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()
-        .map(application_from_row)
+        .map(|r| application_from_row(r, sealer))
         .transpose()
 }
 
@@ -318,6 +310,13 @@ impl Store {
     /// NotFound("用户") if `registered_by` does not exist.
     /// The new application is 已收到 with no steps and no handler.
     pub async fn create_application(&self, new: &NewApplication) -> Result<StoredApplication> {
+        // Sealed before the transaction: no lock is held while encrypting.
+        let sealer = self.sealer();
+        let id_doc_number = sealer.seal(Field::IdDocNumber, &new.id_doc_number)?;
+        let id_doc_key = sealer.id_doc_key(&new.id_doc_number)?;
+        let phone = sealer.seal(Field::Phone, &new.phone)?;
+        let email = sealer.seal(Field::Email, &new.email)?;
+        let postal_address = sealer.seal(Field::PostalAddress, &new.postal_address)?;
         let mut tx = self.begin().await?;
         check_org(&mut tx, new.org_id).await?;
         check_user(&mut tx, new.registered_by).await?;
@@ -342,11 +341,11 @@ impl Store {
         .bind(applicant_code(new.applicant))
         .bind(&new.applicant_name)
         .bind(&new.id_doc_type)
-        .bind(&new.id_doc_number)
-        .bind(id_doc_key(&new.id_doc_number))
-        .bind(&new.phone)
-        .bind(&new.email)
-        .bind(&new.postal_address)
+        .bind(id_doc_number)
+        .bind(id_doc_key)
+        .bind(phone)
+        .bind(email)
+        .bind(postal_address)
         .bind(&new.description)
         .bind(&new.forms)
         .bind(&new.delivery)
@@ -363,7 +362,7 @@ impl Store {
             _ => fk_or_db(e, "机关"),
         })?;
         let id = row.int("id")?;
-        let app = load_application(&mut tx, id)
+        let app = load_application(&mut tx, id, &sealer)
             .await?
             .ok_or(StoreError::NotFound(APPLICATION))?;
         self.commit_for(tx, Some(id)).await?;
@@ -372,7 +371,7 @@ impl Store {
 
     pub async fn application(&self, id: i64) -> Result<Option<StoredApplication>> {
         let mut conn = self.pool.acquire().await?;
-        load_application(&mut conn, id).await
+        load_application(&mut conn, id, &self.sealer()).await
     }
 
     /// The application and its secret hash, by 查询码 (exact match).
@@ -389,7 +388,7 @@ impl Store {
             .await?;
         match row {
             None => Ok(None),
-            Some(r) => Ok(Some((application_from_row(&r)?, r.text("secret_hash")?))),
+            Some(r) => Ok(Some((application_from_row(&r, &self.sealer())?, r.text("secret_hash")?))),
         }
     }
 
@@ -421,6 +420,7 @@ impl Store {
             f.clause(format!("a.received >= {from} AND a.received <= {to}"));
         }
         let where_sql = f.sql();
+        let sealer = self.sealer();
         let count_sql = format!("SELECT COUNT(*) AS n FROM applications a{where_sql}");
         let total = bind_all(sqlx::query(&count_sql), &f.args)
             .fetch_one(&self.pool)
@@ -436,7 +436,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(application_from_row)
+            .map(|r| application_from_row(r, &sealer))
             .collect::<Result<_>>()?;
         Ok(Page { items, total })
     }
@@ -457,6 +457,7 @@ impl Store {
         // Duplicates merged into another application are not cases of their own.
         f.clause("a.merged_into IS NULL".to_owned());
         let where_sql = f.sql();
+        let sealer = self.sealer();
         // Headers first: steps are append-only, so every step a header counts
         // is already there when the steps are read.
         let sql = format!(
@@ -466,7 +467,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(application_from_row)
+            .map(|r| application_from_row(r, &sealer))
             .collect::<Result<_>>()?;
         let sql = format!(
             "{STEP_SELECT} JOIN applications a ON a.id = s.application_id{where_sql} \
@@ -571,24 +572,28 @@ impl Store {
     /// after trimming and upper-casing) received in the organisation within the
     /// natural month of `month` (any day in it) — for the per-piece fee count.
     /// Whitespace inside the number is ignored too; a blank number matches nothing.
+    /// The number is found through its blind index (`id_doc_key`); rows from before
+    /// encryption that the re-encryption pass has not reached yet hold the clear
+    /// normalised number there and are matched by it.
     pub async fn count_applications_in_month(
         &self,
         org_id: i64,
         id_doc_number: &str,
         month: NaiveDate,
     ) -> Result<i64> {
-        let key = id_doc_key(id_doc_number);
-        if key.is_empty() {
+        let lookup = self.sealer().id_doc_lookup(id_doc_number);
+        let [blind, legacy] = lookup.as_slice() else {
             return Ok(0);
-        }
+        };
         let (from, to) = month_bounds(month);
         sqlx::query(
             "SELECT COUNT(*) AS n FROM applications \
-             WHERE org_id = $1 AND id_doc_key = $2 AND received >= $3 AND received <= $4 \
+             WHERE org_id = $1 AND id_doc_key IN ($2, $3) AND received >= $4 AND received <= $5 \
              AND merged_into IS NULL",
         )
         .bind(org_id)
-        .bind(key)
+        .bind(blind)
+        .bind(legacy)
         .bind(from)
         .bind(to)
         .fetch_one(&self.pool)

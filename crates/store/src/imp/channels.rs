@@ -7,7 +7,9 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 use super::util::{bind_all, day, is_foreign_key_violation, ts, unique_violation, Arg, Filter, RowExt};
+use super::sealed::Sealer;
 use super::Store;
+use crate::data_keys::Field;
 use crate::channels::*;
 use crate::{Page, Result, StoreError};
 
@@ -20,12 +22,12 @@ const CONSULT_SELECT: &str = "SELECT c.id, c.org_id, c.name, c.contact, c.subjec
 
 const OPEN_STATES: &str = "('received', 'assigned')";
 
-fn consultation_from_row(r: &AnyRow) -> Result<Consultation> {
+fn consultation_from_row(r: &AnyRow, sealer: &Sealer) -> Result<Consultation> {
     Ok(Consultation {
         id: r.int("id")?,
         org_id: r.int("org_id")?,
-        name: r.text("name")?,
-        contact: r.text("contact")?,
+        name: sealer.open(Field::ConsultName, &r.text("name")?)?,
+        contact: sealer.open(Field::ConsultContact, &r.text("contact")?)?,
         subject: r.text("subject")?,
         question: r.text("question")?,
         private: r.flag("private")?,
@@ -85,9 +87,9 @@ async fn consult_no_row(conn: &mut AnyConnection, id: i64) -> StoreError {
     }
 }
 
-async fn load_consultation(conn: &mut AnyConnection, id: i64) -> Result<Option<Consultation>> {
+async fn load_consultation(conn: &mut AnyConnection, id: i64, sealer: &Sealer) -> Result<Option<Consultation>> {
     let sql = format!("{CONSULT_SELECT} WHERE c.id = $1");
-    sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.as_ref().map(consultation_from_row).transpose()
+    sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.as_ref().map(|r| consultation_from_row(r, sealer)).transpose()
 }
 
 impl Store {
@@ -154,6 +156,9 @@ impl Store {
 
     /// Record a new question (state 待分派). Errors: NotFound("机关").
     pub async fn create_consultation(&self, new: &NewConsultation) -> Result<Consultation> {
+        let sealer = self.sealer();
+        let name = sealer.seal(Field::ConsultName, &new.name)?;
+        let contact = sealer.seal(Field::ConsultContact, &new.contact)?;
         let mut tx = self.begin().await?;
         let at = ts(new.at);
         let row = sqlx::query(
@@ -161,8 +166,8 @@ impl Store {
              published, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10) RETURNING id",
         )
         .bind(new.org_id)
-        .bind(&new.name)
-        .bind(&new.contact)
+        .bind(name)
+        .bind(contact)
         .bind(&new.subject)
         .bind(&new.question)
         .bind(flag(new.private))
@@ -173,14 +178,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("机关") } else { StoreError::Db(e) })?;
-        let c = load_consultation(&mut tx, row.int("id")?).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
+        let c = load_consultation(&mut tx, row.int("id")?, &sealer).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
         self.commit_for(tx, Some(c.id)).await?;
         Ok(c)
     }
 
     pub async fn consultation(&self, id: i64) -> Result<Option<Consultation>> {
         let mut conn = self.pool.acquire().await?;
-        load_consultation(&mut conn, id).await
+        load_consultation(&mut conn, id, &self.sealer()).await
     }
 
     /// Consultations, newest first (published: newest answer first).
@@ -194,6 +199,7 @@ impl Store {
             f.clause(format!("c.state IN {OPEN_STATES}"));
         }
         let where_sql = f.sql();
+        let sealer = self.sealer();
         let count_sql = format!("SELECT COUNT(*) AS n FROM consultations c{where_sql}");
         let total = bind_all(sqlx::query(&count_sql), &f.args).fetch_one(&self.pool).await?.int("n")?;
         let order = if q.published_only { "c.answered_on DESC, c.id DESC" } else { "c.received DESC, c.id DESC" };
@@ -201,7 +207,7 @@ impl Store {
         if q.limit > 0 {
             sql.push_str(&format!(" LIMIT {} OFFSET {}", q.limit, q.offset.max(0)));
         }
-        let items = bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await?.iter().map(consultation_from_row).collect::<Result<Vec<_>>>()?;
+        let items = bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await?.iter().map(|r| consultation_from_row(r, &sealer)).collect::<Result<Vec<_>>>()?;
         Ok(Page { items, total })
     }
 
@@ -220,7 +226,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(consult_no_row(&mut tx, id).await);
         }
-        let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
+        let c = load_consultation(&mut tx, id, &self.sealer()).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
         self.commit(tx).await?;
         Ok(c)
     }
@@ -258,7 +264,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(consult_no_row(&mut tx, id).await);
         }
-        let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
+        let c = load_consultation(&mut tx, id, &self.sealer()).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
         self.commit(tx).await?;
         Ok(c)
     }
@@ -276,7 +282,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(consult_no_row(&mut tx, id).await);
         }
-        let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
+        let c = load_consultation(&mut tx, id, &self.sealer()).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
         self.commit(tx).await?;
         Ok(c)
     }
@@ -295,7 +301,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(consult_no_row(&mut tx, id).await);
         }
-        let c = load_consultation(&mut tx, id).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
+        let c = load_consultation(&mut tx, id, &self.sealer()).await?.ok_or(StoreError::NotFound(CONSULTATION))?;
         self.commit(tx).await?;
         Ok(c)
     }

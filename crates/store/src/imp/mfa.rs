@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::util::{ts, RowExt};
 use super::Store;
+use crate::data_keys::Field;
 use crate::{Result, StoreError};
 
 /// A user's two-step sign-in as stored.
@@ -48,12 +49,18 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .int("n")?;
-        Ok(MfaState { secret: some(row.text("totp_secret")?), pending: some(row.text("totp_pending")?), recovery_left: left })
+        let sealer = self.sealer();
+        Ok(MfaState {
+            secret: some(sealer.open(Field::Totp, &row.text("totp_secret")?)?),
+            pending: some(sealer.open(Field::Totp, &row.text("totp_pending")?)?),
+            recovery_left: left,
+        })
     }
 
     /// Keep a secret being set up until its first code confirms it. Errors: NotFound("用户").
     pub async fn set_pending_mfa(&self, user_id: i64, secret: &str) -> Result<()> {
-        let r = sqlx::query("UPDATE users SET totp_pending = $2 WHERE id = $1").bind(user_id).bind(secret).execute(&self.pool).await?;
+        let sealed = self.sealer().seal(Field::Totp, secret)?;
+        let r = sqlx::query("UPDATE users SET totp_pending = $2 WHERE id = $1").bind(user_id).bind(sealed).execute(&self.pool).await?;
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound("用户"));
         }
@@ -64,15 +71,29 @@ impl Store {
     /// recovery codes (their hashes), in one transaction. Conflict if the pending secret
     /// changed meanwhile (set up again in another window).
     pub async fn confirm_mfa(&self, user_id: i64, secret: &str, step: i64, recovery_hashes: &[String]) -> Result<()> {
+        let changed = || StoreError::Conflict { field: "code", message: "两步验证的设置已在别处重新开始，请刷新页面后重试".into() };
         let mut tx = self.begin().await?;
-        let r = sqlx::query("UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = $3 WHERE id = $1 AND totp_pending = $2 AND totp_pending <> ''")
+        // The pending secret is sealed (a fresh nonce each time), so it is compared
+        // opened; the update then requires the very value read, so a secret set up
+        // again in another window meanwhile still makes it a conflict.
+        let stored = sqlx::query("SELECT totp_pending FROM users WHERE id = $1")
             .bind(user_id)
-            .bind(secret)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.text("totp_pending"))
+            .transpose()?
+            .unwrap_or_default();
+        if stored.is_empty() || self.sealer().open(Field::Totp, &stored)? != secret {
+            return Err(changed());
+        }
+        let r = sqlx::query("UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = $3 WHERE id = $1 AND totp_pending = $2")
+            .bind(user_id)
+            .bind(&stored)
             .bind(step)
             .execute(&mut *tx)
             .await?;
         if r.rows_affected() == 0 {
-            return Err(StoreError::Conflict { field: "code", message: "两步验证的设置已在别处重新开始，请刷新页面后重试".into() });
+            return Err(changed());
         }
         replace_codes(&mut tx, user_id, recovery_hashes).await?;
         self.commit(tx).await

@@ -240,17 +240,19 @@ impl Store {
     /// at most [`RECENT_APPLICATIONS_LIMIT`]: a light query on the submission path, whose
     /// cost does not grow with how many applications one person has made.
     pub async fn recent_applications_of(&self, org_id: i64, id_doc_number: &str, since: DateTime<Utc>) -> Result<Vec<RecentApplication>> {
-        let key = gongkai_domain::duplicates::id_key(id_doc_number);
-        if key.is_empty() {
+        let sealer = self.sealer();
+        let lookup = sealer.id_doc_lookup(id_doc_number);
+        let [blind, legacy] = lookup.as_slice() else {
             return Ok(Vec::new());
-        }
+        };
         sqlx::query(
             "SELECT id, org_id, applicant_name, id_doc_number, description, created_at FROM applications \
-             WHERE org_id = $1 AND id_doc_key = $2 AND created_at >= $3 AND merged_into IS NULL \
-             ORDER BY id DESC LIMIT $4",
+             WHERE org_id = $1 AND id_doc_key IN ($2, $3) AND created_at >= $4 AND merged_into IS NULL \
+             ORDER BY id DESC LIMIT $5",
         )
         .bind(org_id)
-        .bind(key)
+        .bind(blind)
+        .bind(legacy)
         .bind(ts(since))
         .bind(RECENT_APPLICATIONS_LIMIT)
         .fetch_all(&self.pool)
@@ -261,7 +263,7 @@ impl Store {
                 id: r.int("id")?,
                 org_id: r.int("org_id")?,
                 applicant_name: r.text("applicant_name")?,
-                id_doc_number: r.text("id_doc_number")?,
+                id_doc_number: sealer.open(crate::data_keys::Field::IdDocNumber, &r.text("id_doc_number")?)?,
                 description: r.text("description")?,
                 created_at: r.time("created_at")?,
             })
@@ -292,7 +294,7 @@ impl Store {
         }
         let sql = format!("SELECT {} FROM applications a WHERE a.id = $1", super::applications::APP_COLS);
         let row = sqlx::query(&sql).bind(duplicate).fetch_one(&mut *tx).await?;
-        let app = application_from_row(&row)?;
+        let app = application_from_row(&row, &self.sealer())?;
         self.commit(tx).await?;
         Ok(app)
     }
@@ -300,7 +302,7 @@ impl Store {
     /// Applications merged into `keep`.
     pub async fn merged_into(&self, keep: i64) -> Result<Vec<StoredApplication>> {
         let sql = format!("SELECT {} FROM applications a WHERE a.merged_into = $1 ORDER BY a.id", super::applications::APP_COLS);
-        sqlx::query(&sql).bind(keep).fetch_all(&self.pool).await?.iter().map(application_from_row).collect()
+        sqlx::query(&sql).bind(keep).fetch_all(&self.pool).await?.iter().map(|r| application_from_row(r, &self.sealer())).collect()
     }
 
     // ---- consultation codes ----

@@ -4,13 +4,15 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 
 use super::util::{ts, RowExt};
+use super::sealed::Sealer;
 use super::Store;
+use crate::data_keys::Field;
 use crate::outbox::{NewMessage, NotificationPrefs, OutboxMessage};
 use crate::Result;
 
 const COLS: &str = "id, org_id, kind, recipient, subject, body, attachment_name, attachment_type, attachment, status, attempts, last_error, next_attempt_at, created_at, sent_at";
 
-fn message(r: &AnyRow) -> Result<OutboxMessage> {
+fn message(r: &AnyRow, sealer: &Sealer) -> Result<OutboxMessage> {
     let attachment = match r.opt_text("attachment_name")? {
         Some(_) => Some(r.blob("attachment")?),
         None => None,
@@ -19,7 +21,7 @@ fn message(r: &AnyRow) -> Result<OutboxMessage> {
         id: r.int("id")?,
         org_id: r.opt_int("org_id")?,
         kind: r.text("kind")?,
-        recipient: r.text("recipient")?,
+        recipient: sealer.open(Field::OutboxRecipient, &r.text("recipient")?)?,
         subject: r.text("subject")?,
         body: r.text("body")?,
         attachment_name: r.opt_text("attachment_name")?,
@@ -45,12 +47,14 @@ impl Store {
             Some((n, t, b)) => (Some(n.clone()), Some(t.clone()), Some(b.clone())),
             None => (None, None, None),
         };
+        // A citizen's address when the message is a receipt or a letter: sealed like the application's.
+        let recipient = self.sealer().seal(Field::OutboxRecipient, &m.recipient)?;
         let sql = "INSERT INTO outbox (org_id, kind, recipient, subject, body, attachment_name, attachment_type, attachment, next_attempt_at, created_at, dedup_key) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (dedup_key) DO NOTHING RETURNING id";
         let row = sqlx::query(sql)
             .bind(m.org_id)
             .bind(&m.kind)
-            .bind(&m.recipient)
+            .bind(recipient)
             .bind(&m.subject)
             .bind(&m.body)
             .bind(name)
@@ -71,7 +75,7 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(message).collect()
+        rows.iter().map(|r| message(r, &self.sealer())).collect()
     }
 
     pub async fn mark_message_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
@@ -109,12 +113,12 @@ impl Store {
             format!(" WHERE org_id IN ({})", org_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","))
         };
         let rows = sqlx::query(&format!("SELECT {COLS} FROM outbox{filter} ORDER BY id DESC LIMIT $1")).bind(if limit <= 0 { i64::MAX } else { limit }).fetch_all(&self.pool).await?;
-        rows.iter().map(message).collect()
+        rows.iter().map(|r| message(r, &self.sealer())).collect()
     }
 
     pub async fn outbox_message(&self, id: i64) -> Result<Option<OutboxMessage>> {
         let row = sqlx::query(&format!("SELECT {COLS} FROM outbox WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(message).transpose()
+        row.as_ref().map(|r| message(r, &self.sealer())).transpose()
     }
 
     pub async fn notification_prefs(&self, user_id: i64) -> Result<NotificationPrefs> {

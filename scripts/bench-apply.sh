@@ -10,6 +10,7 @@
 # repeated submission of an earlier one.
 #
 #   scripts/bench-apply.sh [seconds (default 10)] [connections (default 32)]
+#   SAME_APPLICANT=1 scripts/bench-apply.sh …   (one applicant submitting again and again)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
@@ -31,9 +32,22 @@ function setup(thread)
   thread:set("tid", threads)
 end
 local n = 0
+local W = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+local C = {"1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"}
+-- A different citizen each time, as at a real portal: a 身份证号 with a valid check
+-- character (GB 11643). With SAME_APPLICANT=1 every request carries one number, the
+-- worst case for the repeated-submission check (it reads that applicant's recent cases).
+local same = os.getenv("SAME_APPLICANT") == "1"
+local function id_number(k)
+  if same then return "11010519491231002X" end
+  local body = string.format("110105%04d%02d%02d%03d", 1940 + (k % 60), 1 + (k % 12), 1 + (k % 28), k % 1000)
+  local sum = 0
+  for i = 1, 17 do sum = sum + tonumber(body:sub(i, i)) * W[i] end
+  return body .. C[(sum % 11) + 1]
+end
 function request()
   n = n + 1
-  local body = "_csrf=benchtoken&applicant_type=natural&name=%E7%94%B3%E8%AF%B7%E4%BA%BA&id_doc_type=id_card&id_doc_number=11010519491231002X&email=a%40example.cn&form_email=1&delivery=email&description=%E6%B5%8B%E8%AF%95" .. tid .. "-" .. n
+  local body = "_csrf=benchtoken&applicant_type=natural&name=%E7%94%B3%E8%AF%B7%E4%BA%BA&id_doc_type=id_card&id_doc_number=" .. id_number(tid * 1000003 + n) .. "&email=a%40example.cn&form_email=1&delivery=email&description=%E6%B5%8B%E8%AF%95" .. tid .. "-" .. n
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "gk_form=benchtoken"}, body)
 end
 LUA

@@ -96,6 +96,9 @@ pub struct WebConfig {
     /// Directory of this node's search index (`None`: kept in memory and
     /// rebuilt from the database at every start).
     pub search_index_dir: Option<std::path::PathBuf>,
+    /// 三员分立 waived: one account may hold several of the three administrator roles
+    /// (an organisation with a single person for them; see `single_person_mode`).
+    pub single_person_mode: bool,
 }
 
 impl Default for WebConfig {
@@ -119,6 +122,7 @@ impl Default for WebConfig {
             mfa_required_roles: Vec::new(),
             submissions_per_hour_all: 0,
             search_index_dir: None,
+            single_person_mode: false,
         }
     }
 }

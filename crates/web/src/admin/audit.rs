@@ -282,7 +282,8 @@ fn query_string(q: &AuditQuery) -> String {
 }
 
 pub(super) async fn audit_page(State(state): State<AppState>, staff: Staff, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
-    staff.require(Role::Admin)?;
+    // 三员分立: the audit log is the audit administrator's alone.
+    staff.require(Role::AuditAdmin)?;
     let page = parse_page(q.page.as_deref())?;
     let per_page = 50;
     let mut filter = build_filter(&staff, &q)?;
@@ -340,7 +341,8 @@ const EXPORT_MAX: i64 = 200_000;
 const HEADER: [&str; 11] = ["序号", "时间", "操作人", "机关", "操作", "操作代码", "对象", "详情", "来源", "结果", "哈希"];
 
 pub(super) async fn audit_export(State(state): State<AppState>, staff: Staff, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
-    staff.require(Role::Admin)?;
+    // 三员分立: the audit log is the audit administrator's alone.
+    staff.require(Role::AuditAdmin)?;
     let format = q.format.clone().unwrap_or_else(|| "csv".into());
     if format != "csv" && format != "xlsx" {
         return Err(AppError::BadRequest(format!("导出格式“{format}”不支持，可选 csv 或 xlsx")));

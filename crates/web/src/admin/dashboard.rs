@@ -166,6 +166,11 @@ async fn overdue_counts(state: &AppState, org: &Organisation) -> Result<Value, A
 }
 
 pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    // A security or audit administrator alone has no disclosure work: their own pages.
+    if !staff.does_business() {
+        let to = if staff.is(Role::AuditAdmin) { "/admin/audit" } else { "/admin/users" };
+        return Ok(Redirect::to(to).into_response());
+    }
     let org_ids = vec![staff.user.org_id];
     let mine = state
         .store

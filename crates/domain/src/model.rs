@@ -153,6 +153,11 @@ impl Role {
     pub fn is_administrator(self) -> bool {
         Role::ADMINISTRATORS.contains(&self)
     }
+    /// Whether holders of this role at a supervising organisation open the cases of the
+    /// organisations below it (and so can use a reveal grant): today the system administrator.
+    pub fn supervises_subordinate_cases(self) -> bool {
+        self == Role::Admin
+    }
 }
 
 /// The administrator roles of 三员分立 that `roles` holds, when it holds more than one

@@ -123,7 +123,7 @@ async fn every_page_renders_for_every_role() {
             let expected = if is_admin { StatusCode::OK } else { StatusCode::FORBIDDEN };
             assert_eq!(c.get(format!("{base}{path}")).send().await.expect("get").status(), expected, "{} {path}", account.username);
         }
-        for (path, allowed) in [("/admin/users", is_admin || is_security_admin), ("/admin/audit", is_audit_admin)] {
+        for (path, allowed) in [("/admin/users", is_admin || is_security_admin), ("/admin/reveal-grants", is_security_admin), ("/admin/audit", is_audit_admin)] {
             let expected = if allowed { StatusCode::OK } else { StatusCode::FORBIDDEN };
             assert_eq!(c.get(format!("{base}{path}")).send().await.expect("get").status(), expected, "{} {path}", account.username);
         }

@@ -59,7 +59,7 @@ async fn each_administrator_keeps_to_their_own_pages(store: &Store) {
     // The auditor's dashboard is the audit log; they change nothing and see no cases.
     let res = ac.get(format!("{base}/admin")).send().await.expect("dashboard");
     assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/admin/audit"));
-    for path in ["/admin/users", "/admin/items", "/admin/applications", "/admin/org", "/api/v1/staff/applications"] {
+    for path in ["/admin/users", "/admin/items", "/admin/applications", "/admin/org", "/admin/reveal-grants", "/api/v1/staff/applications"] {
         assert_eq!(ac.get(format!("{base}{path}")).send().await.expect("get").status(), StatusCode::FORBIDDEN, "auditor on {path}");
         assert!(refusal_audited(store, "auditor", &format!("GET {path}")).await, "auditor on {path} audited");
     }
@@ -68,8 +68,10 @@ async fn each_administrator_keeps_to_their_own_pages(store: &Store) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(!store.user(clerk.id).await.expect("user").expect("exists").disabled);
 
-    // The security administrator: user roles, no disclosure work, no settings.
+    // The security administrator: user roles and reveal grants, no disclosure work, no settings.
     assert_eq!(xc.get(format!("{base}/admin/users")).send().await.expect("users").status(), StatusCode::OK);
+    let res = xc.get(format!("{base}/admin/reveal-grants")).send().await.expect("grants");
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
     for path in ["/admin/items", "/admin/org", "/admin/site", "/admin/catalog"] {
         assert_eq!(xc.get(format!("{base}{path}")).send().await.expect("get").status(), StatusCode::FORBIDDEN, "secadmin on {path}");
         assert!(refusal_audited(store, "secadmin", &format!("GET {path}")).await);
@@ -87,6 +89,8 @@ async fn each_administrator_keeps_to_their_own_pages(store: &Store) {
     assert!(store.user_by_username("newone").await.expect("load").is_none());
 
     // The system administrator: accounts and business roles, not the administrator roles.
+    assert_eq!(sc.get(format!("{base}/admin/reveal-grants")).send().await.expect("grants").status(), StatusCode::FORBIDDEN);
+    assert!(refusal_audited(store, "sysadmin", "GET /admin/reveal-grants").await);
     let (status, _) = post_user(&sc, &base, clerk.id, &[("op", "roles"), ("role_editor", "1"), ("role_audit_admin", "1")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "the system administrator grants no administrator role");
     assert!(refusal_audited(store, "sysadmin", &format!("POST /admin/users/{}", clerk.id)).await);

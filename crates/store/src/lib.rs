@@ -25,6 +25,7 @@ pub mod audit_keys;
 pub mod blobs;
 pub mod import;
 pub mod channels;
+pub mod grants;
 pub mod office;
 pub mod privacy;
 pub(crate) mod imp;

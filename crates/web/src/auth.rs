@@ -291,11 +291,11 @@ fn does_business(user: &User) -> bool {
 
 /// The back-office paths open to a security or audit administrator without a business
 /// role: the dashboard, their own account (password, two-step sign-in, signing out), the
-/// audit log (the audit administrator's), user roles (the security administrator's; each
-/// handler checks the role itself).
+/// audit log (the audit administrator's), user roles and reveal grants (the security
+/// administrator's; each handler checks the role itself).
 fn administrator_path(path: &str) -> bool {
     const EXACT: [&str; 4] = ["/admin", "/admin/password", "/admin/logout", "/admin/mfa"];
-    const PREFIXES: [&str; 3] = ["/admin/mfa/", "/admin/audit", "/admin/users"];
+    const PREFIXES: [&str; 4] = ["/admin/mfa/", "/admin/audit", "/admin/users", "/admin/reveal-grants"];
     EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 

@@ -108,6 +108,24 @@ async fn each_administrator_keeps_to_their_own_pages(store: &Store) {
         .expect("create");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(store.user_by_username("sneaky").await.expect("load").is_none());
+    // An account may be created without roles: it waits for the security administrator.
+    let token = page_csrf(&sc, &format!("{base}/admin/users")).await;
+    let res = sc
+        .post(format!("{base}/admin/users"))
+        .form(&[("_csrf", token.as_str()), ("username", "pending"), ("display_name", "待授权"), ("org_id", org_id.as_str())])
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("text").contains("尚无角色"));
+    let (pending, _) = store.user_by_username("pending").await.expect("load").expect("created");
+    assert!(pending.roles.is_empty());
+    store.set_password(pending.id, &gongkai_web::hash_password(PASSWORD).expect("hash")).await.expect("password");
+    let (pc, _, _) = login(&base, "pending", PASSWORD).await;
+    let res = pc.get(format!("{base}/admin")).send().await.expect("dashboard");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.expect("text").contains("尚未授予任何角色"));
+    assert_eq!(pc.get(format!("{base}/admin/items")).send().await.expect("items").status(), StatusCode::FORBIDDEN);
     let (status, body) = post_user(&sc, &base, clerk.id, &[("op", "roles"), ("role_editor", "1"), ("role_reviewer", "1")]).await;
     assert_eq!(status, StatusCode::OK, "business roles are the system administrator's: {body}");
     assert_eq!(store.user(clerk.id).await.expect("user").expect("exists").roles, vec![Role::Editor, Role::Reviewer]);

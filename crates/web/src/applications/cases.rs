@@ -644,7 +644,7 @@ async fn reveal(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     let (app, steps, case) = load(&state, &staff, &id).await?;
     if !(staff.is(Role::Admin) || case.handler_id == Some(staff.user.id)) {
         staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "无权查看", false).await?;
-        return Err(AppError::Forbidden("只有承办人和管理员可以查看申请人的完整信息".into()));
+        return Err(AppError::Forbidden("只有承办人和系统管理员可以查看申请人的完整信息".into()));
     }
     // A supervising organisation sees the case but not its applicant: the full data stays
     // with the organisation that handles the application, unless that organisation's

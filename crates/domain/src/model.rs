@@ -96,10 +96,17 @@ pub struct Organisation {
 }
 
 /// Staff roles (角色).
+///
+/// The first three are the administrators of 三员分立 (separation of the three
+/// administrators, 等保 2.0 level 3): [`Role::Admin`] (系统管理员) keeps accounts,
+/// configuration and settings, [`Role::SecurityAdmin`] (安全管理员) assigns roles and
+/// keeps security policies and reveal grants, [`Role::AuditAdmin`] (审计管理员) reads
+/// and exports the audit log and changes nothing. No account may hold two of them
+/// unless the installation runs in single-person mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// 管理员
+    /// 系统管理员
     Admin,
     /// 编辑
     Editor,
@@ -107,16 +114,26 @@ pub enum Role {
     Reviewer,
     /// 公开工作机构负责人 (office head: approves extensions of reply periods)
     OfficeHead,
+    /// 安全管理员
+    SecurityAdmin,
+    /// 审计管理员
+    AuditAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Editor, Role::Reviewer, Role::OfficeHead];
+    pub const ALL: [Role; 6] = [Role::Admin, Role::Editor, Role::Reviewer, Role::OfficeHead, Role::SecurityAdmin, Role::AuditAdmin];
+    /// The three administrators of 三员分立.
+    pub const ADMINISTRATORS: [Role; 3] = [Role::Admin, Role::SecurityAdmin, Role::AuditAdmin];
+    /// The business roles of disclosure work (not administrators).
+    pub const BUSINESS: [Role; 3] = [Role::Editor, Role::Reviewer, Role::OfficeHead];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Editor => "editor",
             Role::Reviewer => "reviewer",
             Role::OfficeHead => "office_head",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -124,11 +141,33 @@ impl Role {
     }
     pub fn label(self) -> &'static str {
         match self {
-            Role::Admin => "管理员",
+            Role::Admin => "系统管理员",
             Role::Editor => "编辑",
             Role::Reviewer => "审核人",
             Role::OfficeHead => "公开工作机构负责人",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
         }
+    }
+    /// One of the three administrators of 三员分立.
+    pub fn is_administrator(self) -> bool {
+        Role::ADMINISTRATORS.contains(&self)
+    }
+    /// Whether holders of this role at a supervising organisation open the cases of the
+    /// organisations below it (and so can use a reveal grant): today the system administrator.
+    pub fn supervises_subordinate_cases(self) -> bool {
+        self == Role::Admin
+    }
+}
+
+/// The administrator roles of 三员分立 that `roles` holds, when it holds more than one
+/// (an account that could act as two of the three administrators); empty otherwise.
+pub fn merged_administrator_roles(roles: &[Role]) -> Vec<Role> {
+    let held: Vec<Role> = Role::ADMINISTRATORS.into_iter().filter(|r| roles.contains(r)).collect();
+    if held.len() > 1 {
+        held
+    } else {
+        Vec::new()
     }
 }
 

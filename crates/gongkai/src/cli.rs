@@ -127,7 +127,14 @@ enum UserCmd {
         /// 所属机关的网址标识（slug）
         #[arg(long)]
         org: String,
-        /// 角色，逗号分隔：admin, editor, reviewer
+        /// 角色，逗号分隔：admin（系统管理员）, security_admin, audit_admin, editor, reviewer, office_head
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<String>,
+    },
+    /// 修改账号的角色（三员分立：同一账号不能兼任两种管理员，除非 single_person_mode），其登录状态随即失效
+    SetRoles {
+        username: String,
+        /// 角色，逗号分隔，如 security_admin 或 editor,reviewer
         #[arg(long, value_delimiter = ',', required = true)]
         role: Vec<String>,
     },
@@ -453,8 +460,8 @@ fn print_box(lines: &[String]) {
     println!("================================================================");
 }
 
-/// First start: create the root organisation and an administrator with a
-/// random password printed once. With `--demo` on an empty database, load
+/// First start: create the root organisation and the three administrators (one
+/// merged account in single-person mode), each with a random password printed once. With `--demo` on an empty database, load
 /// the demo instead.
 async fn bootstrap(store: &Store, config: &Config, demo: bool) -> Result<()> {
     let orgs = store.orgs().await?;
@@ -500,20 +507,19 @@ async fn bootstrap(store: &Store, config: &Config, demo: bool) -> Result<()> {
             .map_err(|e| anyhow!("{e}"))?
         }
     };
-    let password = gongkai_web::random_password();
-    let hash = gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
-    let admin = store
-        .create_user(&NewUser { username: "admin".into(), display_name: "系统管理员".into(), org_id: org.id, roles: vec![Role::Admin] }, &hash, Utc::now())
-        .await?;
-    // A printed password may have been seen by others: it is replaced at first sign-in.
-    store.issue_password(admin.id, &hash).await?;
-    print_box(&[
-        "首次启动：已创建管理员账号。".into(),
-        "用户名：admin".into(),
-        format!("密码：{password}"),
-        "此密码只显示这一次，首次登录后须设置新密码。请在“机关设置”中填写机关名称和机构代码，".into(),
-        "在“用户管理”中为每位工作人员建立自己的账号。".into(),
-    ]);
+    // 三员分立: the system, security and audit administrators (one merged account only
+    // in single-person mode).
+    let accounts = crate::separation::bootstrap_accounts(store, &org, config).await?;
+    let mut lines = vec![if accounts.len() == 1 { "首次启动：已创建管理员账号（single_person_mode：一人兼任三种管理员）。".to_string() } else { "首次启动：已创建系统管理员、安全管理员、审计管理员三个账号，请分别交给三位不同的工作人员。".to_string() }];
+    for a in &accounts {
+        let roles: Vec<&str> = a.roles.iter().map(|r| r.label()).collect();
+        lines.push(format!("{}：", roles.join("、")));
+        lines.push(format!("用户名：{}", a.username));
+        lines.push(format!("密码：{}", a.password));
+    }
+    lines.push("密码只显示这一次，首次登录后须设置新密码。请由系统管理员在“机关设置”中填写机关名称和机构代码，".into());
+    lines.push("在“用户管理”中为每位工作人员建立自己的账号；管理员角色由安全管理员授予。".into());
+    print_box(&lines);
     Ok(())
 }
 
@@ -545,6 +551,10 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
         bail!("数据密钥与数据库中的加密数据不符（请从备份恢复数据目录下的 keys/ 或设置 GONGKAI_DATA_KEY）：{}", problems.join("；"));
     }
     bootstrap(&store, &config, demo).await?;
+    for warning in crate::separation::check_at_start(&store, &config).await? {
+        tracing::warn!("{warning}");
+        eprintln!("注意：{warning}");
+    }
     crate::cli_security::spawn_checkpoints(store.clone(), config.data_dir.clone());
     crate::cli_security::spawn_reencryption(store.clone());
     config.configure_outbound().map_err(|e| anyhow!(e))?;
@@ -587,7 +597,7 @@ fn parse_roles(raw: &[String]) -> Result<Vec<Role>> {
     let mut roles = Vec::new();
     for r in raw {
         let r = r.trim();
-        let role = Role::parse(r).ok_or_else(|| anyhow!("角色“{r}”不存在，可用：admin（管理员）、editor（编辑）、reviewer（审核人）"))?;
+        let role = Role::parse(r).ok_or_else(|| anyhow!("角色“{r}”不存在，可用：{}", crate::separation::role_codes()))?;
         if !roles.contains(&role) {
             roles.push(role);
         }
@@ -608,6 +618,7 @@ async fn user_command(store: &Store, cmd: UserCmd, config: &Config) -> Result<()
                 bail!("姓名不能为空");
             }
             let roles = parse_roles(&role)?;
+            crate::separation::check_roles(&roles, config)?;
             let org = store.org_by_slug(&org).await?.ok_or_else(|| anyhow!("机关“{org}”不存在（请使用网址标识，例如 yuantan）"))?;
             let password = gongkai_web::random_password();
             let hash = gongkai_web::hash_password(&password).map_err(|e| anyhow!("{e}"))?;
@@ -620,6 +631,7 @@ async fn user_command(store: &Store, cmd: UserCmd, config: &Config) -> Result<()
             println!("此密码只显示这一次，首次登录后须设置新密码。");
             Ok(())
         }
+        UserCmd::SetRoles { username, role } => crate::separation::set_roles(store, config, &username, &parse_roles(&role)?).await,
         UserCmd::List => {
             let orgs: std::collections::HashMap<i64, String> = store.orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
             for u in store.users(&[]).await? {

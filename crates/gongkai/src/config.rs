@@ -77,6 +77,7 @@ pub const KEYS: &[&str] = &[
     "outbound_hosts",
     "clamav",
     "mfa_required_roles",
+    "single_person_mode",
 ];
 
 /// Environment variables with the prefix that are not configuration keys.
@@ -148,6 +149,7 @@ struct Partial {
     outbound_hosts: Option<String>,
     clamav: Option<String>,
     mfa_required_roles: Option<String>,
+    single_person_mode: Option<bool>,
 }
 
 /// The effective configuration.
@@ -241,8 +243,12 @@ pub struct Config {
     /// ClamAV daemon every upload is scanned by: its socket path or `host:port`; empty: off.
     pub clamav: String,
     /// Roles that must use two-step sign-in (comma-separated codes, e.g. `admin,reviewer`;
-    /// empty: none). `None`: the default, `admin` — except for `serve --demo`.
+    /// empty: none). `None`: the default, the three administrators — except for `serve --demo`.
     pub mfa_required_roles: Option<String>,
+    /// 三员分立: when false (the default) no account may hold two of the three
+    /// administrator roles and `serve` refuses to start if one does; true for an
+    /// organisation with a single person to hold them all (a warning is logged and shown).
+    pub single_person_mode: bool,
 }
 
 impl Default for Config {
@@ -300,6 +306,7 @@ impl Default for Config {
             outbound_hosts: String::new(),
             clamav: String::new(),
             mfa_required_roles: None,
+            single_person_mode: false,
         }
     }
 }
@@ -405,6 +412,9 @@ impl Config {
         }
         if let Some(v) = p.mfa_required_roles {
             self.mfa_required_roles = Some(v);
+        }
+        if let Some(v) = p.single_person_mode {
+            self.single_person_mode = v;
         }
         if let Some(v) = p.log_format {
             self.log_format = v;
@@ -515,6 +525,7 @@ impl Config {
             submissions_per_hour_all: u32::try_from(self.submissions_per_hour_all.max(0)).unwrap_or(u32::MAX),
             mfa_required_roles: self.mfa_roles().unwrap_or_default(),
             clamav: gongkai_web::malware_scan::Scanner::parse(&self.clamav).unwrap_or_default(),
+            single_person_mode: self.single_person_mode,
             ..Default::default()
         }
     }
@@ -580,13 +591,13 @@ impl Config {
     }
 
     /// E-mail settings, when an SMTP server is configured.
-    /// The roles that must use two-step sign-in (default: administrators).
+    /// The roles that must use two-step sign-in (default: the three administrators).
     pub fn mfa_roles(&self) -> Result<Vec<gongkai_domain::model::Role>, String> {
-        let text = self.mfa_required_roles.as_deref().unwrap_or("admin");
+        let text = self.mfa_required_roles.as_deref().unwrap_or("admin,security_admin,audit_admin");
         let mut roles = Vec::new();
         for code in text.split([',', ' ']).map(str::trim).filter(|c| !c.is_empty()) {
             let role = gongkai_domain::model::Role::parse(code)
-                .ok_or_else(|| format!("角色“{code}”不存在，可用：admin（管理员）、editor（编辑）、reviewer（审核人）、office_head（公开工作机构负责人）"))?;
+                .ok_or_else(|| format!("角色“{code}”不存在，可用：{}", crate::separation::role_codes()))?;
             if !roles.contains(&role) {
                 roles.push(role);
             }
@@ -679,6 +690,13 @@ fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError> {
             "outbound_hosts" => p.outbound_hosts = Some(value.clone()),
             "clamav" => p.clamav = Some(value.clone()),
             "mfa_required_roles" => p.mfa_required_roles = Some(value.clone()),
+            "single_person_mode" => {
+                p.single_person_mode = Some(match value.trim().to_ascii_lowercase().as_str() {
+                    "1" | "true" | "yes" | "on" => true,
+                    "0" | "false" | "no" | "off" => false,
+                    _ => return Err(bad("应为 true 或 false")),
+                })
+            }
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
             "attachment_store" => p.attachment_store = Some(value.clone()),

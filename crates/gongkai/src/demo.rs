@@ -185,6 +185,10 @@ pub async fn load(store: &Store) -> Result<Vec<DemoAccount>, DemoError> {
     let mut accounts = Vec::new();
     account(store, &mut accounts, &district, "qc_admin", "区政务公开管理员", &[Role::Admin]).await?;
     account(store, &mut accounts, &yuantan, "yt_admin", "源潭镇管理员", &[Role::Admin]).await?;
+    // 三员分立: the security and audit administrators beside the system administrator.
+    account(store, &mut accounts, &district, "qc_secadmin", "区安全管理员", &[Role::SecurityAdmin]).await?;
+    account(store, &mut accounts, &district, "qc_auditor", "区审计管理员", &[Role::AuditAdmin]).await?;
+    account(store, &mut accounts, &yuantan, "yt_secadmin", "源潭镇安全管理员", &[Role::SecurityAdmin]).await?;
     let yt = Team {
         editor: account(store, &mut accounts, &yuantan, "yt_editor", "源潭镇信息员", &[Role::Editor]).await?,
         reviewer: account(store, &mut accounts, &yuantan, "yt_reviewer", "源潭镇审核人", &[Role::Reviewer]).await?,

@@ -217,7 +217,22 @@ async fn check_database(config: &Config, out: &mut Vec<Finding>) {
         Ok(p) => out.push(f(Level::Warn, "数据库迁移", format!("有 {} 个迁移尚未执行（{}），下次启动或运行 gongkai migrate 时执行", p.len(), p.join("、")))),
         Err(e) => out.push(f(Level::Fail, "数据库迁移", format!("无法读取迁移记录：{e}"))),
     }
+    check_separation(config, &store, out).await;
     store.close().await;
+}
+
+/// 三员分立: one account holding two administrator roles is a problem (the service refuses
+/// to start) unless `single_person_mode`, where it is a warning; so is a role nobody holds.
+async fn check_separation(config: &Config, store: &Store, out: &mut Vec<Finding>) {
+    match crate::separation::check_at_start(store, config).await {
+        Ok(warnings) if warnings.is_empty() => out.push(f(Level::Ok, "三员分立", "系统管理员、安全管理员、审计管理员由不同账号担任")),
+        Ok(warnings) => {
+            for w in warnings {
+                out.push(f(Level::Warn, "三员分立", w));
+            }
+        }
+        Err(e) => out.push(f(Level::Fail, "三员分立", e.to_string())),
+    }
 }
 
 /// New files and directories of this process get no permissions for "other"

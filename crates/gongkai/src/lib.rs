@@ -15,6 +15,7 @@ pub mod attachments_cmd;
 pub mod demo_site;
 pub mod index_cmd;
 pub mod report_import_cmd;
+pub mod separation;
 // Operations (issue 14).
 pub mod backup;
 pub mod doctor;

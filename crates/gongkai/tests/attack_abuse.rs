@@ -316,9 +316,10 @@ async fn two_step_sign_in(store: &Store) {
     let (_, to, session) = password_step(&base, "editor").await;
     assert!(to == "/admin" && session, "opted out: {to}");
 
-    // An administrator resets a lost authenticator: set-up starts over.
+    // The security administrator resets a lost authenticator: set-up starts over.
     let boss_id = store.user_by_username("boss").await.expect("load").expect("exists").0.id;
-    user(store, &town, "boss2", &[Role::Admin]).await;
+    // 三员分立: resetting two-step sign-in is the security administrator's.
+    user(store, &town, "boss2", &[Role::SecurityAdmin]).await;
     let (b2, _, _) = login(&base, "boss2", PASSWORD).await;
     let (s2, t2) = mfa_secret(&b2, &base).await;
     let c2 = code(&s2, 0);

@@ -222,6 +222,22 @@ async fn a_district_cannot_reveal_a_towns_applicant(store: &Store) {
     .expect("town");
     user(store, &district, "districtadmin", &[Role::Admin]).await;
     user(store, &town, "townadmin", &[Role::Admin]).await;
+    user(store, &town, "townsec", &[Role::SecurityAdmin]).await;
+    let sibling = gongkai_web::ops::provision_org(
+        store,
+        &gongkai_store::NewOrganisation {
+            slug: "sibling".into(),
+            name: "测试另一镇人民政府".into(),
+            org_code: "11441802007183698F".into(),
+            level: gongkai_domain::model::OrgLevel::Township,
+            parent_id: Some(district.id),
+            office: Default::default(),
+            index_pattern: gongkai_domain::index_number::DEFAULT_PATTERN.into(),
+            description: String::new(),
+        },
+    )
+    .await
+    .expect("sibling");
 
     let anon = client();
     let token = page_csrf(&anon, &format!("{base}/org/town/apply")).await;
@@ -259,6 +275,51 @@ async fn a_district_cannot_reveal_a_towns_applicant(store: &Store) {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "the reveal page is never cached");
     assert!(res.text().await.expect("text").contains(ID));
+
+    // Reveal grants: the town's security administrator alone grants the district's system
+    // administrators the right; only a supervising organisation can be granted.
+    let grant = |c: reqwest::Client, op: &'static str, grantee: i64| {
+        let base = base.clone();
+        async move {
+            let token = page_csrf(&c, &format!("{base}/admin/reveal-grants")).await;
+            let grantee = grantee.to_string();
+            c.post(format!("{base}/admin/reveal-grants")).form(&[("_csrf", token.as_str()), ("op", op), ("grantee_org_id", grantee.as_str()), ("role", "admin")]).send().await.expect("grant")
+        }
+    };
+    assert_eq!(tc.get(format!("{base}/admin/reveal-grants")).send().await.expect("grants").status(), StatusCode::FORBIDDEN, "not the system administrator's");
+    let (sc, _, _) = login(&base, "townsec", PASSWORD).await;
+    let page = sc.get(format!("{base}/admin/reveal-grants")).send().await.expect("grants").text().await.expect("text");
+    assert!(page.contains("尚未授权") && page.contains(&district.name) && !page.contains("测试另一镇人民政府"), "{page}");
+    let res = grant(sc.clone(), "grant", sibling.id).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a sibling is no supervisor");
+    assert!(store.reveal_grants(town.id).await.expect("grants").is_empty());
+    let res = grant(sc.clone(), "grant", district.id).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let grants = store.reveal_grants(town.id).await.expect("grants");
+    assert_eq!(grants.len(), 1);
+    assert_eq!((grants[0].grantee_org_id, grants[0].role), (district.id, Role::Admin));
+    let audit = store.audit_entries(300, 0).await.expect("audit");
+    assert!(audit.items.iter().any(|e| e.action == "reveal_grant.grant" && e.success && e.actor_name == "townsec" && e.target == format!("org:{}", town.id)), "grant audited");
+
+    // With the grant the district reveals, and the view is audited as a granted one.
+    let token = page_csrf(&dc, &format!("{base}/admin/applications/{id}")).await;
+    let res = dc.post(format!("{base}/admin/applications/{id}/reveal")).form(&[("_csrf", token.as_str())]).send().await.expect("reveal");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("text").contains(ID));
+    let audit = store.audit_entries(300, 0).await.expect("audit");
+    assert!(audit.items.iter().any(|e| e.action == "application.reveal" && e.success && e.actor_name == "districtadmin" && e.detail.contains("授权")), "granted reveal audited");
+
+    // Revoked: refused again, and audited.
+    let res = grant(sc.clone(), "revoke", district.id).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(store.reveal_grants(town.id).await.expect("grants").is_empty());
+    let token = page_csrf(&dc, &format!("{base}/admin/applications/{id}")).await;
+    let res = dc.post(format!("{base}/admin/applications/{id}/reveal")).form(&[("_csrf", token.as_str())]).send().await.expect("reveal");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(!res.text().await.expect("text").contains(ID));
+    let audit = store.audit_entries(400, 0).await.expect("audit");
+    assert!(audit.items.iter().any(|e| e.action == "reveal_grant.revoke" && e.success && e.actor_name == "townsec"), "revocation audited");
+    assert_eq!(audit.items.iter().filter(|e| e.action == "application.reveal" && !e.success && e.actor_name == "districtadmin").count(), 2, "both refusals audited");
 }
 
 gongkai_store::on_both_backends!(personal_data_is_not_published_unchecked, consultations_need_a_reviewer_and_are_masked, a_district_cannot_reveal_a_towns_applicant);

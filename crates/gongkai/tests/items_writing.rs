@@ -83,6 +83,7 @@ async fn items_scenario(store: Store) {
     user(&store, &town, "editor1", &[Role::Editor]).await;
     user(&store, &town, "reviewer1", &[Role::Reviewer]).await;
     user(&store, &town, "admin1", &[Role::Admin]).await;
+    user(&store, &town, "auditor1", &[Role::AuditAdmin]).await;
     let catalog = store.catalog(town.id).await.expect("catalog");
     let notice = catalog.iter().find(|n| n.name == "通知公告").expect("notice column").id.to_string();
     let base = start(store.clone()).await;
@@ -204,34 +205,36 @@ async fn items_scenario(store: Store) {
     let res = editor.get(format!("{base}/admin/items/{}/edit", pasted.id)).send().await.expect("edit").text().await.expect("text");
     assert!(res.contains("城乡建设、环境保护（不在分类词表中）"), "{res}");
 
-    // The audit log reads in Chinese with object names, filters and exports.
-    let page = admin.get(format!("{base}/admin/audit?action=item.create")).send().await.expect("audit").text().await.expect("text");
+    // The audit log (the audit administrator's) reads in Chinese with object names, filters and exports.
+    let (auditor, _, _) = login(&base, "auditor1", PASSWORD).await;
+    let page = auditor.get(format!("{base}/admin/audit?action=item.create")).send().await.expect("audit").text().await.expect("text");
     assert!(page.contains("新建信息") && page.contains("信息《2024年农村危房改造补助对象公示》"), "{page}");
     assert!(!page.contains(&format!("item:{id}")) && !page.contains("登录</td>"), "{page}");
-    let page = admin.get(format!("{base}/admin/audit?actor=reviewer1&action=item.")).send().await.expect("audit").text().await.expect("text");
+    let page = auditor.get(format!("{base}/admin/audit?actor=reviewer1&action=item.")).send().await.expect("audit").text().await.expect("text");
     assert!(page.contains("信息：发布") && page.contains("信息：审核通过"), "{page}");
     assert!(!page.contains("新建信息</span>"), "{page}");
-    let page = admin.get(format!("{base}/admin/audit?actor=nobody")).send().await.expect("audit").text().await.expect("text");
+    let page = auditor.get(format!("{base}/admin/audit?actor=nobody")).send().await.expect("audit").text().await.expect("text");
     assert!(page.contains("没有符合条件的记录"));
-    let res = admin.get(format!("{base}/admin/audit?from=2026-13-01")).send().await.expect("audit");
+    let res = auditor.get(format!("{base}/admin/audit?from=2026-13-01")).send().await.expect("audit");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.expect("text").contains("开始日期"));
     let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("cst")).date_naive();
-    let res = admin.get(format!("{base}/admin/audit/export?format=csv&action=item.create&from={today}&to={today}")).send().await.expect("csv");
+    let res = auditor.get(format!("{base}/admin/audit/export?format=csv&action=item.create&from={today}&to={today}")).send().await.expect("csv");
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()["content-disposition"].to_str().expect("ascii").contains(".csv"));
     let csv = res.text().await.expect("text");
     assert!(csv.starts_with("\u{feff}序号,时间,操作人,机关,操作"), "{csv}");
     assert_eq!(csv.lines().count(), 3, "two items created: {csv}");
     assert!(csv.contains("新建信息") && csv.contains("信息《关于公布补助标准的通知》"));
-    let res = admin.get(format!("{base}/admin/audit/export?format=xlsx&actor=editor1")).send().await.expect("xlsx");
+    let res = auditor.get(format!("{base}/admin/audit/export?format=xlsx&actor=editor1")).send().await.expect("xlsx");
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.expect("bytes");
     assert!(bytes.starts_with(b"PK"));
     let strings = xlsx_strings(&bytes);
     assert!(strings.contains("新建信息") && strings.contains("上传附件") && !strings.contains("修改分类词表"), "{strings}");
-    // Editors may not read the audit log.
+    // Editors and the system administrator may not read the audit log.
     assert_eq!(editor.get(format!("{base}/admin/audit/export?format=csv")).send().await.expect("get").status(), StatusCode::FORBIDDEN);
+    assert_eq!(admin.get(format!("{base}/admin/audit/export?format=csv")).send().await.expect("get").status(), StatusCode::FORBIDDEN);
     assert_eq!(store.verify_audit_chain().await.expect("verify"), None);
 }
 

@@ -64,7 +64,9 @@ async fn documented_nginx_config_in_front_of_gongkai() {
     let mut password = String::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("line");
-        if let Some(p) = line.trim().strip_prefix("密码：") {
+        // The first start prints the three administrators, the system administrator `admin`
+        // first: its password is the first one.
+        if let Some(p) = line.trim().strip_prefix("密码：").filter(|_| password.is_empty()) {
             password = p.to_string();
         }
         if line.contains("gongkai 已启动") {

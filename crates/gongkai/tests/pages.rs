@@ -75,7 +75,7 @@ async fn every_page_renders_for_every_role() {
         assert_eq!(anon.get(format!("{base}/api/v1/items/{}", d.id)).send().await.expect("get").status(), StatusCode::NOT_FOUND);
     }
 
-    let admin_only = ["/admin/catalog", "/admin/users", "/admin/org", "/admin/orgs", "/admin/audit"];
+    let admin_only = ["/admin/catalog", "/admin/org", "/admin/orgs"];
     let reviewer_pages = ["/admin/review"];
     let everyone = [
         "/admin",
@@ -103,14 +103,28 @@ async fn every_page_renders_for_every_role() {
     for account in &accounts {
         let (c, status, body) = login(&base, &account.username, &account.password).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{}: {body}", account.username);
-        let is_admin = account.roles.contains("管理员");
+        let is_admin = account.roles.contains("系统管理员");
+        let is_security_admin = account.roles.contains("安全管理员");
+        let is_audit_admin = account.roles.contains("审计管理员");
         let is_reviewer = account.roles.contains("审核人");
         let is_editor = account.roles.contains("编辑");
+        // 三员分立: a security or audit administrator alone does no disclosure work.
+        let business = is_admin || is_reviewer || is_editor || account.roles.contains("公开工作机构负责人");
         for path in everyone {
-            assert_eq!(c.get(format!("{base}{path}")).send().await.expect("get").status(), StatusCode::OK, "{} {path}", account.username);
+            let expected = match path {
+                _ if business => StatusCode::OK,
+                "/admin" => StatusCode::SEE_OTHER,
+                "/admin/password" => StatusCode::OK,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(c.get(format!("{base}{path}")).send().await.expect("get").status(), expected, "{} {path}", account.username);
         }
         for path in admin_only {
             let expected = if is_admin { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            assert_eq!(c.get(format!("{base}{path}")).send().await.expect("get").status(), expected, "{} {path}", account.username);
+        }
+        for (path, allowed) in [("/admin/users", is_admin || is_security_admin), ("/admin/reveal-grants", is_security_admin), ("/admin/audit", is_audit_admin)] {
+            let expected = if allowed { StatusCode::OK } else { StatusCode::FORBIDDEN };
             assert_eq!(c.get(format!("{base}{path}")).send().await.expect("get").status(), expected, "{} {path}", account.username);
         }
         for path in reviewer_pages {
@@ -119,7 +133,7 @@ async fn every_page_renders_for_every_role() {
         }
         let expected = if is_admin || is_editor { StatusCode::OK } else { StatusCode::FORBIDDEN };
         assert_eq!(c.get(format!("{base}/admin/items/new")).send().await.expect("get").status(), expected, "{} new", account.username);
-        if account.org.contains("源潭镇") {
+        if account.org.contains("源潭镇") && business {
             for d in &drafts {
                 assert_eq!(c.get(format!("{base}/admin/items/{}", d.id)).send().await.expect("get").status(), StatusCode::OK);
             }

@@ -21,6 +21,7 @@ mod attachments;
 pub(crate) mod audit;
 mod calendar;
 mod catalog;
+mod grants;
 mod channels;
 mod import;
 mod items;

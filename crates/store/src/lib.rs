@@ -26,6 +26,7 @@ pub mod blobs;
 pub mod data_keys;
 pub mod import;
 pub mod channels;
+pub mod grants;
 pub mod office;
 pub mod privacy;
 pub(crate) mod imp;

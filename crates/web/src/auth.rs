@@ -128,6 +128,22 @@ impl Staff {
         }
     }
 
+    /// Refuse unless the user holds one of `roles`.
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.iter().any(|r| self.is(*r)) {
+            Ok(())
+        } else {
+            let names: Vec<String> = roles.iter().map(|r| format!("“{}”", r.label())).collect();
+            Err(AppError::Forbidden(format!("此操作需要{}角色", names.join("或"))))
+        }
+    }
+
+    /// Whether the user does disclosure work: the system administrator or a business role.
+    /// A security or audit administrator alone does none (三员分立).
+    pub fn does_business(&self) -> bool {
+        does_business(&self.user)
+    }
+
     /// Refuse a state-changing form whose CSRF token does not match.
     pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
         if tokens_equal(&self.csrf, token) {
@@ -187,7 +203,7 @@ impl Staff {
         let roles: Vec<&str> = self.user.roles.iter().map(|r| r.as_str()).collect();
         let role_labels: Vec<&str> = self.user.roles.iter().map(|r| r.label()).collect();
         context! {
-            user => context! { id => self.user.id, name => self.user.display_name, username => self.user.username, roles => roles, role_labels => role_labels.join("、"), is_admin => self.is(Role::Admin), is_editor => self.is(Role::Editor), is_reviewer => self.is(Role::Reviewer) },
+            user => context! { id => self.user.id, name => self.user.display_name, username => self.user.username, roles => roles, role_labels => role_labels.join("、"), is_admin => self.is(Role::Admin), is_security_admin => self.is(Role::SecurityAdmin), is_audit_admin => self.is(Role::AuditAdmin), business => self.does_business(), is_editor => self.is(Role::Editor), is_reviewer => self.is(Role::Reviewer) },
             org => context! { id => self.org.id, name => self.org.name, slug => self.org.slug, parent_id => self.org.parent_id },
             csrf => self.csrf,
             todo => self.todo,
@@ -230,8 +246,15 @@ impl FromRequestParts<AppState> for Staff {
                 return Err(AppError::MfaSetupRequired);
             }
         }
+        // 三员分立: a security or audit administrator without a business role reaches only
+        // their own pages; every other page, form and staff API refuses them.
+        if !does_business(&user) && !administrator_path(parts.uri.path()) {
+            return Err(AppError::Forbidden("安全管理员和审计管理员不办理政府信息公开业务，只能使用本角色的功能".into()));
+        }
         let org = state.store.org(user.org_id).await?.ok_or(AppError::Internal("user without organisation".into()))?;
-        let scope = if user.has_role(Role::Admin) { state.store.org_subtree_ids(org.id).await? } else { vec![org.id] };
+        // Administrators work on their organisation and those below it (each within their
+        // own role: records of subordinate organisations stay with the system administrator).
+        let scope = if user.roles.iter().any(|r| r.is_administrator()) { state.store.org_subtree_ids(org.id).await? } else { vec![org.id] };
         let request_id = parts.extensions.get::<crate::security::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
         let mut staff = Staff {
             user,
@@ -246,7 +269,7 @@ impl FromRequestParts<AppState> for Staff {
         // The header's "我的待办" count, for pages (the JSON API has no header); a failure
         // here must not take the page down.
         let path_is_api = parts.uri.path().starts_with("/api/");
-        staff.todo = if path_is_api {
+        staff.todo = if path_is_api || !staff.does_business() {
             None
         } else {
             match crate::admin::todo_count(state, &staff).await {
@@ -259,6 +282,21 @@ impl FromRequestParts<AppState> for Staff {
         };
         Ok(staff)
     }
+}
+
+/// Whether `user` does disclosure work: the system administrator or a business role.
+fn does_business(user: &User) -> bool {
+    user.roles.iter().any(|r| *r == Role::Admin || !r.is_administrator())
+}
+
+/// The back-office paths open to a security or audit administrator without a business
+/// role: the dashboard, their own account (password, two-step sign-in, signing out), the
+/// audit log (the audit administrator's), user roles and reveal grants (the security
+/// administrator's; each handler checks the role itself).
+fn administrator_path(path: &str) -> bool {
+    const EXACT: [&str; 4] = ["/admin", "/admin/password", "/admin/logout", "/admin/mfa"];
+    const PREFIXES: [&str; 4] = ["/admin/mfa/", "/admin/audit", "/admin/users", "/admin/reveal-grants"];
+    EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
 /// Why the user must set a new password now, if they must: `issued` (an administrator

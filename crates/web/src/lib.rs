@@ -99,6 +99,9 @@ pub struct WebConfig {
     pub search_index_dir: Option<std::path::PathBuf>,
     /// ClamAV daemon every upload is streamed to before it is stored (off by default).
     pub clamav: malware_scan::Scanner,
+    /// 三员分立 waived: one account may hold several of the three administrator roles
+    /// (an organisation with a single person for them; see `single_person_mode`).
+    pub single_person_mode: bool,
 }
 
 impl Default for WebConfig {
@@ -123,6 +126,7 @@ impl Default for WebConfig {
             submissions_per_hour_all: 0,
             search_index_dir: None,
             clamav: malware_scan::Scanner::Off,
+            single_person_mode: false,
         }
     }
 }

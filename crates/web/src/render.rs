@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_item_form.html",
     "admin_catalog.html",
     "admin_users.html",
+    "admin_reveal_grants.html",
     "admin_org.html",
     "admin_orgs.html",
     "admin_calendar.html",

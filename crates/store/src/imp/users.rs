@@ -266,13 +266,17 @@ impl Store {
     }
 
     /// Errors: NotFound("用户").
+    /// Through [`Store::commit`]: a handle from [`Store::audited`] records the change in
+    /// the same transaction.
     pub async fn set_user_roles(&self, user_id: i64, roles: &[Role]) -> Result<()> {
+        let mut tx = self.begin().await?;
         let r = sqlx::query("UPDATE users SET roles = $2 WHERE id = $1")
             .bind(user_id)
             .bind(roles_text(roles))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        found(r.rows_affected())
+        found(r.rows_affected())?;
+        self.commit(tx).await
     }
 
     /// Errors: NotFound("用户").

@@ -166,6 +166,17 @@ async fn overdue_counts(state: &AppState, org: &Organisation) -> Result<Value, A
 }
 
 pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    // A security or audit administrator alone has no disclosure work: their own pages.
+    if !staff.does_business() {
+        if staff.is(Role::AuditAdmin) {
+            return Ok(Redirect::to("/admin/audit").into_response());
+        }
+        if staff.is(Role::SecurityAdmin) {
+            return Ok(Redirect::to("/admin/users").into_response());
+        }
+        // An account created without roles waits for the security administrator.
+        return Err(AppError::Forbidden("您的账号尚未授予任何角色，请联系本机关的安全管理员".into()));
+    }
     let org_ids = vec![staff.user.org_id];
     let mine = state
         .store

@@ -240,7 +240,7 @@ pub(super) async fn settings_submit(State(state): State<AppState>, staff: Staff,
         }
         "disable" => {
             if required_for(&state, &staff.user) {
-                return settings_view(&state, &staff, None, Some("您的角色须使用两步验证，不能停用；更换手机时请先用恢复码登录，再由管理员重置"), None, StatusCode::FORBIDDEN).await;
+                return settings_view(&state, &staff, None, Some("您的角色须使用两步验证，不能停用；更换手机时请先用恢复码登录，再由安全管理员重置"), None, StatusCode::FORBIDDEN).await;
             }
             let Some((_, auth_row)) = state.store.user_by_username(&staff.user.username).await? else { return Err(AppError::NotFound) };
             if !auth::verify_password(&form.password, &auth_row.password_hash) {

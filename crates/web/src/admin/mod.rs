@@ -33,6 +33,7 @@ mod audit;
 mod calendar;
 mod catalog;
 mod dashboard;
+mod grants;
 mod items;
 mod mfa;
 mod item_submit;
@@ -47,6 +48,7 @@ use audit::*;
 use calendar::*;
 use catalog::*;
 use dashboard::*;
+use grants::*;
 use items::*;
 use item_submit::*;
 use orgs::*;
@@ -79,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/catalog/{id}/delete", post(catalog_delete))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_update))
+        .route("/admin/reveal-grants", get(grants_page).post(grants_submit))
         .route("/admin/org", get(org_page).post(org_update))
         .route("/admin/orgs", get(orgs_page).post(org_create))
         .route("/admin/calendar", get(calendar_page).post(calendar_add))

@@ -306,7 +306,9 @@ async fn case_page(
     } else {
         context! { name => mask_name(&app.applicant_name), id_doc_number => mask_middle(&app.id_doc_number), phone => mask_middle(&app.phone), email => mask_email(&app.email), postal_address => if app.postal_address.is_empty() { String::new() } else { "（已隐藏）".to_string() } }
     };
-    let may_reveal = staff.is(Role::Admin) || case.handler_id == Some(staff.user.id);
+    let handles = case.handler_id == Some(staff.user.id);
+    let may_reveal = handles
+        || (staff.is(Role::Admin) && (app.org_id == staff.user.org_id || state.store.has_reveal_grant(app.org_id, staff.user.org_id, &staff.user.roles).await?));
     let letters = crate::applications::letters::letters_ctx(&state.store.letters(app.id).await?);
     // The applicant's earlier applications this natural month (for per-piece fees).
     let earlier_this_month = (state.store.count_applications_in_month(app.org_id, &app.id_doc_number, app.received).await? - 1).max(0);
@@ -642,16 +644,21 @@ async fn reveal(State(state): State<AppState>, staff: Staff, Path(id): Path<Stri
     let (app, steps, case) = load(&state, &staff, &id).await?;
     if !(staff.is(Role::Admin) || case.handler_id == Some(staff.user.id)) {
         staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "无权查看", false).await?;
-        return Err(AppError::Forbidden("只有承办人和管理员可以查看申请人的完整信息".into()));
+        return Err(AppError::Forbidden("只有承办人和系统管理员可以查看申请人的完整信息".into()));
     }
     // A supervising organisation sees the case but not its applicant: the full data stays
-    // with the organisation that handles the application.
+    // with the organisation that handles the application, unless that organisation's
+    // security administrator granted one of this user's roles at their organisation.
+    let mut detail = "查看申请人完整信息";
     if app.org_id != staff.user.org_id && case.handler_id != Some(staff.user.id) {
-        staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "上级机关无权查看", false).await?;
-        return Err(AppError::Forbidden("申请人的完整信息只能由受理该申请的机关查看".into()));
+        if !state.store.has_reveal_grant(app.org_id, staff.user.org_id, &staff.user.roles).await? {
+            staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "上级机关无权查看（受理机关未授权）", false).await?;
+            return Err(AppError::Forbidden("申请人的完整信息只能由受理该申请的机关查看；该机关的安全管理员可以授权上级机关查看".into()));
+        }
+        detail = "依受理机关的授权查看申请人完整信息";
     }
     // Every full view of personal data is logged.
-    staff.audit(&state, "application.reveal", &format!("application:{}", app.id), "查看申请人完整信息", true).await?;
+    staff.audit(&state, "application.reveal", &format!("application:{}", app.id), detail, true).await?;
     case_page(&state, &staff, &app, &steps, &case, None, None, true, StatusCode::OK).await
 }
 

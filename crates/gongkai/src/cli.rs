@@ -510,17 +510,28 @@ async fn bootstrap(store: &Store, config: &Config, demo: bool) -> Result<()> {
     // 三员分立: the system, security and audit administrators (one merged account only
     // in single-person mode).
     let accounts = crate::separation::bootstrap_accounts(store, &org, config).await?;
+    // The passwords go to a file only the service user can read, never to standard output,
+    // which service managers keep in their logs (issue 12).
+    let mut file = String::from("gongkai 首次启动创建的管理员账号。每个密码首次登录后须更换；各自取得密码后请删除本文件。\n\n");
     let mut lines = vec![if accounts.len() == 1 { "首次启动：已创建管理员账号（single_person_mode：一人兼任三种管理员）。".to_string() } else { "首次启动：已创建系统管理员、安全管理员、审计管理员三个账号，请分别交给三位不同的工作人员。".to_string() }];
     for a in &accounts {
         let roles: Vec<&str> = a.roles.iter().map(|r| r.label()).collect();
-        lines.push(format!("{}：", roles.join("、")));
-        lines.push(format!("用户名：{}", a.username));
-        lines.push(format!("密码：{}", a.password));
+        lines.push(format!("{}：用户名：{}", roles.join("、"), a.username));
+        file.push_str(&format!("{}\n用户名：{}\n密码：{}\n\n", roles.join("、"), a.username, a.password));
     }
-    lines.push("密码只显示这一次，首次登录后须设置新密码。请由系统管理员在“机关设置”中填写机关名称和机构代码，".into());
+    let path = initial_accounts_path(config);
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
+    write_private(&path, &file).with_context(|| format!("无法写入 {}", path.display()))?;
+    lines.push(format!("初始密码保存在 {}（仅本用户可读），首次登录后须设置新密码；", path.display()));
+    lines.push("各自取得密码后请删除该文件。请由系统管理员在“机关设置”中填写机关名称和机构代码，".into());
     lines.push("在“用户管理”中为每位工作人员建立自己的账号；管理员角色由安全管理员授予。".into());
     print_box(&lines);
     Ok(())
+}
+
+/// Where the first start writes the administrators' issued passwords (0600).
+pub fn initial_accounts_path(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("initial-accounts.txt")
 }
 
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {

@@ -166,11 +166,17 @@ fn check_data_dir(config: &Config, out: &mut Vec<Finding>) {
             }
         }
     }
-    let accounts = dir.join("demo-accounts.txt");
-    if let Some(m) = mode(&accounts) {
-        if m & 0o077 != 0 {
-            out.push(f(Level::Fail, "文件权限", format!("{} 含有密码，权限为 {m:04o}，应为 0600", accounts.display())));
+    for name in ["demo-accounts.txt", "initial-accounts.txt"] {
+        let accounts = dir.join(name);
+        if let Some(m) = mode(&accounts) {
+            if m & 0o077 != 0 {
+                out.push(f(Level::Fail, "文件权限", format!("{} 含有密码，权限为 {m:04o}，应为 0600", accounts.display())));
+            }
         }
+    }
+    let initial = crate::cli::initial_accounts_path(config);
+    if initial.exists() {
+        out.push(f(Level::Warn, "初始密码", format!("{} 仍然存在：三位管理员取得初始密码后请删除它", initial.display())));
     }
 }
 

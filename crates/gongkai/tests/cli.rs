@@ -54,13 +54,22 @@ fn users_from_the_command_line() {
     let out = gongkai(dir.path(), &["user", "add", "clerk", "--name", "信息员", "--org", "yuantan", "--role", "editor"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("机关“yuantan”不存在"), "{}", stderr(&out));
-    // First start: an administrator with a random password printed once.
+    // First start: an administrator with a random password, written once to a file only the
+    // service user can read, never to standard output (which service logs keep).
     let first = start_and_stop(dir.path());
-    assert!(first.contains("用户名：admin"), "{first}");
-    let password = first.lines().find_map(|l| l.trim().strip_prefix("密码：")).expect("password printed").to_string();
+    assert!(first.contains("用户名：admin") && first.contains("initial-accounts.txt"), "{first}");
+    let file = dir.path().join("initial-accounts.txt");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).expect("accounts file").permissions().mode() & 0o777, 0o600);
+    }
+    let accounts = std::fs::read_to_string(&file).expect("accounts file");
+    let password = accounts.lines().find_map(|l| l.trim().strip_prefix("密码：")).expect("password written").to_string();
     assert!(password.len() >= 12);
+    assert!(!first.contains(&password) && !first.contains("密码："), "password on standard output: {first}");
     let second = start_and_stop(dir.path());
-    assert!(!second.contains("密码："), "password printed again: {second}");
+    assert!(!second.contains("初始密码"), "accounts announced again: {second}");
     // Unknown role.
     let out = gongkai(dir.path(), &["user", "add", "clerk", "--name", "信息员", "--org", "main", "--role", "boss"]);
     assert!(stderr(&out).contains("角色“boss”不存在"), "{}", stderr(&out));

@@ -25,8 +25,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub async fn run(store: &Store, year: i32, publish: bool) -> Result<()> {
-    let state = gongkai_web::AppState::new(store.clone(), gongkai_web::WebConfig::default()).await.map_err(|e| anyhow!("{e}"))?;
-    let calendar = state.calendar();
+    // The calendar as the server builds it (official years plus those administrators added),
+    // without opening a search index: AppState::new would rebuild one in memory.
+    let mut calendar = gongkai_domain::calendar::Calendar::official();
+    for y in store.calendar_years().await? {
+        if let Ok(data) = gongkai_domain::calendar::Calendar::parse_year(&y.json) {
+            let _ = calendar.add_year(y.year, data);
+        }
+    }
     let orgs = store.orgs().await?;
     let root = orgs.iter().find(|o| o.parent_id.is_none()).ok_or_else(|| anyhow!("数据库中没有机关"))?;
     let started = Instant::now();

@@ -84,6 +84,9 @@ enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
+    /// 性能测试：生成省级规模的测试数据，批量生成年度报告
+    #[command(subcommand)]
+    Bench(BenchCmd),
     /// 从备份恢复到空的数据目录和空数据库（先完整校验，校验不通过则不做任何改动）
     Restore {
         /// 备份文件（.tar.gz）
@@ -98,6 +101,31 @@ enum Command {
 enum IndexCmd {
     /// 从数据库重建本节点的检索索引（须先停止使用同一索引目录的服务）
     Rebuild,
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCmd {
+    /// 向空数据库写入省级规模的测试数据（规模 1.0：21 个市、120 个区县、共 2000 个机关，500 万条信息，50 万件申请）
+    Seed {
+        /// 规模系数，例如 0.01、0.1、1.0
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// 随机数种子（同一种子生成同样的数据）
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// 所有生成账号（staff-机关简称、province-admin）的密码
+        #[arg(long, default_value = "bench-seed-2026")]
+        password: String,
+    },
+    /// 按记录生成所有机关的年度报告并做全省汇总，报告用时
+    Reports {
+        /// 报告年度
+        #[arg(long)]
+        year: i32,
+        /// 生成后发布（供门户和汇总页面测试）
+        #[arg(long)]
+        publish: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -376,6 +404,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             done
         }
         Command::Doctor => crate::doctor::run(&config).await,
+        Command::Bench(cmd) => bench(&config, cmd).await,
         Command::Backup { output } => {
             let store = open_store(&config).await?;
             let into_dir = output.is_none();
@@ -404,6 +433,26 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Calendar(_) | Command::Report(_) | Command::Fee(_) => Ok(()),
     }
+}
+
+async fn bench(config: &Config, cmd: BenchCmd) -> Result<()> {
+    let store = open_store(config).await?;
+    let result = match cmd {
+        BenchCmd::Seed { scale, seed, password } => {
+            let opts = crate::bench_seed::SeedOptions { scale, seed, password };
+            crate::bench_seed::seed(&store, &config.database_url(), &opts).await.map_err(anyhow::Error::from).map(|s| {
+                let rows = s.items + s.item_events + s.applications + s.steps + s.appeals;
+                println!(
+                    "测试数据已生成：{} 个机关，{} 个账号，{} 条信息（{} 条流程记录），{} 件申请（{} 个办理步骤），{} 件复议诉讼；用时 {:.1} 秒（{:.0} 行/秒）",
+                    s.organisations, s.users, s.items, s.item_events, s.applications, s.steps, s.appeals, s.seconds, rows as f64 / s.seconds.max(1e-6)
+                );
+                println!("申请最多的机关：{}（账号 {}）；所有账号的密码：{}", s.busiest_org, s.busiest_user, opts.password);
+            })
+        }
+        BenchCmd::Reports { year, publish } => crate::bench_reports::run(&store, year, publish).await,
+    };
+    store.close().await;
+    result
 }
 
 /// `gongkai report generate`: export the latest stored revision of a year's report, or a

@@ -98,6 +98,17 @@ pub struct NewOrganisation {
     pub description: String,
 }
 
+/// The fields of a published item that the annual report counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedItemFacts {
+    pub catalog_id: i64,
+    pub doc_type: gongkai_domain::model::DocType,
+    pub formed_date: chrono::NaiveDate,
+    pub publish_date: chrono::NaiveDate,
+    pub validity: gongkai_domain::model::Validity,
+    pub validity_date: Option<chrono::NaiveDate>,
+}
+
 /// A new staff account.
 #[derive(Debug, Clone)]
 pub struct NewUser {

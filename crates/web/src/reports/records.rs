@@ -11,8 +11,8 @@ use gongkai_domain::annual_report::{
 use gongkai_domain::appeal::AppealRecord;
 use gongkai_domain::application::{ClockConfig, ClockStatus, Step};
 use gongkai_domain::calendar::Calendar;
-use gongkai_domain::model::{CatalogNode, ItemStatus, Organisation};
-use gongkai_store::{ItemOrder, ItemQuery, PastReport, Store, StoredReport};
+use gongkai_domain::model::{CatalogNode, Organisation};
+use gongkai_store::{PastReport, Store, StoredReport};
 
 use crate::error::AppError;
 
@@ -44,31 +44,17 @@ pub async fn inputs(store: &Store, calendar: &Calendar, org: &Organisation, year
     roots.sort_by_key(|n| (n.sort_order, n.id));
     let kinds: HashMap<i64, _> = nodes.iter().map(|n| (n.id, n.kind)).collect();
     let items = store
-        .list_items(&ItemQuery {
-            org_ids: vec![org.id],
-            catalog_ids: Vec::new(),
-            statuses: vec![ItemStatus::Published],
-            publish_year: None,
-            author_id: None,
-            statutory_category: None,
-            order: ItemOrder::default(),
-            limit: i64::from(u32::MAX),
-            offset: 0,
-        })
+        .published_item_facts(org.id)
         .await?
-        .items;
-    let items = items
         .iter()
-        .filter_map(|i| {
-            Some(PublishedRecord {
-                category: tops.get(&i.fields.catalog_id).cloned().unwrap_or_else(|| "其他".into()),
-                kind: kinds.get(&i.fields.catalog_id).copied().unwrap_or(gongkai_domain::model::CatalogKind::Normal),
-                doc_type: i.fields.doc_type,
-                formed: i.fields.formed_date,
-                published: i.publish_date?,
-                validity: i.validity,
-                validity_date: i.validity_date,
-            })
+        .map(|i| PublishedRecord {
+            category: tops.get(&i.catalog_id).cloned().unwrap_or_else(|| "其他".into()),
+            kind: kinds.get(&i.catalog_id).copied().unwrap_or(gongkai_domain::model::CatalogKind::Normal),
+            doc_type: i.doc_type,
+            formed: i.formed_date,
+            published: i.publish_date,
+            validity: i.validity,
+            validity_date: i.validity_date,
         })
         .collect();
     let entered: EnteredFigures =

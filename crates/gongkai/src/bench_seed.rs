@@ -415,7 +415,8 @@ pub async fn seed(store: &Store, url: &str, opts: &SeedOptions) -> Result<SeedSu
     let orgs = create_orgs(store, &mut rng, &text, &sizes, &opts.password, &mut summary).await?;
     eprintln!("  机关、目录和账号：{} 个机关，{:.1} 秒", orgs.len(), started.elapsed().as_secs_f64());
     write_items(&sink, &mut rng, &text, &orgs, sizes.items, &mut summary).await?;
-    write_applications(&sink, &mut rng, &text, &orgs, sizes.applications, &mut summary).await?;
+    let seal = Seal { keys: store.data_keys() };
+    write_applications(&sink, &mut rng, &text, &orgs, sizes.applications, &seal, &mut summary).await?;
     for table in ["items", "applications"] {
         sink.reset_identity(table).await?;
     }
@@ -816,7 +817,31 @@ fn lifecycle(rng: &mut StdRng, cal: &Calendar, applicant: ApplicantKind, channel
     case
 }
 
-async fn write_applications(sink: &Sink, rng: &mut StdRng, text: &TextGen, orgs: &[SeedOrg], total: u64, summary: &mut SeedSummary) -> Result<(), SeedError> {
+/// Personal fields as the store writes them: sealed with SM4 and the ID number's blind
+/// index when the installation has data keys (always, outside tests), so a seeded province
+/// reads like one filled through the portal.
+struct Seal {
+    keys: Option<std::sync::Arc<gongkai_store::data_keys::DataKeys>>,
+}
+
+impl Seal {
+    fn field(&self, field: gongkai_store::data_keys::Field, clear: String) -> Result<String, SeedError> {
+        match &self.keys {
+            Some(k) => k.seal(field, &clear).map_err(|e| SeedError::Data(format!("个人信息加密失败：{e}"))),
+            None => Ok(clear),
+        }
+    }
+
+    fn index(&self, normalised: String) -> String {
+        match &self.keys {
+            Some(k) => k.blind_index(&normalised),
+            None => normalised,
+        }
+    }
+}
+
+async fn write_applications(sink: &Sink, rng: &mut StdRng, text: &TextGen, orgs: &[SeedOrg], total: u64, seal: &Seal, summary: &mut SeedSummary) -> Result<(), SeedError> {
+    use gongkai_store::data_keys::Field;
     const FLUSH_ROWS: usize = 20_000;
     let cal = Calendar::official();
     let counts = shares(rng, orgs.len(), total, 0.8);
@@ -874,11 +899,11 @@ async fn write_applications(sink: &Sink, rng: &mut StdRng, text: &TextGen, orgs:
                 }),
                 t(name),
                 t(doc_type),
-                t(doc),
-                t(key),
-                t(format!("1{}{:09}", rng.gen_range(30..90), rng.gen_range(0..1_000_000_000u32))),
-                t(if rng.gen_bool(0.4) { format!("applicant{id}@bench.example.cn") } else { String::new() }),
-                t(if post { format!("{}某某路{}号（测试地址）", org.place, rng.gen_range(1..300)) } else { String::new() }),
+                t(seal.field(Field::IdDocNumber, doc)?),
+                t(seal.index(key)),
+                t(seal.field(Field::Phone, format!("1{}{:09}", rng.gen_range(30..90), rng.gen_range(0..1_000_000_000u32)))?),
+                t(seal.field(Field::Email, if rng.gen_bool(0.4) { format!("applicant{id}@bench.example.cn") } else { String::new() })?),
+                t(seal.field(Field::PostalAddress, if post { format!("{}某某路{}号（测试地址）", org.place, rng.gen_range(1..300)) } else { String::new() })?),
                 t(text.request(rng, &org.place, about_year)),
                 t(if channel == Channel::Online { "electronic" } else { "paper" }),
                 t(if post { "post" } else { "online" }),

@@ -34,6 +34,12 @@ async fn seed_and_check(store: Store, url: &str) {
     assert_eq!(scalar(&store, "SELECT COUNT(*) FROM applications").await, sizes.applications as i64);
     assert_eq!(scalar(&store, "SELECT COUNT(*) FROM application_steps").await, s.steps as i64);
     assert_eq!(scalar(&store, "SELECT COUNT(*) FROM appeals").await, s.appeals as i64);
+    // Personal fields are sealed as the store seals them, and the ID number's lookup key is
+    // its blind index: nothing readable is left in the rows.
+    assert_eq!(scalar(&store, "SELECT COUNT(*) FROM applications WHERE id_doc_number NOT LIKE 'sm4g:%' OR phone NOT LIKE 'sm4g:%' OR id_doc_key NOT LIKE 'bi1:%'").await, 0);
+    let first = scalar(&store, "SELECT MIN(id) FROM applications").await;
+    let one = store.application(first).await.expect("read").expect("exists");
+    assert_eq!(one.id_doc_number.chars().count(), 18, "opened on read: {}", one.id_doc_number);
     assert!(s.steps > 3 * s.applications, "cases should go through their lifecycle: {} steps", s.steps);
 
     // Cached columns agree with the step rows.

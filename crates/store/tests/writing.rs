@@ -216,10 +216,23 @@ async fn settings_and_small_writes_carry_their_audit_entry(store: &Store) {
     assert_eq!(newest().await.action, "vocabulary.update");
     assert_eq!(store.vocabulary(f.org, VocabularyKind::Genre).await.expect("read"), Some(vec!["通知".to_string()]));
     assert_eq!(count().await, 7);
+    audited("user.disable", "user").set_user_disabled(f.user, true).await.expect("disable");
+    assert_eq!(newest().await.action, "user.disable");
+    audited("user.unlock", "user").reset_login_failures(f.user).await.expect("unlock");
+    assert_eq!(newest().await.action, "user.unlock");
+    let interpretation = item(store, &f, "关于春季防火的通知的解读").await;
+    audited("item.interpretation.add", "item").add_interpretation(id, interpretation, t("2024-03-01T00:00:00Z")).await.expect("link");
+    assert_eq!(newest().await.action, "item.interpretation.add");
+    audited("item.interpretation.remove", "item").remove_interpretation(id, interpretation).await.expect("unlink");
+    assert_eq!(newest().await.action, "item.interpretation.remove");
+    assert_eq!(count().await, 11);
+    let count_before_failures = 11;
 
     // Failed writes record nothing: a key-work line that is not there, a title of a missing attachment.
     assert!(matches!(audited("keywork.delete", "keywork").delete_key_work(f.org, kw.id).await, Err(StoreError::NotFound(_))));
     assert!(matches!(audited("attachment.title", "item").set_attachment_title(a.id + 100, "x").await, Err(StoreError::NotFound(_))));
-    assert_eq!(count().await, 7);
+    assert!(matches!(audited("user.disable", "user").set_user_disabled(f.user + 100, true).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(audited("item.interpretation.remove", "item").remove_interpretation(id, interpretation).await, Err(StoreError::NotFound(_))));
+    assert_eq!(count().await, count_before_failures);
     assert_eq!(store.verify_audit_chain().await.expect("verify"), None);
 }

@@ -468,8 +468,7 @@ async fn retry(State(state): State<AppState>, staff: Staff, Path(id): Path<Strin
     if !m.org_id.is_some_and(|o| staff.can_access_org(o)) {
         return Err(AppError::Forbidden("该邮件不属于您所在的机关".into()));
     }
-    state.store.retry_message(id, Utc::now()).await?;
-    staff.audit(&state, "outbox.retry", &format!("outbox:{id}"), &m.subject, true).await?;
+    staff.audited(&state, "outbox.retry", &format!("outbox:{id}"), &m.subject).retry_message(id, Utc::now()).await?;
     Ok(Redirect::to("/admin/outbox").into_response())
 }
 

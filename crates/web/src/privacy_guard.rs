@@ -364,8 +364,8 @@ async fn acknowledge(State(state): State<AppState>, staff: Staff, Form(form): Fo
         return render_review(&state, &staff, &scanned, false, Some("请填写确认理由（不超过 500 字），例如“机关办公电话，依法公开”"), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let masked = found.finding.masked();
-    state
-        .store
+    staff
+        .audited(&state, "privacy.acknowledge", &subject.key(), &format!("{} {}：{}", kind.label(), masked, reason))
         .add_privacy_ack(&NewPrivacyAck {
             org_id: scanned.org_id,
             subject: subject.key(),
@@ -377,7 +377,6 @@ async fn acknowledge(State(state): State<AppState>, staff: Staff, Form(form): Fo
             at: Utc::now(),
         })
         .await?;
-    staff.audit(&state, "privacy.acknowledge", &subject.key(), &format!("{} {}：{}", kind.label(), masked, reason), true).await?;
     Ok(Redirect::to(&format!("/admin/privacy/review?subject={}&msg={}", subject.key(), crate::util::url_encode("已确认该处可以公开"))).into_response())
 }
 

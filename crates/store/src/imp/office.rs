@@ -121,7 +121,7 @@ impl Store {
         .await
         .map_err(|e| if unique_violation(&e).is_some() { letter_conflict("该文书已有新版本，请刷新后重试") } else { StoreError::Db(e) })?;
         let letter = load_letter(&mut tx, row.int("id")?).await?.ok_or(StoreError::NotFound("文书"))?;
-        self.commit(tx).await?;
+        self.commit_for(tx, Some(letter.id)).await?;
         Ok(letter)
     }
 
@@ -348,6 +348,7 @@ impl Store {
 
     /// Record a review. Errors: NotFound("信息") / NotFound("用户").
     pub async fn add_item_review(&self, r: &NewItemReview) -> Result<ItemReview> {
+        let mut tx = self.begin().await?;
         let row = sqlx::query(
             "INSERT INTO item_reviews (item_id, level, secrecy_opinion, disclosure_opinion, reviewer_id, reviewer_name, reviewed_on, superseded, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
@@ -360,12 +361,14 @@ impl Store {
         .bind(&r.reviewer_name)
         .bind(day(r.reviewed_on))
         .bind(ts(r.at))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| if super::util::is_foreign_key_violation(&e) { StoreError::NotFound("信息") } else { StoreError::Db(e) })?;
         let id = row.int("id")?;
-        let row = sqlx::query("SELECT * FROM item_reviews WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
-        review_from_row(&row)
+        let row = sqlx::query("SELECT * FROM item_reviews WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let review = review_from_row(&row)?;
+        self.commit_for(tx, Some(id)).await?;
+        Ok(review)
     }
 
     /// All reviews of an item, oldest first.

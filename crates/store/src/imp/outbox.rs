@@ -101,7 +101,9 @@ impl Store {
 
     /// Put a message back in the queue at once (staff asked to retry).
     pub async fn retry_message(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let r = sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE id = $2 AND status <> 'sent'").bind(ts(now)).bind(id).execute(&self.pool).await?;
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE id = $2 AND status <> 'sent'").bind(ts(now)).bind(id).execute(&mut *tx).await?;
+        self.commit(tx).await?;
         Ok(r.rows_affected() > 0)
     }
 

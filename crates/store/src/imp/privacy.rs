@@ -33,6 +33,7 @@ impl Store {
 
     /// Record an acknowledgement; acknowledging the same finding again keeps the first.
     pub async fn add_privacy_ack(&self, ack: &NewPrivacyAck) -> Result<()> {
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO privacy_acks (org_id, subject, kind, value_hash, masked, reason, user_id, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subject, kind, value_hash) DO NOTHING",
@@ -45,8 +46,8 @@ impl Store {
         .bind(&ack.reason)
         .bind(ack.user_id)
         .bind(ts(ack.at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.commit(tx).await
     }
 }

@@ -44,32 +44,34 @@ impl Store {
         if policy_id == interpretation_id {
             return Err(StoreError::Conflict { field: "interpretation", message: "一条信息不能作为自己的解读".into() });
         }
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM item_interpretations WHERE policy_id = $1 AND interpretation_id = $2")
             .bind(policy_id)
             .bind(interpretation_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO item_interpretations (policy_id, interpretation_id, created_at) VALUES ($1, $2, $3)")
             .bind(policy_id)
             .bind(interpretation_id)
             .bind(ts(at))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound("信息") } else { StoreError::Db(e) })?;
-        Ok(())
+        self.commit(tx).await
     }
 
     /// Remove a link. Errors: NotFound("解读关系").
     pub async fn remove_interpretation(&self, policy_id: i64, interpretation_id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
         let done = sqlx::query("DELETE FROM item_interpretations WHERE policy_id = $1 AND interpretation_id = $2")
             .bind(policy_id)
             .bind(interpretation_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("解读关系"));
         }
-        Ok(())
+        self.commit(tx).await
     }
 
     /// The links an item takes part in, as (policy_id, interpretation_id):

@@ -257,12 +257,14 @@ impl Store {
 
     /// Errors: NotFound("用户").
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
+        let mut tx = self.begin().await?;
         let r = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
             .bind(user_id)
             .bind(i64::from(disabled))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        found(r.rows_affected())
+        found(r.rows_affected())?;
+        self.commit(tx).await
     }
 
     /// Errors: NotFound("用户").
@@ -338,11 +340,13 @@ impl Store {
     /// Clear failures and any lock (successful login or admin unlock).
     /// Errors: NotFound("用户").
     pub async fn reset_login_failures(&self, user_id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
         let r = sqlx::query("UPDATE users SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL WHERE id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        found(r.rows_affected())
+        found(r.rows_affected())?;
+        self.commit(tx).await
     }
 
     // ---- sessions ----

@@ -183,8 +183,11 @@ impl Submission {
 /// Store checked attachments on an item and audit each.
 pub(super) async fn store_files(state: &AppState, staff: &Staff, item_id: i64, files: Vec<NewFile>) -> Result<(), AppError> {
     for f in files {
-        let a = state.store.add_titled_attachment(item_id, &f.filename, &f.title, &f.content_type, &f.bytes, Utc::now()).await?;
-        staff.audit(state, "attachment.add", &format!("item:{item_id}"), &format!("{} sha256={}", a.filename, a.sha256), true).await?;
+        let sha256 = { use sha2::Digest; hex::encode(sha2::Sha256::digest(&f.bytes)) };
+        staff
+            .audited(state, "attachment.add", &format!("item:{item_id}"), &format!("{} sha256={sha256}", f.filename))
+            .add_titled_attachment(item_id, &f.filename, &f.title, &f.content_type, &f.bytes, Utc::now())
+            .await?;
     }
     Ok(())
 }

@@ -225,8 +225,7 @@ pub(super) async fn settings_submit(State(state): State<AppState>, staff: Staff,
                 return settings_view(&state, &staff, None, Some("验证码不正确：请核对手机时间是否准确，并输入验证器应用中当前显示的 6 位数字"), None, unprocessable).await;
             };
             let (codes, hashes) = new_recovery_codes();
-            state.store.confirm_mfa(staff.user.id, &pending, i64::try_from(step).unwrap_or(i64::MAX), &hashes).await?;
-            staff.audit(&state, "mfa.enable", &target, "", true).await?;
+            staff.audited(&state, "mfa.enable", &target, "").confirm_mfa(staff.user.id, &pending, i64::try_from(step).unwrap_or(i64::MAX), &hashes).await?;
             settings_view(&state, &staff, Some("两步验证已启用。请把下面的恢复码抄下或打印后妥善保管：手机丢失时，每个恢复码可代替验证码使用一次"), None, Some(codes), StatusCode::OK).await
         }
         "recovery" => {
@@ -234,8 +233,7 @@ pub(super) async fn settings_submit(State(state): State<AppState>, staff: Staff,
                 return settings_view(&state, &staff, None, Some("请先启用两步验证"), None, unprocessable).await;
             }
             let (codes, hashes) = new_recovery_codes();
-            state.store.replace_recovery_codes(staff.user.id, &hashes).await?;
-            staff.audit(&state, "mfa.recovery_codes", &target, "重新生成恢复码", true).await?;
+            staff.audited(&state, "mfa.recovery_codes", &target, "重新生成恢复码").replace_recovery_codes(staff.user.id, &hashes).await?;
             settings_view(&state, &staff, Some("已生成新的恢复码，原有的恢复码全部作废"), None, Some(codes), StatusCode::OK).await
         }
         "disable" => {
@@ -247,8 +245,7 @@ pub(super) async fn settings_submit(State(state): State<AppState>, staff: Staff,
                 staff.audit(&state, "mfa.disable", &target, "密码错误", false).await?;
                 return settings_view(&state, &staff, None, Some("密码不正确"), None, unprocessable).await;
             }
-            state.store.disable_mfa(staff.user.id).await?;
-            staff.audit(&state, "mfa.disable", &target, "", true).await?;
+            staff.audited(&state, "mfa.disable", &target, "").disable_mfa(staff.user.id).await?;
             settings_view(&state, &staff, Some("两步验证已停用"), None, None, StatusCode::OK).await
         }
         other => Err(AppError::BadRequest(format!("操作“{other}”不存在"))),

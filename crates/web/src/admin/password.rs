@@ -56,8 +56,8 @@ pub(super) async fn password_change(State(state): State<AppState>, staff: Staff,
         staff.audit(&state, "password.change", &format!("user:{}", staff.user.id), "与最近用过的密码相同", false).await?;
         return fail(format!("新密码不能与最近{}次用过的密码相同", state.config.password_policy.history), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    state.store.set_password(staff.user.id, &auth::hash_password(&form.new)?).await?;
-    staff.audit(&state, "password.change", &format!("user:{}", staff.user.id), "", true).await?;
+    let hash = auth::hash_password(&form.new)?;
+    staff.audited(&state, "password.change", &format!("user:{}", staff.user.id), "").set_password(staff.user.id, &hash).await?;
     // Other sessions of this user end; this one stays.
     let current = auth::session_token(&state.config, &headers).map(auth::token_hash).unwrap_or_default();
     state.store.delete_other_sessions(staff.user.id, &current).await?;

@@ -35,8 +35,9 @@ pub(crate) async fn record_approval(state: &AppState, staff: &Staff, item: &Item
             return Ok(Approval::Refused(e.to_string()));
         }
     };
-    state
-        .store
+    let detail = format!("{}：保密审查“{}”；公开属性审查“{}”", level.label(), opinions.secrecy, opinions.disclosure);
+    staff
+        .audited(state, "item.review", &format!("item:{}", item.id), &detail)
         .add_item_review(&NewItemReview {
             item_id: item.id,
             level,
@@ -48,8 +49,6 @@ pub(crate) async fn record_approval(state: &AppState, staff: &Staff, item: &Item
             at: Utc::now(),
         })
         .await?;
-    let detail = format!("{}：保密审查“{}”；公开属性审查“{}”", level.label(), opinions.secrecy, opinions.disclosure);
-    staff.audit(state, "item.review", &format!("item:{}", item.id), &detail, true).await?;
     Ok(if complete { Approval::Complete } else { Approval::NextLevel(format!("已记录{}意见，等待下一级审核", level.label())) })
 }
 

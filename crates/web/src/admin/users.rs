@@ -179,11 +179,10 @@ pub(super) async fn user_create(State(state): State<AppState>, staff: Staff, For
     let password = random_password();
     let hash = auth::hash_password(&password)?;
     let new = NewUser { username: username.into(), display_name: display.into(), org_id: org_id.unwrap_or(staff.user.org_id), roles };
-    match state.store.create_user(&new, &hash, Utc::now()).await {
+    match staff.audited(&state, "user.create", "user:{id}", &new.username).create_user(&new, &hash, Utc::now()).await {
         Ok(user) => {
             // The initial password is issued by an administrator: replaced at first sign-in.
             state.store.issue_password(user.id, &hash).await?;
-            staff.audit(&state, "user.create", &format!("user:{}", user.id), &user.username, true).await?;
             let msg = if user.roles.is_empty() { "账号已创建（尚无角色，待安全管理员授予），请把初始密码当面交给本人，并提醒登录后修改" } else { "账号已创建，请把初始密码当面交给本人，并提醒登录后修改" };
             users_view(&state, &staff, Some(msg), None, Some((&user.username, &password)), StatusCode::OK).await
         }
@@ -231,34 +230,31 @@ pub(super) async fn user_update(State(state): State<AppState>, staff: Staff, Pat
                 return users_view(&state, &staff, None, Some("不能停用自己的账号"), None, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
             let disable = form.op == "disable";
-            state.store.set_user_disabled(user.id, disable).await?;
+            staff.audited(&state, &format!("user.{}", form.op), &format!("user:{}", user.id), &user.username).set_user_disabled(user.id, disable).await?;
             if disable {
                 state.store.delete_user_sessions(user.id).await?;
             }
-            staff.audit(&state, &format!("user.{}", form.op), &format!("user:{}", user.id), &user.username, true).await?;
             users_view(&state, &staff, Some(if disable { "账号已停用，其登录状态已失效" } else { "账号已启用" }), None, None, StatusCode::OK).await
         }
         "reset_password" => {
             let password = random_password();
             // Issued by an administrator: its holder must replace it at the next sign-in.
-            state.store.issue_password(user.id, &auth::hash_password(&password)?).await?;
+            let hash = auth::hash_password(&password)?;
+            staff.audited(&state, "user.reset_password", &format!("user:{}", user.id), &user.username).issue_password(user.id, &hash).await?;
             state.store.reset_login_failures(user.id).await?;
             state.store.delete_user_sessions(user.id).await?;
-            staff.audit(&state, "user.reset_password", &format!("user:{}", user.id), &user.username, true).await?;
             users_view(&state, &staff, Some("密码已重置，请把新密码当面交给本人"), None, Some((&user.username, &password)), StatusCode::OK).await
         }
         "reset_mfa" if !staff.is(Role::SecurityAdmin) => Err(AppError::Forbidden("重置两步验证需要“安全管理员”角色".into())),
         "reset_mfa" if is_self => users_view(&state, &staff, None, Some("不能重置自己的两步验证"), None, StatusCode::UNPROCESSABLE_ENTITY).await,
         "reset_mfa" => {
             // A lost authenticator: two-step sign-in starts over at the next sign-in.
-            state.store.disable_mfa(user.id).await?;
+            staff.audited(&state, "user.reset_mfa", &format!("user:{}", user.id), &user.username).disable_mfa(user.id).await?;
             state.store.delete_user_sessions(user.id).await?;
-            staff.audit(&state, "user.reset_mfa", &format!("user:{}", user.id), &user.username, true).await?;
             users_view(&state, &staff, Some("已重置该账号的两步验证，其登录状态已失效；本人下次登录后须重新设置"), None, None, StatusCode::OK).await
         }
         "unlock" => {
-            state.store.reset_login_failures(user.id).await?;
-            staff.audit(&state, "user.unlock", &format!("user:{}", user.id), &user.username, true).await?;
+            staff.audited(&state, "user.unlock", &format!("user:{}", user.id), &user.username).reset_login_failures(user.id).await?;
             users_view(&state, &staff, Some("账号已解锁"), None, None, StatusCode::OK).await
         }
         other => Err(AppError::BadRequest(format!("操作“{other}”不存在"))),

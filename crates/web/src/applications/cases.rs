@@ -571,8 +571,10 @@ async fn step(State(state): State<AppState>, staff: Staff, Path(id): Path<String
             Ok(d) => d,
             Err(m) => return case_page(&state, &staff, &app, &steps, &case, None, Some(&m), false, StatusCode::UNPROCESSABLE_ENTITY).await,
         };
-        let letter = state.store.create_held_letter(app.id, kind.as_str(), &draft.title, &gongkai_letters::to_html(&draft), &step, staff.user.id, Utc::now()).await?;
-        staff.audit(&state, "letter.draft", &format!("letter:{}", letter.id), &format!("{}（待签发后记录“{}”）", letter.title, step.kind().label()), true).await?;
+        let letter = staff
+            .audited(&state, "letter.draft", "letter:{id}", &format!("{}（待签发后记录“{}”）", draft.title, step.kind().label()))
+            .create_held_letter(app.id, kind.as_str(), &draft.title, &gongkai_letters::to_html(&draft), &step, staff.user.id, Utc::now())
+            .await?;
         let msg = format!("已起草{}。须经公开工作机构负责人签发后出具，出具时记录“{}”", kind.label(), step.kind().label());
         return Ok(Redirect::to(&format!("/admin/letters/{}?msg={}", letter.id, crate::util::url_encode(&msg))).into_response());
     }
@@ -628,9 +630,8 @@ async fn merge(State(state): State<AppState>, staff: Staff, Path(id): Path<Strin
         let status = if matches!(e, gongkai_domain::duplicates::MergeError::DifferentOrganisations) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
         return case_page(&state, &staff, &dup, &steps, &case, None, Some(&e.to_string()), false, status).await;
     }
-    match state.store.merge_application(dup.id, keep.id, staff.user.id, Utc::now()).await {
+    match staff.audited(&state, "application.merge", &target, &format!("{} 并入 {}", dup.tracking_code, keep.tracking_code)).merge_application(dup.id, keep.id, staff.user.id, Utc::now()).await {
         Ok(_) => {
-            staff.audit(&state, "application.merge", &target, &format!("{} 并入 {}", dup.tracking_code, keep.tracking_code), true).await?;
             let msg = format!("已将重复申请 {} 并入本申请，该申请不再单独计数", dup.tracking_code);
             Ok(Redirect::to(&format!("/admin/applications/{}?msg={}", keep.id, crate::util::url_encode(&msg))).into_response())
         }

@@ -234,8 +234,7 @@ async fn admin_add(State(state): State<AppState>, staff: Staff, Path(id): Path<S
         "interpretation" => (item.id, other.id),
         _ => return admin_view(&state, &staff, &item, None, Some("请选择两条信息的关系"), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    state.store.add_interpretation(policy, interp, Utc::now()).await?;
-    staff.audit(&state, "item.interpretation.add", &format!("item:{policy}"), &format!("interpretation:{interp}"), true).await?;
+    staff.audited(&state, "item.interpretation.add", &format!("item:{policy}"), &format!("interpretation:{interp}")).add_interpretation(policy, interp, Utc::now()).await?;
     Ok(Redirect::to(&format!("/admin/items/{}/interpretations?msg={}", item.id, url_encode("已关联"))).into_response())
 }
 
@@ -260,7 +259,6 @@ async fn admin_remove(State(state): State<AppState>, staff: Staff, Path(id): Pat
     if policy != item.id && interp != item.id {
         return Err(AppError::NotFound);
     }
-    state.store.remove_interpretation(policy, interp).await?;
-    staff.audit(&state, "item.interpretation.remove", &format!("item:{policy}"), &format!("interpretation:{interp}"), true).await?;
+    staff.audited(&state, "item.interpretation.remove", &format!("item:{policy}"), &format!("interpretation:{interp}")).remove_interpretation(policy, interp).await?;
     Ok(Redirect::to(&format!("/admin/items/{}/interpretations?msg={}", item.id, url_encode("已取消关联"))).into_response())
 }

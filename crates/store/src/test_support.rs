@@ -204,6 +204,24 @@ mod tests {
     }
 }
 
+/// A township organisation with the default 索引号 rule, for tests: its id.
+pub async fn township(store: &Store, slug: &str, name: &str, org_code: &str) -> i64 {
+    store
+        .create_org(&crate::NewOrganisation {
+            slug: slug.into(),
+            name: name.into(),
+            org_code: org_code.into(),
+            level: gongkai_domain::model::OrgLevel::Township,
+            parent_id: None,
+            office: gongkai_domain::model::DisclosureOffice::default(),
+            index_pattern: "{org_code}/{year}-{serial:5}".into(),
+            description: String::new(),
+        })
+        .await
+        .expect("test organisation")
+        .id
+}
+
 /// Run each named `async fn case(store: &Store)` of the calling test file on
 /// SQLite and on PostgreSQL, as `sqlite::case` and `postgres::case`.
 #[macro_export]

@@ -6,10 +6,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use gongkai_domain::application::{ApplicantKind, Channel};
-use gongkai_domain::model::{DisclosureOffice, OrgLevel, Role};
+use gongkai_domain::model::Role;
 use gongkai_store::data_keys::{CipherError, DataKeys};
 use gongkai_store::test_support::{fresh_sqlite, raw_pool, test_data_keys};
-use gongkai_store::{NewApplication, NewConsultation, NewOrganisation, NewUser, Store, StoreError};
+use gongkai_store::{NewApplication, NewConsultation, NewUser, Store, StoreError};
 use sqlx::Row;
 
 use gongkai_store::on_both_backends;
@@ -37,20 +37,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 async fn org(store: &Store) -> (i64, i64) {
-    let org = store
-        .create_org(&NewOrganisation {
-            slug: "yuantan".into(),
-            name: "源潭镇人民政府".into(),
-            org_code: "C1".into(),
-            level: OrgLevel::Township,
-            parent_id: None,
-            office: DisclosureOffice::default(),
-            index_pattern: "{org_code}/{year}-{serial:5}".into(),
-            description: String::new(),
-        })
-        .await
-        .expect("org")
-        .id;
+    let org = gongkai_store::test_support::township(store, "yuantan", "源潭镇人民政府", "C1").await;
     let user = store
         .create_user(
             &NewUser { username: "clerk".into(), display_name: "经办人".into(), org_id: org, roles: vec![Role::Editor] },

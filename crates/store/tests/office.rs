@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use gongkai_domain::application::{ApplicantKind, Channel, State, Step};
-use gongkai_domain::model::{DisclosureOffice, OrgLevel, Role};
+use gongkai_domain::model::Role;
 use gongkai_domain::signoff::{DocNumberPattern, SignoffPolicy};
 use gongkai_store::office::{HeldStep, IssueLetter, OfficeSettings};
-use gongkai_store::{on_both_backends, ApplicationQuery, NewApplication, NewOrganisation, NewUser, Store, StoreError};
+use gongkai_store::{on_both_backends, ApplicationQuery, NewApplication, NewUser, Store, StoreError};
 
 on_both_backends!(concurrent_issue_numbers_are_distinct, issue_guards_and_held_step, settings_and_merge);
 
@@ -17,20 +17,7 @@ fn now() -> DateTime<Utc> {
 }
 
 async fn fixture(store: &Store, slug: &str, code: &str) -> (i64, i64) {
-    let org = store
-        .create_org(&NewOrganisation {
-            slug: slug.into(),
-            name: format!("{slug}人民政府"),
-            org_code: code.into(),
-            level: OrgLevel::Township,
-            parent_id: None,
-            office: DisclosureOffice::default(),
-            index_pattern: "{org_code}/{year}-{serial:5}".into(),
-            description: String::new(),
-        })
-        .await
-        .expect("org")
-        .id;
+    let org = gongkai_store::test_support::township(store, slug, &format!("{slug}人民政府"), code).await;
     let user = store
         .create_user(&NewUser { username: format!("{slug}_head"), display_name: "负责人".into(), org_id: org, roles: vec![Role::OfficeHead] }, "$argon2id$hash", now())
         .await

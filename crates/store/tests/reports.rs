@@ -4,10 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use gongkai_domain::annual_report::{generate, AnnualReport, Cell, ReportInputs, ReportOrg, ReportStatus};
 use gongkai_domain::calendar::Calendar;
-use gongkai_domain::model::{CatalogKind, DisclosureMode, DisclosureOffice, DocType, ItemFields, ItemStatus, OrgLevel, Role};
+use gongkai_domain::model::{CatalogKind, DisclosureMode, DocType, ItemFields, ItemStatus, OrgLevel, Role};
 use gongkai_domain::report_format::CellKind;
 use gongkai_store::on_both_backends;
-use gongkai_store::{NewItemEvent, NewOrganisation, NewUser, Store, StoreError};
+use gongkai_store::{NewItemEvent, NewUser, Store, StoreError};
 
 on_both_backends!(revisions_and_workflow, publish_is_atomic, figures_and_deadline, past_reports_one_per_year);
 
@@ -27,20 +27,7 @@ struct Fixture {
 }
 
 async fn fixture(store: &Store) -> Fixture {
-    let org = store
-        .create_org(&NewOrganisation {
-            slug: "yuantan".into(),
-            name: "清远市清城区源潭镇人民政府".into(),
-            org_code: "11441802007".into(),
-            level: OrgLevel::Township,
-            parent_id: None,
-            office: DisclosureOffice::default(),
-            index_pattern: "{org_code}/{year}-{serial:5}".into(),
-            description: String::new(),
-        })
-        .await
-        .expect("org")
-        .id;
+    let org = gongkai_store::test_support::township(store, "yuantan", "清远市清城区源潭镇人民政府", "11441802007").await;
     let mut users = Vec::new();
     for (name, role) in [("editor", Role::Editor), ("reviewer", Role::Reviewer)] {
         let u = store

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use gongkai_domain::application::{ApplicantKind, Channel};
-use gongkai_domain::model::{DisclosureMode, DisclosureOffice, DocType, ItemFields, OrgLevel, Role};
+use gongkai_domain::model::{DisclosureMode, DocType, ItemFields, Role};
 use gongkai_store::writing::{Art44Outcome, VocabularyKind};
-use gongkai_store::{NewApplication, NewItemEvent, NewOrganisation, NewUser, Store, StoreError};
+use gongkai_store::{NewApplication, NewItemEvent, NewUser, Store, StoreError};
 
 use gongkai_store::on_both_backends;
 
@@ -23,20 +23,7 @@ struct Fixture {
 }
 
 async fn fixture(store: &Store) -> Fixture {
-    let org = store
-        .create_org(&NewOrganisation {
-            slug: "town".into(),
-            name: "测试镇人民政府".into(),
-            org_code: "11441802007183516B".into(),
-            level: OrgLevel::Township,
-            parent_id: None,
-            office: DisclosureOffice::default(),
-            index_pattern: "{org_code}/{year}-{serial:5}".into(),
-            description: String::new(),
-        })
-        .await
-        .expect("org")
-        .id;
+    let org = gongkai_store::test_support::township(store, "town", "测试镇人民政府", "11441802007183516B").await;
     let user = store
         .create_user(&NewUser { username: "clerk".into(), display_name: "经办人甲".into(), org_id: org, roles: vec![Role::Editor] }, "$argon2id$hash", t("2024-01-01T00:00:00Z"))
         .await

@@ -61,9 +61,12 @@ async fn login_does_not_reveal_user_names(store: &Store) {
     let (a, b, c) = (error_text(&unknown), error_text(&wrong), error_text(&locked));
     assert!(!a.is_empty() && a == b && b == c, "answers differ: {a:?} / {b:?} / {c:?}");
     assert!(locked.contains("锁定"), "the rule is stated to everyone");
-    // The lock-out is still audited.
+    // The lock-out is still audited: each wrong password once (written with its failure
+    // count), the attempt that locked the account, and the attempt while locked.
     let log = store.audit_entries(0, 0).await.expect("audit").items;
-    assert!(log.iter().any(|e| e.action == "login_locked"));
+    let of = |action: &str| log.iter().filter(|e| e.action == action && e.actor_name != "nobody").count();
+    assert_eq!((of("login_failed"), of("account_locked"), of("login_locked")), (5, 1, 1));
+    assert!(log.iter().any(|e| e.action == "login_failed" && e.actor_name == "nobody"), "the unknown name is audited too");
 }
 
 async fn login_throttle_is_not_reset_by_success(store: &Store) {

@@ -439,8 +439,11 @@ pub async fn login_submit(
     }
     if !verify_password(&form.password, &auth.password_hash) {
         let cfg = &state.config;
+        // The failure count and its audit entry in one commit, as the other refusals make
+        // one commit (their entry): the answer's timing does not tell whether the user exists.
         let after = state
             .store
+            .audited(audit("login_failed", Some(&user), false, "密码错误".into()), ctx.clone())
             .record_login_failure(
                 user.id,
                 now,
@@ -449,9 +452,10 @@ pub async fn login_submit(
                 chrono::Duration::minutes(cfg.lockout_minutes),
             )
             .await?;
-        let locked = after.locked_until.is_some_and(|u| u > now);
-        let action = if locked { "account_locked" } else { "login_failed" };
-        state.store.append_audit_ctx(&audit(action, Some(&user), false, format!("连续失败 {} 次", after.failed_logins)), &ctx).await?;
+        // The attempt that locks the account (it was not locked, see above) is recorded as such as well.
+        if after.locked_until.is_some_and(|u| u > now) {
+            state.store.append_audit_ctx(&audit("account_locked", Some(&user), false, format!("连续失败 {} 次", after.failed_logins)), &ctx).await?;
+        }
         return fail(&uniform);
     }
     // With two-step sign-in the password alone opens no session: a short-lived challenge

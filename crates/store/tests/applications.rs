@@ -31,6 +31,7 @@ on_both_backends!(
     unique_step_key_is_last_defence,
     concurrent_appends,
     applications_with_steps,
+    cases_for_a_years_statistics,
     count_in_month,
     letters_versions_and_freezing,
     appeals_register,
@@ -1306,4 +1307,34 @@ async fn audited_writes_store_the_action_and_its_entry_together(store: &Store) {
     // Plain writes through the store itself record nothing by themselves.
     create(store, f.org, "A-0002", d(2024, 3, 2)).await;
     assert_eq!(count(store, "SELECT COUNT(*) FROM audit_log").await, 2);
+}
+
+/// The annual statistics read only the cases that can count in the year: received by its
+/// end, and still open or changed since shortly before it began.
+async fn cases_for_a_years_statistics(store: &Store) {
+    let f = fixture(store, "yuantan", "C1").await;
+    let accepted = |id: i64, at: &str| {
+        let at = t(at);
+        async move { store.append_application_step(id, 0, &accept(f.user), State::Accepted, Some(f.user), Some(f.user), "", at).await.expect("step") }
+    };
+    // Closed in 2023 (its last step then): not part of 2025.
+    let old = create(store, f.org, "Y1", d(2023, 3, 1)).await;
+    accepted(old.id, "2023-03-02T02:00:00Z").await;
+    sqlx::query("UPDATE applications SET state = $1 WHERE id = $2").bind(State::Closed.as_str()).bind(old.id).execute(raw_pool(store)).await.expect("close");
+    // Received in 2023, still open: carried into 2025.
+    let open = create(store, f.org, "Y2", d(2023, 6, 1)).await;
+    accepted(open.id, "2023-06-02T02:00:00Z").await;
+    // Received in 2024, decided in 2025 (its last step in 2025).
+    let decided = create(store, f.org, "Y3", d(2024, 12, 20)).await;
+    accepted(decided.id, "2025-01-03T02:00:00Z").await;
+    sqlx::query("UPDATE applications SET state = $1 WHERE id = $2").bind(State::Replied.as_str()).bind(decided.id).execute(raw_pool(store)).await.expect("reply");
+    // Received in 2026: not yet.
+    let later = create(store, f.org, "Y4", d(2026, 1, 5)).await;
+    let codes = |list: Vec<(StoredApplication, Vec<gongkai_store::StoredStep>)>| list.into_iter().map(|(a, steps)| (a.tracking_code, steps.len())).collect::<Vec<_>>();
+    let year = codes(store.applications_with_steps_for_year(&[f.org], 2025).await.expect("2025"));
+    assert_eq!(year, vec![("Y2".to_string(), 1), ("Y3".to_string(), 1)]);
+    // Every case is still there for the clock lists and earlier years.
+    assert_eq!(store.applications_with_steps(&[f.org]).await.expect("all").len(), 4);
+    assert_eq!(codes(store.applications_with_steps_for_year(&[f.org], 2023).await.expect("2023")), vec![("Y1".to_string(), 1), ("Y2".to_string(), 1)]);
+    let _ = later;
 }

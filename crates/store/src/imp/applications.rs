@@ -449,6 +449,18 @@ impl Store {
         &self,
         org_ids: &[i64],
     ) -> Result<Vec<(StoredApplication, Vec<StoredStep>)>> {
+        self.cases_with_steps(org_ids, None).await
+    }
+
+    /// The applications of the organisations that can count in `year`'s statistics, with
+    /// their steps: received by the end of the year and either still open or changed since
+    /// shortly before it began (a case closed in an earlier year had its last step then).
+    /// What the annual report reads, without an organisation's whole history.
+    pub async fn applications_with_steps_for_year(&self, org_ids: &[i64], year: i32) -> Result<Vec<(StoredApplication, Vec<StoredStep>)>> {
+        self.cases_with_steps(org_ids, Some(year)).await
+    }
+
+    async fn cases_with_steps(&self, org_ids: &[i64], year: Option<i32>) -> Result<Vec<(StoredApplication, Vec<StoredStep>)>> {
         if org_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -456,6 +468,19 @@ impl Store {
         f.any_of("a.org_id", ints(org_ids));
         // Duplicates merged into another application are not cases of their own.
         f.clause("a.merged_into IS NULL".to_owned());
+        if let Some((year, end)) = year.and_then(|y| Some((y, NaiveDate::from_ymd_opt(y.checked_add(1)?, 1, 1)?))) {
+            let received = f.arg(Arg::Text(day(end.pred_opt().unwrap_or(end))));
+            // A day's margin before 1 January (UTC) covers China Standard Time.
+            let since = NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.pred_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| ts(t.and_utc()));
+            let open: Vec<String> = State::ALL.into_iter().filter(|s| s.is_open()).map(|s| f.arg(Arg::Text(s.as_str().to_owned()))).collect();
+            match since {
+                Some(since) => {
+                    let since = f.arg(Arg::Text(since));
+                    f.clause(format!("a.received <= {received} AND (a.updated_at >= {since} OR a.state IN ({}))", open.join(", ")));
+                }
+                None => f.clause(format!("a.received <= {received}")),
+            }
+        }
         let where_sql = f.sql();
         let sealer = self.sealer();
         // Headers first: steps are append-only, so every step a header counts

@@ -61,7 +61,7 @@ pub async fn inputs(store: &Store, calendar: &Calendar, org: &Organisation, year
         store.report_figures(org.id, year).await?.into_iter().map(|f| (f.key, f.cell)).collect();
     let mut cases = Vec::new();
     let (mut late_replies, mut fee_notices, mut noticed, mut collected) = (0u64, 0u64, 0i64, 0i64);
-    for (app, steps) in store.applications_with_steps(&[org.id]).await? {
+    for (app, steps) in store.applications_with_steps_for_year(&[org.id], year).await? {
         let list: Vec<Step> = steps.iter().map(|s| s.step.clone()).collect();
         let replayed = gongkai_domain::application::Application::replay(
             app.applicant,

@@ -15,17 +15,17 @@ use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use gongkai_domain::appeal::{AppealKind, AppealResult};
-use gongkai_domain::application::{
-    ApplicantKind, Application, Approver, Channel, ClockConfig, ConsultParty, ConsultationAnswer, DeliveryMethod, OrgType, Outcome, State, Step,
-};
+use gongkai_domain::application::{ApplicantKind, Channel, OrgType, Outcome};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::index_number::{IndexPattern, DEFAULT_PATTERN};
 use gongkai_domain::model::{CatalogKind, DisclosureMode, DisclosureOffice, DocType, ItemStatus, OrgLevel, Role, Validity};
-use gongkai_store::{Backend, NewOrganisation, NewUser, Store};
+use gongkai_store::{NewOrganisation, NewUser, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
+use crate::bench_cases::lifecycle;
+use crate::bench_sink::{t, Batch, Sink, Val};
 use crate::bench_text::{TextGen, DEPARTMENTS};
 
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +95,7 @@ pub struct SeedSummary {
 }
 
 /// The last day any generated record is dated (the benchmarks' "today" may be later).
-fn last_day() -> NaiveDate {
+pub(crate) fn last_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or(NaiveDate::MIN)
 }
 
@@ -149,164 +149,6 @@ fn tracking_code(year: i32, id: i64) -> String {
         x >>= 5;
     }
     format!("{year}-{s}")
-}
-
-/// A value of a bulk row.
-#[derive(Debug, Clone)]
-enum Val {
-    I(i64),
-    T(String),
-    N,
-}
-
-fn t(s: impl Into<String>) -> Val {
-    Val::T(s.into())
-}
-
-/// Rows of one table waiting to be written.
-struct Batch {
-    table: &'static str,
-    cols: &'static [&'static str],
-    rows: Vec<Vec<Val>>,
-    bytes: usize,
-}
-
-impl Batch {
-    fn new(table: &'static str, cols: &'static [&'static str]) -> Batch {
-        Batch { table, cols, rows: Vec::new(), bytes: 0 }
-    }
-    fn push(&mut self, row: Vec<Val>) {
-        self.bytes += row.iter().map(|v| if let Val::T(s) = v { s.len() + 1 } else { 9 }).sum::<usize>();
-        self.rows.push(row);
-    }
-}
-
-/// Where bulk rows go: `COPY … FROM STDIN` on PostgreSQL, one transaction of inserts on SQLite.
-enum Sink {
-    Pg(sqlx::PgPool),
-    Lite(sqlx::SqlitePool),
-}
-
-/// PostgreSQL COPY text format: backslash, tab, newline and carriage return escaped.
-fn copy_escape(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-}
-
-impl Sink {
-    async fn open(url: &str, backend: Backend) -> Result<Sink, SeedError> {
-        Ok(match backend {
-            Backend::Postgres => {
-                let pool = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(1)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            sqlx::Executor::execute(&mut *conn, "SET synchronous_commit = off").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await?;
-                Sink::Pg(pool)
-            }
-            Backend::Sqlite => {
-                let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
-                let options = options.busy_timeout(std::time::Duration::from_secs(30));
-                Sink::Lite(sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(options).await?)
-            }
-        })
-    }
-
-    async fn scalar(&self, sql: &str) -> Result<i64, SeedError> {
-        Ok(match self {
-            Sink::Pg(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?,
-            Sink::Lite(p) => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await?,
-        })
-    }
-
-    async fn execute(&self, sql: &str) -> Result<(), SeedError> {
-        match self {
-            Sink::Pg(p) => {
-                sqlx::query(sql).execute(p).await?;
-            }
-            Sink::Lite(p) => {
-                sqlx::query(sql).execute(p).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn write(&self, batch: &mut Batch) -> Result<u64, SeedError> {
-        if batch.rows.is_empty() {
-            return Ok(0);
-        }
-        let n = batch.rows.len() as u64;
-        match self {
-            Sink::Pg(pool) => {
-                let mut text = String::with_capacity(batch.bytes + batch.rows.len() * 4);
-                for row in &batch.rows {
-                    for (i, v) in row.iter().enumerate() {
-                        if i > 0 {
-                            text.push('\t');
-                        }
-                        match v {
-                            Val::I(x) => text.push_str(&x.to_string()),
-                            Val::T(s) => copy_escape(&mut text, s),
-                            Val::N => text.push_str("\\N"),
-                        }
-                    }
-                    text.push('\n');
-                }
-                let mut conn = pool.acquire().await?;
-                let mut copy = conn.copy_in_raw(&format!("COPY {} ({}) FROM STDIN", batch.table, batch.cols.join(", "))).await?;
-                copy.send(text.into_bytes()).await?;
-                copy.finish().await?;
-            }
-            Sink::Lite(pool) => {
-                let marks = vec!["?"; batch.cols.len()].join(", ");
-                let sql = format!("INSERT INTO {} ({}) VALUES ({marks})", batch.table, batch.cols.join(", "));
-                let mut tx = pool.begin().await?;
-                for row in &batch.rows {
-                    let mut q = sqlx::query(&sql);
-                    for v in row {
-                        q = match v {
-                            Val::I(x) => q.bind(*x),
-                            Val::T(s) => q.bind(s.as_str()),
-                            Val::N => q.bind(Option::<String>::None),
-                        };
-                    }
-                    q.execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-            }
-        }
-        batch.rows.clear();
-        batch.bytes = 0;
-        Ok(n)
-    }
-
-    /// After explicit ids: the identity sequence continues after the largest id.
-    async fn reset_identity(&self, table: &str) -> Result<(), SeedError> {
-        if let Sink::Pg(_) = self {
-            self.execute(&format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"))
-                .await?;
-        }
-        Ok(())
-    }
-
-    async fn close(self) {
-        match self {
-            Sink::Pg(p) => p.close().await,
-            Sink::Lite(p) => p.close().await,
-        }
-    }
 }
 
 const ITEM_COLS: &[&str] = &[
@@ -676,145 +518,6 @@ async fn write_items(sink: &Sink, rng: &mut StdRng, text: &TextGen, orgs: &[Seed
     sink.write(&mut serials).await?;
     eprintln!("  信息写入完成：{} 条（{:.0} 条/秒）", summary.items, progress.rate());
     Ok(())
-}
-
-/// The statutory outcomes of replies, with weights (部分类别少见但不为零，使年报各栏都有数).
-const OUTCOMES: &[(Outcome, u32)] = &[
-    (Outcome::Disclosed, 400),
-    (Outcome::PartlyDisclosed, 120),
-    (Outcome::WithheldStateSecret, 4),
-    (Outcome::WithheldProhibitedByLaw, 6),
-    (Outcome::WithheldSecurityStability, 4),
-    (Outcome::WithheldThirdPartyRights, 20),
-    (Outcome::WithheldInternalAffairs, 25),
-    (Outcome::WithheldProcessInformation, 30),
-    (Outcome::WithheldEnforcementFile, 15),
-    (Outcome::WithheldQueryMatter, 10),
-    (Outcome::UnavailableNotHeld, 150),
-    (Outcome::UnavailableNeedsCreation, 40),
-    (Outcome::UnavailableStillUnclear, 15),
-    (Outcome::NotProcessedPetition, 25),
-    (Outcome::NotProcessedRepeat, 20),
-    (Outcome::NotProcessedPublication, 25),
-    (Outcome::NotProcessedExcessive, 5),
-    (Outcome::NotProcessedConfirmation, 10),
-    (Outcome::OtherOther, 30),
-];
-
-fn pick_outcome(rng: &mut StdRng) -> Outcome {
-    let total: u32 = OUTCOMES.iter().map(|(_, w)| w).sum();
-    let mut x = rng.gen_range(0..total);
-    for (o, w) in OUTCOMES {
-        if x < *w {
-            return *o;
-        }
-        x -= w;
-    }
-    Outcome::Disclosed
-}
-
-/// A generated case: its steps (each accepted by the lifecycle) and the final state.
-struct Case {
-    steps: Vec<(Step, State)>,
-    app: Application,
-    refused: u64,
-}
-
-fn lifecycle(rng: &mut StdRng, cal: &Calendar, applicant: ApplicantKind, channel: Channel, received: NaiveDate, handler: i64, place: &str) -> Case {
-    let cfg = ClockConfig::default();
-    let mut case = Case { steps: Vec::new(), app: Application::new(applicant, channel, received), refused: 0 };
-    let end = last_day();
-    // Cases received in the last weeks are still open, stopping after a few steps.
-    let stop_after = if (end - received).num_days() < 40 { rng.gen_range(0..4) } else { usize::MAX };
-    let take = |case: &mut Case, step: Step| -> bool {
-        if case.steps.len() >= stop_after || step.date() > end {
-            return false;
-        }
-        match case.app.apply(&step, cal, &cfg) {
-            Ok(()) => {
-                let state = case.app.state;
-                case.steps.push((step, state));
-                true
-            }
-            Err(_) => {
-                case.refused += 1;
-                false
-            }
-        }
-    };
-    let mut d = received + Duration::days(rng.gen_range(0..2));
-    if !take(&mut case, Step::Accept { date: d, handler_id: handler }) {
-        return case;
-    }
-    if rng.gen_bool(0.02) {
-        take(&mut case, Step::Withdraw { date: d + Duration::days(3), reason: "申请人来电表示已通过其他途径获取相关信息，主动撤回申请".into() });
-        return case;
-    }
-    let mut corrected = false;
-    if rng.gen_bool(0.08) {
-        let notice = d + Duration::days(2);
-        let deadline = notice + Duration::days(15);
-        if take(&mut case, Step::RequestCorrection { date: notice, defects: vec!["所需政府信息的名称、文号或者便于查询的其他特征性描述不明确".into()], deadline }) {
-            if rng.gen_bool(0.75) {
-                d = notice + Duration::days(rng.gen_range(2..10));
-                corrected = take(&mut case, Step::ReceiveCorrection { date: d, late_reason: None });
-            } else {
-                let lapsed = deadline + Duration::days(1);
-                take(&mut case, Step::CorrectionLapsed { date: lapsed });
-                take(&mut case, Step::Close { date: lapsed + Duration::days(1) });
-                return case;
-            }
-        }
-    }
-    if !corrected {
-        d += Duration::days(1);
-        if !take(&mut case, Step::StartProcessing { date: d }) {
-            return case;
-        }
-    }
-    let mut objected = false;
-    if rng.gen_bool(0.04) {
-        d += Duration::days(2);
-        if take(&mut case, Step::Consult { date: d, party: ConsultParty::ThirdParty, addressee: format!("{place}某某实业有限公司") }) {
-            d += Duration::days(rng.gen_range(5..12));
-            objected = rng.gen_bool(0.3);
-            let answer = if objected { ConsultationAnswer::Objected { reasons: "所涉信息属于本公司商业秘密，公开后可能损害本公司合法权益".into() } } else { ConsultationAnswer::Consented };
-            take(&mut case, Step::ConsultationAnswered { date: d, answer });
-        }
-    }
-    if rng.gen_bool(0.05) {
-        d += Duration::days(10);
-        take(
-            &mut case,
-            Step::Extend { date: d, working_days: 20, approver: Approver { user_id: handler, is_office_head: true }, applicant_notified: true },
-        );
-    }
-    let mut outcome = pick_outcome(rng);
-    if outcome == Outcome::UnavailableStillUnclear && !corrected {
-        outcome = Outcome::UnavailableNotHeld;
-    }
-    let reply_day = d + Duration::days(rng.gen_range(2..24));
-    let reply = |o: Outcome| Step::Reply {
-        date: reply_day,
-        outcome: o,
-        basis: o.default_basis().unwrap_or("《中华人民共和国政府信息公开条例》第三十六条").into(),
-        remedies_stated: true,
-        override_reason: (o == Outcome::Disclosed && objected).then(|| "经审查，不公开可能对公共利益造成重大影响，决定予以公开并书面告知第三方".into()),
-    };
-    if !take(&mut case, reply(outcome)) && !take(&mut case, reply(Outcome::Disclosed)) {
-        return case;
-    }
-    let (method, proof) = match rng.gen_range(0..4) {
-        0 => (DeliveryMethod::Post, format!("EMS{:013}", rng.gen_range(0..10_000_000_000_000u64))),
-        1 => (DeliveryMethod::Email, "电子邮件发送记录".to_string()),
-        2 => (DeliveryMethod::Online, "平台在线获取记录".to_string()),
-        _ => (DeliveryMethod::Collection, "申请人签收记录".to_string()),
-    };
-    let delivered = reply_day + Duration::days(rng.gen_range(0..3));
-    if take(&mut case, Step::Deliver { date: delivered, method, proof }) {
-        take(&mut case, Step::Close { date: delivered + Duration::days(rng.gen_range(0..5)) });
-    }
-    case
 }
 
 /// Personal fields as the store writes them: sealed with SM4 and the ID number's blind

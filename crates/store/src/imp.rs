@@ -420,8 +420,14 @@ impl Store {
     }
 
     pub(crate) async fn begin(&self) -> Result<WriteTx> {
+        // Waiting longer than SQLite's own busy timeout would have means something holds
+        // the turn far too long: fail like a busy database instead of waiting for ever.
         let turn = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
+            Some(gate) => Some(
+                tokio::time::timeout(std::time::Duration::from_secs(30), gate.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
+            ),
             None => None,
         };
         let tx = match self.backend {

@@ -255,6 +255,10 @@ fn first_start_creates_the_three_administrators() {
     assert!(list.contains("security_admin") && list.contains("audit_admin"), "{list}");
     let doctor = text(&gongkai(dir.path(), &["doctor"], &[]));
     assert!(doctor.contains("[正常] 三员分立"), "{doctor}");
+    // The password file is a reminder until it is deleted.
+    assert!(doctor.contains("[注意] 初始密码") && doctor.contains("initial-accounts.txt"), "{doctor}");
+    std::fs::remove_file(dir.path().join("initial-accounts.txt")).expect("delete");
+    assert!(!text(&gongkai(dir.path(), &["doctor"], &[])).contains("初始密码"));
 }
 
 #[test]

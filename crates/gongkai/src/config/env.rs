@@ -32,6 +32,11 @@ pub(super) fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError>
         let bad = |expected| ConfigError::BadEnv { name: name.clone(), value: value.clone(), expected };
         let int = |v: &str| v.trim().parse::<i64>().map_err(|_| bad("应为整数"));
         let uint = |v: &str| v.trim().parse::<usize>().map_err(|_| bad("应为非负整数"));
+        let flag = |v: &str| match v.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(bad("应为 true 或 false")),
+        };
         match key.as_str() {
             "listen" => p.listen = Some(value.clone()),
             "data_dir" => p.data_dir = Some(PathBuf::from(value)),
@@ -64,13 +69,7 @@ pub(super) fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError>
             "outbound_hosts" => p.outbound_hosts = Some(value.clone()),
             "clamav" => p.clamav = Some(value.clone()),
             "mfa_required_roles" => p.mfa_required_roles = Some(value.clone()),
-            "single_person_mode" => {
-                p.single_person_mode = Some(match value.trim().to_ascii_lowercase().as_str() {
-                    "1" | "true" | "yes" | "on" => true,
-                    "0" | "false" | "no" | "off" => false,
-                    _ => return Err(bad("应为 true 或 false")),
-                })
-            }
+            "single_person_mode" => p.single_person_mode = Some(flag(value)?),
             "max_upload_mb" => p.max_upload_mb = Some(uint(value)?),
             "page_cache_mb" => p.page_cache_mb = Some(uint(value)?),
             "attachment_store" => p.attachment_store = Some(value.clone()),
@@ -79,13 +78,7 @@ pub(super) fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError>
             "s3_region" => p.s3_region = Some(value.clone()),
             "s3_access_key_id" => p.s3_access_key_id = Some(value.clone()),
             "s3_secret_access_key" => p.s3_secret_access_key = Some(value.clone()),
-            "s3_path_style" => {
-                p.s3_path_style = Some(match value.trim().to_ascii_lowercase().as_str() {
-                    "1" | "true" | "yes" | "on" => true,
-                    "0" | "false" | "no" | "off" => false,
-                    _ => return Err(bad("应为 true 或 false")),
-                })
-            }
+            "s3_path_style" => p.s3_path_style = Some(flag(value)?),
             "password_min_length" => p.password_min_length = Some(uint(value)?),
             "password_classes" => p.password_classes = Some(uint(value)?),
             "password_max_age_days" => p.password_max_age_days = Some(uint(value)?),
@@ -97,13 +90,7 @@ pub(super) fn from_env(env: &[(String, String)]) -> Result<Partial, ConfigError>
             "lockout_minutes" => p.lockout_minutes = Some(int(value)?),
             "reminder_working_days" => p.reminder_working_days = Some(int(value)?),
             "apply_submissions_per_hour" => p.apply_submissions_per_hour = Some(int(value)?),
-            "secure_cookies" => {
-                p.secure_cookies = Some(match value.trim().to_ascii_lowercase().as_str() {
-                    "1" | "true" | "yes" | "on" => true,
-                    "0" | "false" | "no" | "off" => false,
-                    _ => return Err(bad("应为 true 或 false")),
-                })
-            }
+            "secure_cookies" => p.secure_cookies = Some(flag(value)?),
             _ => {
                 let known: Vec<String> = KEYS.iter().map(|k| format!("GONGKAI_{}", k.to_ascii_uppercase())).collect();
                 return Err(ConfigError::UnknownEnv { name: name.clone(), known: known.join("、") });

@@ -183,7 +183,7 @@ impl Submission {
 /// Store checked attachments on an item and audit each.
 pub(super) async fn store_files(state: &AppState, staff: &Staff, item_id: i64, files: Vec<NewFile>) -> Result<(), AppError> {
     for f in files {
-        let sha256 = { use sha2::Digest; hex::encode(sha2::Sha256::digest(&f.bytes)) };
+        let sha256 = crate::channels::package::sha256_hex(&f.bytes);
         staff
             .audited(state, "attachment.add", &format!("item:{item_id}"), &format!("{} sha256={sha256}", f.filename))
             .add_titled_attachment(item_id, &f.filename, &f.title, &f.content_type, &f.bytes, Utc::now())

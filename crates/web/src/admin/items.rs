@@ -614,7 +614,7 @@ pub(super) async fn attachment_upload(State(state): State<AppState>, staff: Staf
     if title.chars().count() > 200 {
         return item_view_page(&state, &staff, &item, None, Some("附件显示名称不能超过 200 字"), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let sha256 = { use sha2::Digest; hex::encode(sha2::Sha256::digest(bytes)) };
+    let sha256 = crate::channels::package::sha256_hex(bytes);
     staff
         .audited(&state, "attachment.add", &format!("item:{}", item.id), &format!("{} sha256={sha256}", filename.trim()))
         .add_titled_attachment(item.id, filename.trim(), &title, content_type, bytes, Utc::now())

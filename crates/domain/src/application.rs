@@ -1107,8 +1107,10 @@ impl Application {
         cfg: &ClockConfig,
     ) -> Result<Application, (usize, ApplicationError)> {
         let mut app = Application::new(applicant, channel, received);
+        // In place: on an error the half-applied case is dropped with the error, so the copy
+        // `apply` takes to stay unchanged is not needed.
         for (i, step) in steps.iter().enumerate() {
-            app.apply(step, cal, cfg).map_err(|e| (i, e))?;
+            app.apply_inner(step, cal, cfg).map_err(|e| (i, e))?;
         }
         Ok(app)
     }
@@ -1192,9 +1194,7 @@ impl Application {
                 if defects.is_empty() || defects.iter().any(|d| blank(d)) {
                     return Err(ApplicationError::NoDefects);
                 }
-                let due = cal
-                    .add_working_days(self.clock_start, CORRECTION_NOTICE_WORKING_DAYS)
-                    .due;
+                let due = cal.working_day_due(self.clock_start, CORRECTION_NOTICE_WORKING_DAYS);
                 if date > due {
                     return Err(ApplicationError::CorrectionNoticeLate { due });
                 }
@@ -1257,7 +1257,7 @@ impl Application {
                 if blank(addressee) {
                     return Err(ApplicationError::AddresseeMissing(*party));
                 }
-                let due = cal.add_working_days(date, CONSULTATION_WORKING_DAYS).due;
+                let due = cal.working_day_due(date, CONSULTATION_WORKING_DAYS);
                 self.consultation = Some((*party, due));
                 let (pause, state) = match party {
                     ConsultParty::ThirdParty => (
@@ -1383,9 +1383,7 @@ impl Application {
                         });
                     }
                 }
-                let payment_due = cal
-                    .add_working_days(*notice_received, FEE_PAYMENT_WORKING_DAYS)
-                    .due;
+                let payment_due = cal.working_day_due(*notice_received, FEE_PAYMENT_WORKING_DAYS);
                 self.fee = Some(FeeRecord {
                     method: *method,
                     amount_fen: *amount_fen,
@@ -1513,8 +1511,7 @@ impl Application {
 
     /// The last day for the correction notice (Art. 30: 7 working days from receipt).
     pub fn correction_notice_due(&self, cal: &Calendar) -> NaiveDate {
-        cal.add_working_days(self.clock_start, CORRECTION_NOTICE_WORKING_DAYS)
-            .due
+        cal.working_day_due(self.clock_start, CORRECTION_NOTICE_WORKING_DAYS)
     }
 
     /// The data the reply clock runs on.
@@ -1538,6 +1535,11 @@ impl Application {
     /// The reply clock as of `as_of`.
     pub fn clock(&self, cal: &Calendar, cfg: &ClockConfig, as_of: NaiveDate) -> ReplyClock {
         reply_clock(&self.clock_input(), cal, cfg, as_of)
+    }
+
+    /// Whether the case was decided after its reply due date (see [`decided_late`]).
+    pub fn decided_late(&self, cal: &Calendar, cfg: &ClockConfig) -> bool {
+        decided_late(&self.clock_input(), cal, cfg)
     }
 
     /// The record the annual-report statistics need.
@@ -1674,6 +1676,41 @@ fn weekday_cn(date: NaiveDate) -> &'static str {
     ][date.weekday().num_days_from_monday() as usize]
 }
 
+/// The working days paused before the due date, which the due date moves by: the fixed point
+/// of due = the (period + p)-th working day after `start`, p = paused working days up to due.
+fn paused_into_period(cal: &Calendar, spans: &[(NaiveDate, NaiveDate)], start: NaiveDate, period: u32) -> u32 {
+    let mut paused = 0u32;
+    let mut due = cal.working_day_due(start, period);
+    for _ in 0..1000 {
+        let p = paused_working_days(cal, spans, start, due);
+        if p == paused {
+            break;
+        }
+        paused = p;
+        due = cal.working_day_due(start, period + paused);
+    }
+    paused
+}
+
+/// Whether a decided case was decided after its reply due date: what the annual report counts
+/// as a late reply. The same due date as [`reply_clock`] as of the decision, without the
+/// explanation, for counting a province's cases.
+pub fn decided_late(input: &ClockInput, cal: &Calendar, cfg: &ClockConfig) -> bool {
+    let Some(decided) = input.stopped_on else { return false };
+    if input.awaiting_correction.is_some() {
+        return false;
+    }
+    let due = match input.reasonable_period_due {
+        Some(due) => due,
+        None => {
+            let period = REPLY_WORKING_DAYS + input.extension_days;
+            let spans = merged_pauses(&input.pauses, cfg, decided);
+            cal.working_day_due(input.start, period + paused_into_period(cal, &spans, input.start, period))
+        }
+    };
+    decided > due
+}
+
 /// Compute the reply clock (rules A2–A6) as of `as_of`.
 pub fn reply_clock(
     input: &ClockInput,
@@ -1721,17 +1758,8 @@ pub fn reply_clock(
     let reference = input.stopped_on.unwrap_or(as_of);
     let spans = merged_pauses(&input.pauses, cfg, reference);
 
-    // Fixed point: due = the (period + p)-th working day, p = paused working days up to due.
-    let mut paused = 0u32;
-    let mut detail = cal.add_working_days(start, period);
-    for _ in 0..1000 {
-        let p = paused_working_days(cal, &spans, start, detail.due);
-        if p == paused {
-            break;
-        }
-        paused = p;
-        detail = cal.add_working_days(start, period + paused);
-    }
+    let paused = paused_into_period(cal, &spans, start, period);
+    let detail = cal.add_working_days(start, period + paused);
 
     let _ = write!(
         text,
@@ -3299,6 +3327,41 @@ mod tests {
             let active = start.iter_days().skip(1).take_while(|x| *x <= due).filter(|x| c.is_working_day(*x) && !paused(*x)).count();
             prop_assert_eq!(active as u32, REPLY_WORKING_DAYS + ext);
             prop_assert!(c.is_working_day(due) && !paused(due));
+        }
+
+        /// The annual report's late-reply count agrees with the full clock as of the decision,
+        /// whatever the pauses (open ones too, and fee windows under either setting), the
+        /// extension, a reasonable period or an awaited correction.
+        #[test]
+        fn decided_late_agrees_with_the_clock(
+            start_off in 0i64..900,
+            pauses in proptest::collection::vec((0i64..60, 0i64..20, any::<bool>(), any::<bool>()), 0..4),
+            ext in 0u32..=20,
+            decided_after in 0i64..90,
+            reasonable in proptest::option::of(0i64..120),
+            awaiting in any::<bool>(),
+            fee_pauses in any::<bool>(),
+        ) {
+            let c = Calendar::official();
+            let start = d("2024-01-01") + chrono::Duration::days(start_off);
+            let pauses: Vec<Pause> = pauses.iter().map(|(o, len, open, fee)| Pause {
+                kind: if *fee { PauseKind::FeeWindow } else { PauseKind::ThirdPartyConsultation },
+                start: start + chrono::Duration::days(*o),
+                end: (!open).then(|| start + chrono::Duration::days(o + len)),
+            }).collect();
+            let decided = start + chrono::Duration::days(decided_after);
+            let input = ClockInput {
+                start,
+                restarted_by_correction: false,
+                awaiting_correction: awaiting.then_some(decided),
+                pauses,
+                extension_days: ext,
+                reasonable_period_due: reasonable.map(|r| start + chrono::Duration::days(r)),
+                stopped_on: Some(decided),
+            };
+            let config = ClockConfig { fee_window_pauses_clock: fee_pauses };
+            let k = reply_clock(&input, &c, &config, decided);
+            prop_assert_eq!(decided_late(&input, &c, &config), k.status == ClockStatus::Stopped && k.overdue);
         }
     }
 

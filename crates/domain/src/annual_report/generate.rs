@@ -263,10 +263,7 @@ fn figures(inputs: &ReportInputs, calendar: &Calendar, unentered: Vec<String>) -
     let late_publications = in_year
         .iter()
         .filter(|i| {
-            i.published
-                > calendar
-                    .add_working_days(i.formed, PUBLISH_WITHIN_WORKING_DAYS)
-                    .due
+            i.published > calendar.working_day_due(i.formed, PUBLISH_WITHIN_WORKING_DAYS)
         })
         .count() as u64;
     SourceFigures {

@@ -93,6 +93,18 @@ pub struct StoredStep {
     pub at: DateTime<Utc>,
 }
 
+/// What the annual report reads of one case: who applied, how and when it was received, and
+/// its steps in order. No personal data.
+#[derive(Debug, Clone)]
+pub struct ReportCase {
+    pub id: i64,
+    pub org_id: i64,
+    pub applicant: ApplicantKind,
+    pub channel: Channel,
+    pub received: NaiveDate,
+    pub steps: Vec<Step>,
+}
+
 /// Filter for application listings; `org_ids` must not be empty.
 #[derive(Debug, Clone, Default)]
 pub struct ApplicationQuery {

@@ -101,6 +101,7 @@ pub struct NewOrganisation {
 /// The fields of a published item that the annual report counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedItemFacts {
+    pub org_id: i64,
     pub catalog_id: i64,
     pub doc_type: gongkai_domain::model::DocType,
     pub formed_date: chrono::NaiveDate,
@@ -253,7 +254,7 @@ pub struct StoredCalendarYear {
     pub added_at: DateTime<Utc>,
 }
 
-pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, StoredApplication, StoredStep};
+pub use applications::{Appeal, AppealKind, AppealResult, ApplicationQuery, Letter, NewAppeal, NewApplication, ReportCase, StoredApplication, StoredStep};
 pub use channels::{BoardPosting, ChannelSettings, Consultation, ConsultationQuery, KeyWork, NewBoardPosting, NewConsultation, NewReceivedAttachment, NewReceivedItem, NewReceivedPackage, NewSubmission, ReceivedItem, ReceivedPackage, Submission};
 pub use imp::site_version::SiteVersion;
 pub use imp::Store;

@@ -1330,11 +1330,20 @@ async fn cases_for_a_years_statistics(store: &Store) {
     sqlx::query("UPDATE applications SET state = $1 WHERE id = $2").bind(State::Replied.as_str()).bind(decided.id).execute(raw_pool(store)).await.expect("reply");
     // Received in 2026: not yet.
     let later = create(store, f.org, "Y4", d(2026, 1, 5)).await;
-    let codes = |list: Vec<(StoredApplication, Vec<gongkai_store::StoredStep>)>| list.into_iter().map(|(a, steps)| (a.tracking_code, steps.len())).collect::<Vec<_>>();
-    let year = codes(store.applications_with_steps_for_year(&[f.org], 2025).await.expect("2025"));
-    assert_eq!(year, vec![("Y2".to_string(), 1), ("Y3".to_string(), 1)]);
+    let ids = |list: Vec<gongkai_store::ReportCase>| list.into_iter().map(|c| (c.id, c.steps.len())).collect::<Vec<_>>();
+    let year = ids(store.report_cases(&[f.org], 2025).await.expect("2025"));
+    assert_eq!(year, vec![(open.id, 1), (decided.id, 1)]);
     // Every case is still there for the clock lists and earlier years.
     assert_eq!(store.applications_with_steps(&[f.org]).await.expect("all").len(), 4);
-    assert_eq!(codes(store.applications_with_steps_for_year(&[f.org], 2023).await.expect("2023")), vec![("Y1".to_string(), 1), ("Y2".to_string(), 1)]);
+    assert_eq!(ids(store.report_cases(&[f.org], 2023).await.expect("2023")), vec![(old.id, 1), (open.id, 1)]);
+    // Several organisations in one read, by organisation; a case has only the steps its
+    // header counts, and no personal data is part of what is read.
+    let g = fixture(store, "feilaixia", "C2").await;
+    let other = create(store, g.org, "Z1", d(2025, 2, 3)).await;
+    let both = store.report_cases(&[g.org, f.org], 2025).await.expect("both");
+    let mut expected = vec![(open.id, f.org), (decided.id, f.org), (other.id, g.org)];
+    expected.sort_by_key(|&(_, org)| org);
+    assert_eq!(both.iter().map(|c| (c.id, c.org_id)).collect::<Vec<_>>(), expected);
+    assert!(store.report_cases(&[], 2025).await.expect("none").is_empty());
     let _ = later;
 }

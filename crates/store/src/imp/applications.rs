@@ -449,18 +449,6 @@ impl Store {
         &self,
         org_ids: &[i64],
     ) -> Result<Vec<(StoredApplication, Vec<StoredStep>)>> {
-        self.cases_with_steps(org_ids, None).await
-    }
-
-    /// The applications of the organisations that can count in `year`'s statistics, with
-    /// their steps: received by the end of the year and either still open or changed since
-    /// shortly before it began (a case closed in an earlier year had its last step then).
-    /// What the annual report reads, without an organisation's whole history.
-    pub async fn applications_with_steps_for_year(&self, org_ids: &[i64], year: i32) -> Result<Vec<(StoredApplication, Vec<StoredStep>)>> {
-        self.cases_with_steps(org_ids, Some(year)).await
-    }
-
-    async fn cases_with_steps(&self, org_ids: &[i64], year: Option<i32>) -> Result<Vec<(StoredApplication, Vec<StoredStep>)>> {
         if org_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -468,41 +456,20 @@ impl Store {
         f.any_of("a.org_id", ints(org_ids));
         // Duplicates merged into another application are not cases of their own.
         f.clause("a.merged_into IS NULL".to_owned());
-        if let Some((year, end)) = year.and_then(|y| Some((y, NaiveDate::from_ymd_opt(y.checked_add(1)?, 1, 1)?))) {
-            let received = f.arg(Arg::Text(day(end.pred_opt().unwrap_or(end))));
-            // A day's margin before 1 January (UTC) covers China Standard Time.
-            let since = NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.pred_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| ts(t.and_utc()));
-            let open: Vec<String> = State::ALL.into_iter().filter(|s| s.is_open()).map(|s| f.arg(Arg::Text(s.as_str().to_owned()))).collect();
-            match since {
-                Some(since) => {
-                    let since = f.arg(Arg::Text(since));
-                    f.clause(format!("a.received <= {received} AND (a.updated_at >= {since} OR a.state IN ({}))", open.join(", ")));
-                }
-                None => f.clause(format!("a.received <= {received}")),
-            }
-        }
         let where_sql = f.sql();
         let sealer = self.sealer();
         // Headers first: steps are append-only, so every step a header counts
         // is already there when the steps are read.
-        let sql = format!(
-            "SELECT {APP_COLS} FROM applications a{where_sql} ORDER BY a.received ASC, a.id ASC"
-        );
+        let sql = format!("SELECT {APP_COLS} FROM applications a{where_sql} ORDER BY a.received ASC, a.id ASC");
         let apps: Vec<StoredApplication> = bind_all(sqlx::query(&sql), &f.args)
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| application_from_row(r, &sealer))
             .collect::<Result<_>>()?;
-        let sql = format!(
-            "{STEP_SELECT} JOIN applications a ON a.id = s.application_id{where_sql} \
-             ORDER BY s.application_id, s.seq"
-        );
+        let sql = format!("{STEP_SELECT} JOIN applications a ON a.id = s.application_id{where_sql} ORDER BY s.application_id, s.seq");
         let mut steps: HashMap<i64, Vec<StoredStep>> = HashMap::new();
-        for row in bind_all(sqlx::query(&sql), &f.args)
-            .fetch_all(&self.pool)
-            .await?
-        {
+        for row in bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await? {
             let step = step_from_row(&row)?;
             steps.entry(step.application_id).or_default().push(step);
         }
@@ -514,6 +481,71 @@ impl Store {
                 (app, list)
             })
             .collect())
+    }
+
+    /// The cases of the organisations that can count in `year`'s statistics, each with the
+    /// steps its header counts: received by the end of the year and either still open or
+    /// changed since shortly before it began (a case closed in an earlier year had its last
+    /// step then). Only what the annual report reads — no applicant's personal data is read
+    /// or decrypted — so a province's reports do not load its whole history. Ordered by
+    /// organisation, then oldest first (received, then id).
+    pub async fn report_cases(&self, org_ids: &[i64], year: i32) -> Result<Vec<ReportCase>> {
+        let Some(end) = year.checked_add(1).and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1)) else {
+            return Ok(Vec::new());
+        };
+        if org_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut f = Filter::default();
+        f.any_of("a.org_id", ints(org_ids));
+        // Duplicates merged into another application are not cases of their own.
+        f.clause("a.merged_into IS NULL".to_owned());
+        let received = f.arg(Arg::Text(day(end.pred_opt().unwrap_or(end))));
+        // A day's margin before 1 January (UTC) covers China Standard Time.
+        let since = NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.pred_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| ts(t.and_utc()));
+        let open: Vec<String> = State::ALL.into_iter().filter(|s| s.is_open()).map(|s| f.arg(Arg::Text(s.as_str().to_owned()))).collect();
+        match since {
+            Some(since) => {
+                let since = f.arg(Arg::Text(since));
+                f.clause(format!("a.received <= {received} AND (a.updated_at >= {since} OR a.state IN ({}))", open.join(", ")));
+            }
+            None => f.clause(format!("a.received <= {received}")),
+        }
+        let where_sql = f.sql();
+        // Headers first: steps are append-only, so every step a header counts is already
+        // there when the steps are read.
+        let sql = format!(
+            "SELECT a.id, a.org_id, a.applicant, a.channel, a.received, a.steps FROM applications a{where_sql} \
+             ORDER BY a.org_id, a.received, a.id"
+        );
+        let mut cases = Vec::new();
+        let mut counted = HashMap::new();
+        for r in bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await? {
+            let id = r.int("id")?;
+            counted.insert(id, (cases.len(), r.int("steps")?));
+            cases.push(ReportCase {
+                id,
+                org_id: r.int("org_id")?,
+                applicant: r.code("applicant", parse_applicant)?,
+                channel: r.code("channel", Channel::parse)?,
+                received: r.date("received")?,
+                steps: Vec::new(),
+            });
+        }
+        let sql = format!(
+            "SELECT s.application_id, s.seq, s.step FROM application_steps s \
+             JOIN applications a ON a.id = s.application_id{where_sql} ORDER BY s.application_id, s.seq"
+        );
+        for r in bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await? {
+            let seq = r.int("seq")?;
+            let Some(&(at, steps)) = counted.get(&r.int("application_id")?) else { continue };
+            if seq > steps {
+                continue;
+            }
+            let step: Step = serde_json::from_str(&r.text("step")?).map_err(|e| corrupt(&format!("办理记录第 {seq} 步无法解析"), e))?;
+            cases[at].steps.push(step);
+        }
+        Ok(cases)
     }
 
     /// The steps of each of these applications, in order, each list cut to the

@@ -4,7 +4,7 @@ use gongkai_domain::model::{CatalogKind, CatalogNode};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-use super::util::{is_foreign_key_violation, unique_violation, RowExt};
+use super::util::{bind_all, is_foreign_key_violation, unique_violation, Arg, Filter, RowExt};
 use super::Store;
 use crate::{Result, StoreError};
 
@@ -220,11 +220,16 @@ impl Store {
 
     /// The organisation's catalog, ordered by (sort_order, id).
     pub async fn catalog(&self, org_id: i64) -> Result<Vec<CatalogNode>> {
-        let sql = format!(
-            "SELECT {CATALOG_COLS} FROM catalog_nodes WHERE org_id = $1 ORDER BY sort_order, id"
-        );
-        sqlx::query(&sql)
-            .bind(org_id)
+        self.catalogs(&[org_id]).await
+    }
+
+    /// The catalogs of several organisations in one query, ordered by organisation, then
+    /// (sort_order, id).
+    pub async fn catalogs(&self, org_ids: &[i64]) -> Result<Vec<CatalogNode>> {
+        let mut f = Filter::default();
+        f.any_of("org_id", org_ids.iter().map(|&id| Arg::Int(id)));
+        let sql = format!("SELECT {CATALOG_COLS} FROM catalog_nodes{} ORDER BY org_id, sort_order, id", f.sql());
+        bind_all(sqlx::query(&sql), &f.args)
             .fetch_all(&self.pool)
             .await?
             .iter()

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 use super::items::insert_published_item;
-use super::util::{corrupt, day, ts, RowExt};
+use super::util::{bind_all, corrupt, day, ts, Arg, Filter, RowExt};
 use crate::{NewItemEvent, Result, Store, StoreError};
 
 /// One revision of an organisation's report about a year.
@@ -287,23 +287,31 @@ impl Store {
 
     /// The section 二 figures entered for an organisation and year.
     pub async fn report_figures(&self, org_id: i64, year: i32) -> Result<Vec<StoredFigure>> {
-        let mut conn = self.pool.acquire().await?;
-        let rows = sqlx::query(
-            "SELECT figure_key, kind, value, updated_by, updated_at FROM report_figures \
-             WHERE org_id = $1 AND year = $2 ORDER BY figure_key",
-        )
-        .bind(org_id)
-        .bind(i64::from(year))
-        .fetch_all(&mut *conn)
-        .await?;
-        rows.iter()
+        Ok(self.report_figures_of(&[org_id], year).await?.into_iter().map(|(_, f)| f).collect())
+    }
+
+    /// The section 二 figures entered for several organisations and a year, each with its
+    /// organisation, ordered by organisation and key.
+    pub async fn report_figures_of(&self, org_ids: &[i64], year: i32) -> Result<Vec<(i64, StoredFigure)>> {
+        let mut f = Filter::default();
+        f.any_of("org_id", org_ids.iter().map(|&id| Arg::Int(id)));
+        f.eq("year", Arg::Int(i64::from(year)));
+        let sql = format!(
+            "SELECT org_id, figure_key, kind, value, updated_by, updated_at FROM report_figures{} ORDER BY org_id, figure_key",
+            f.sql()
+        );
+        bind_all(sqlx::query(&sql), &f.args)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
             .map(|r| {
-                Ok(StoredFigure {
+                let figure = StoredFigure {
                     key: r.text("figure_key")?,
                     cell: Cell { kind: parse_kind(&r.text("kind")?)?, value: r.int("value")? },
                     updated_by: r.int("updated_by")?,
                     updated_at: r.time("updated_at")?,
-                })
+                };
+                Ok((r.int("org_id")?, figure))
             })
             .collect()
     }

@@ -3,7 +3,7 @@
 //! proactively (linked to the applications) or to record that it is not suitable; the
 //! outcomes feed the annual report's narrative.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Datelike;
 use gongkai_domain::art44::{self, Art44Config, Art44Figures, Request, Suggestion};
@@ -243,15 +243,17 @@ pub(super) async fn art44_settings(State(state): State<AppState>, staff: Staff, 
     Ok(Redirect::to(&format!("/admin/art44?msg={}", crate::util::url_encode("已保存为本机关的默认设置"))).into_response())
 }
 
-/// The Art. 44 figures of an organisation's year for the annual report: decisions taken in
-/// the year, and how many of the drafted items are published by now.
-pub(crate) async fn report_figures(store: &Store, org_id: i64, year: i32) -> Result<Art44Figures, AppError> {
+/// The Art. 44 figures of the organisations' year for the annual report, by organisation:
+/// decisions taken in the year, and how many of the drafted items are published by now.
+/// An organisation without decisions in the year has no entry.
+pub(crate) async fn report_figures(store: &Store, org_ids: &[i64], year: i32) -> Result<HashMap<i64, Art44Figures>, AppError> {
     let cst = crate::util::cst();
-    let mut f = Art44Figures::default();
-    for d in store.art44_decisions(&[org_id]).await? {
+    let mut figures: HashMap<i64, Art44Figures> = HashMap::new();
+    for d in store.art44_decisions(org_ids).await? {
         if d.decided_at.with_timezone(&cst).year() != year {
             continue;
         }
+        let f = figures.entry(d.org_id).or_default();
         f.groups_assessed += 1;
         f.applications += d.application_ids.len() as u64;
         if d.outcome == Art44Outcome::Drafted {
@@ -263,5 +265,5 @@ pub(crate) async fn report_figures(store: &Store, org_id: i64, year: i32) -> Res
             }
         }
     }
-    Ok(f)
+    Ok(figures)
 }

@@ -9,10 +9,10 @@ use gongkai_domain::annual_report::{
     self, deadline, portal_name, AnnualReport, DeadlineRule, EnteredFigures, PublishedRecord, ReportInputs, ReportOrg,
 };
 use gongkai_domain::appeal::AppealRecord;
-use gongkai_domain::application::{ClockConfig, ClockStatus, Step};
+use gongkai_domain::application::{Application, CaseRecord, ClockConfig, Step};
 use gongkai_domain::calendar::Calendar;
 use gongkai_domain::model::{CatalogNode, Organisation};
-use gongkai_store::{PastReport, Store, StoredReport};
+use gongkai_store::{PastReport, ReportCase, Store, StoredReport};
 
 use crate::error::AppError;
 
@@ -38,84 +38,136 @@ fn top_level_names(nodes: &[CatalogNode]) -> HashMap<i64, String> {
 
 /// Everything the report of `org` about `year` is generated from.
 pub async fn inputs(store: &Store, calendar: &Calendar, org: &Organisation, year: i32) -> Result<ReportInputs, AppError> {
-    let nodes = store.catalog(org.id).await?;
-    let tops = top_level_names(&nodes);
-    let mut roots: Vec<&CatalogNode> = nodes.iter().filter(|n| n.parent_id.is_none()).collect();
-    roots.sort_by_key(|n| (n.sort_order, n.id));
-    let kinds: HashMap<i64, _> = nodes.iter().map(|n| (n.id, n.kind)).collect();
-    let items = store
-        .published_item_facts(org.id)
-        .await?
-        .iter()
-        .map(|i| PublishedRecord {
-            category: tops.get(&i.catalog_id).cloned().unwrap_or_else(|| "其他".into()),
-            kind: kinds.get(&i.catalog_id).copied().unwrap_or(gongkai_domain::model::CatalogKind::Normal),
-            doc_type: i.doc_type,
-            formed: i.formed_date,
-            published: i.publish_date,
-            validity: i.validity,
-            validity_date: i.validity_date,
-        })
-        .collect();
-    let entered: EnteredFigures =
-        store.report_figures(org.id, year).await?.into_iter().map(|f| (f.key, f.cell)).collect();
-    let mut cases = Vec::new();
-    let (mut late_replies, mut fee_notices, mut noticed, mut collected) = (0u64, 0u64, 0i64, 0i64);
-    for (app, steps) in store.applications_with_steps_for_year(&[org.id], year).await? {
-        let list: Vec<Step> = steps.iter().map(|s| s.step.clone()).collect();
-        let replayed = gongkai_domain::application::Application::replay(
-            app.applicant,
-            app.channel,
-            app.received,
-            &list,
-            calendar,
-            &ClockConfig::default(),
-        )
-        .map_err(|(i, e)| AppError::Internal(format!("application {} step {} no longer replays: {e}", app.id, i + 1)))?;
-        let record = replayed.case_record();
-        if let Some((_, decided)) = record.decision {
-            let clock = replayed.clock(calendar, &ClockConfig::default(), decided);
-            if decided.year() == year && clock.status == ClockStatus::Stopped && clock.overdue {
-                late_replies += 1;
+    let mut all = inputs_many(store, calendar, std::slice::from_ref(org), year).await?;
+    all.pop().ok_or_else(|| AppError::Internal(format!("no report inputs for organisation {}", org.id)))
+}
+
+/// Organisations whose records are read together: a province's reports then take a few
+/// queries per batch instead of several per organisation.
+const BATCH: usize = 200;
+
+/// The freshly generated reports of these organisations about `year`, in the same order,
+/// with their drafted narratives: the records of up to [`BATCH`] organisations are read
+/// together, so a province's reports take a few queries per batch, not per organisation.
+pub async fn generate_many(store: &Store, calendar: &Calendar, orgs: &[Organisation], year: i32) -> Result<Vec<AnnualReport>, AppError> {
+    let mut reports = Vec::with_capacity(orgs.len());
+    for batch in orgs.chunks(BATCH) {
+        for inputs in inputs_many(store, calendar, batch, year).await? {
+            reports.push(annual_report::generate(&inputs, calendar));
+        }
+    }
+    Ok(reports)
+}
+
+/// What the reports of these organisations about `year` are generated from, in the same
+/// order, read together (a few queries for all of them).
+async fn inputs_many(store: &Store, calendar: &Calendar, orgs: &[Organisation], year: i32) -> Result<Vec<ReportInputs>, AppError> {
+    let mut parents: HashMap<i64, String> = HashMap::new();
+    for p in orgs.iter().filter_map(|o| o.parent_id) {
+        if !parents.contains_key(&p) {
+            if let Some(parent) = store.org(p).await? {
+                parents.insert(p, parent.name);
             }
         }
-        cases.push(record);
-        for s in &list {
+    }
+    let mut all = Vec::with_capacity(orgs.len());
+    let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
+    let mut nodes: HashMap<i64, Vec<CatalogNode>> = HashMap::new();
+    for n in store.catalogs(&ids).await? {
+        nodes.entry(n.org_id).or_default().push(n);
+    }
+    let mut items: HashMap<i64, Vec<_>> = HashMap::new();
+    for i in store.published_item_facts(&ids, year).await? {
+        items.entry(i.org_id).or_default().push(i);
+    }
+    let mut entered: HashMap<i64, EnteredFigures> = HashMap::new();
+    for (org_id, f) in store.report_figures_of(&ids, year).await? {
+        entered.entry(org_id).or_default().insert(f.key, f.cell);
+    }
+    let mut cases: HashMap<i64, Vec<ReportCase>> = HashMap::new();
+    for c in store.report_cases(&ids, year).await? {
+        cases.entry(c.org_id).or_default().push(c);
+    }
+    let mut appeals: HashMap<i64, Vec<AppealRecord>> = HashMap::new();
+    for a in store.appeals(&ids).await? {
+        appeals.entry(a.org_id).or_default().push(AppealRecord { kind: a.kind, filed_on: a.filed_on, result: a.result, decided_on: a.decided_on });
+    }
+    let mut art44 = crate::admin::art44::report_figures(store, &ids, year).await?;
+    for org in orgs {
+        let nodes = nodes.remove(&org.id).unwrap_or_default();
+        let tops = top_level_names(&nodes);
+        let mut roots: Vec<&CatalogNode> = nodes.iter().filter(|n| n.parent_id.is_none()).collect();
+        roots.sort_by_key(|n| (n.sort_order, n.id));
+        let kinds: HashMap<i64, _> = nodes.iter().map(|n| (n.id, n.kind)).collect();
+        let items = items
+            .remove(&org.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| PublishedRecord {
+                category: tops.get(&i.catalog_id).cloned().unwrap_or_else(|| "其他".into()),
+                kind: kinds.get(&i.catalog_id).copied().unwrap_or(gongkai_domain::model::CatalogKind::Normal),
+                doc_type: i.doc_type,
+                formed: i.formed_date,
+                published: i.publish_date,
+                validity: i.validity,
+                validity_date: i.validity_date,
+            })
+            .collect();
+        let year_cases = replay_cases(cases.remove(&org.id).unwrap_or_default(), calendar, year)?;
+        all.push(ReportInputs {
+            year,
+            organisation: report_org(org),
+            portal_name: portal_name(&org.name, org.parent_id.and_then(|p| parents.get(&p)).map(String::as_str)),
+            categories: roots.iter().map(|n| n.name.clone()).collect(),
+            items,
+            entered: entered.remove(&org.id).unwrap_or_default(),
+            cases: year_cases.records,
+            late_replies: year_cases.late_replies,
+            appeals: appeals.remove(&org.id).unwrap_or_default(),
+            fee_notices: year_cases.fee_notices,
+            fees_noticed_fen: year_cases.fees_noticed_fen,
+            fees_collected_fen: year_cases.fees_collected_fen,
+            art44: art44.remove(&org.id).unwrap_or_default(),
+        });
+    }
+    Ok(all)
+}
+
+/// What an organisation's cases give its report of a year.
+#[derive(Default)]
+struct YearCases {
+    records: Vec<CaseRecord>,
+    late_replies: u64,
+    fee_notices: u64,
+    fees_noticed_fen: i64,
+    fees_collected_fen: i64,
+}
+
+/// Replay each case's steps (the due dates are derived from them, never stored) into the
+/// record the statistics count, with the late replies and fees of the year.
+fn replay_cases(cases: Vec<ReportCase>, calendar: &Calendar, year: i32) -> Result<YearCases, AppError> {
+    let mut out = YearCases { records: Vec::with_capacity(cases.len()), ..Default::default() };
+    let config = ClockConfig::default();
+    for case in cases {
+        let replayed = Application::replay(case.applicant, case.channel, case.received, &case.steps, calendar, &config)
+            .map_err(|(i, e)| AppError::Internal(format!("application {} step {} no longer replays: {e}", case.id, i + 1)))?;
+        let record = replayed.case_record();
+        if record.decision.is_some_and(|(_, decided)| decided.year() == year) && replayed.decided_late(calendar, &config) {
+            out.late_replies += 1;
+        }
+        out.records.push(record);
+        for s in &case.steps {
             match s {
                 Step::IssueFeeNotice { date, amount_fen, .. } if date.year() == year => {
-                    fee_notices += 1;
-                    noticed += amount_fen;
+                    out.fee_notices += 1;
+                    out.fees_noticed_fen += amount_fen;
                 }
-                Step::PayFee { date, amount_fen, .. } if date.year() == year => collected += amount_fen,
+                Step::PayFee { date, amount_fen, .. } if date.year() == year => out.fees_collected_fen += amount_fen,
                 _ => {}
             }
         }
     }
-    let appeals = store
-        .appeals(&[org.id])
-        .await?
-        .iter()
-        .map(|a| AppealRecord { kind: a.kind, filed_on: a.filed_on, result: a.result, decided_on: a.decided_on })
-        .collect();
-    let parent_name = match org.parent_id {
-        Some(p) => store.org(p).await?.map(|o| o.name),
-        None => None,
-    };
-    Ok(ReportInputs {
-        year,
-        organisation: report_org(org),
-        portal_name: portal_name(&org.name, parent_name.as_deref()),
-        categories: roots.iter().map(|n| n.name.clone()).collect(),
-        items,
-        entered,
-        cases,
-        late_replies,
-        appeals,
-        fee_notices,
-        fees_noticed_fen: noticed,
-        fees_collected_fen: collected,
-        art44: crate::admin::art44::report_figures(store, org.id, year).await?,
-    })
+    Ok(out)
 }
 
 pub fn report_org(org: &Organisation) -> ReportOrg {

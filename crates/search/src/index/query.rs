@@ -49,6 +49,12 @@ impl Freshness {
         Freshness { today: days(today), year_start: days(year_start) }
     }
 
+    /// The largest factor any document can have (published today): a document whose text
+    /// score times this cannot reach a ranked score cannot enter the results.
+    pub(super) fn max_factor(&self) -> Score {
+        1.0 + RECENCY_WEIGHT + CURRENT_YEAR_WEIGHT
+    }
+
     /// The factor for a document published on day `date` (days since 1970).
     pub(super) fn factor(&self, date: Option<i64>) -> Score {
         let Some(d) = date else { return 1.0 };
@@ -191,10 +197,15 @@ impl SearchIndex {
         self.parse_text(raw, by_number)
     }
 
-    /// Exact 文号 (boosted) or a 文号 containing `key`.
+    /// Exact 文号 (boosted) or a 文号 containing `key`. Words alone (no digit, bracket or 号:
+    /// 源潭府办) match the 文号 that begin with them, the 机关代字: a "contains" match has to
+    /// walk every 文号 of the index, which at a province's millions of items cost more than
+    /// the rest of the search, and almost every query is words alone.
     fn doc_number_clause(&self, key: &str) -> Result<Box<dyn Query>, SearchError> {
         let exact = TermQuery::new(Term::from_field_text(self.f.doc_number, key), IndexRecordOption::Basic);
-        let part = RegexQuery::from_pattern(&format!(".*{}.*", regex_literal(key)), self.f.doc_number)?;
+        let numbered = key.chars().any(|c| c.is_ascii_digit() || matches!(c, '〔' | '〕' | '号'));
+        let pattern = if numbered { format!(".*{}.*", regex_literal(key)) } else { format!("{}.*", regex_literal(key)) };
+        let part = RegexQuery::from_pattern(&pattern, self.f.doc_number)?;
         Ok(Box::new(BooleanQuery::new(vec![
             (Occur::Should, Box::new(BoostQuery::new(Box::new(exact), DOC_NUMBER_EXACT_BOOST)) as Box<dyn Query>),
             (Occur::Should, Box::new(BoostQuery::new(Box::new(ConstScoreQuery::new(Box::new(part), 1.0)), DOC_NUMBER_PART_BOOST))),

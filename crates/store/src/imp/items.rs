@@ -403,6 +403,18 @@ impl Store {
         load_item(&mut conn, id).await
     }
 
+    /// The items with these ids that exist, in one query (a page of search hits), in no
+    /// particular order.
+    pub async fn items_by_ids(&self, ids: &[i64]) -> Result<Vec<Item>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut f = Filter::default();
+        f.any_of("id", ints(ids));
+        let sql = format!("SELECT {ITEM_COLS} FROM items{}", f.sql());
+        bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await?.iter().map(item_from_row).collect()
+    }
+
     /// Move an item from `from` to `to` and record the event, atomically; Conflict("status")
     /// if the item is no longer in `from` (someone else acted first).
     /// `withdraw_reason` is stored when `to` is Withdrawn and cleared otherwise.

@@ -4,7 +4,7 @@ use gongkai_domain::model::{DisclosureOffice, OrgLevel, Organisation};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-use super::util::{unique_violation, RowExt};
+use super::util::{bind_all, unique_violation, Arg, Filter, RowExt};
 use super::Store;
 use crate::{NewOrganisation, Result, StoreError};
 
@@ -213,6 +213,17 @@ impl Store {
             .as_ref()
             .map(org_from_row)
             .transpose()
+    }
+
+    /// The organisations with these ids that exist, ordered by id, in one query.
+    pub async fn orgs_by_ids(&self, ids: &[i64]) -> Result<Vec<Organisation>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut f = Filter::default();
+        f.any_of("id", ids.iter().map(|&id| Arg::Int(id)));
+        let sql = format!("SELECT {ORG_COLS} FROM organisations{} ORDER BY id", f.sql());
+        bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await?.iter().map(org_from_row).collect()
     }
 
     pub async fn org_by_slug(&self, slug: &str) -> Result<Option<Organisation>> {

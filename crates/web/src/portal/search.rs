@@ -176,14 +176,18 @@ async fn run(state: &AppState, c: &Checked) -> Result<SearchResults, AppError> {
 }
 
 /// Items of the hits, by id (hits whose item vanished meanwhile are skipped).
+/// The items of a page of hits, by id, in one query.
 async fn hit_items(state: &AppState, results: &SearchResults) -> Result<HashMap<i64, Item>, AppError> {
-    let mut out = HashMap::new();
-    for h in &results.hits {
-        if let Some(item) = state.store.item(h.id).await? {
-            out.insert(h.id, item);
-        }
-    }
-    Ok(out)
+    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+    Ok(state.store.items_by_ids(&ids).await?.into_iter().map(|i| (i.id, i)).collect())
+}
+
+/// The organisations of these items, by id (not every organisation of a province).
+async fn item_orgs(state: &AppState, items: &HashMap<i64, Item>) -> Result<HashMap<i64, Organisation>, AppError> {
+    let mut ids: Vec<i64> = items.values().map(|i| i.org_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(state.store.orgs_by_ids(&ids).await?.into_iter().map(|o| (o.id, o)).collect())
 }
 
 /// The query string of a search (without `page`), for links.
@@ -285,7 +289,7 @@ async fn search_page(State(state): State<AppState>, Query(p): Query<Params>) -> 
         }
     }
     let items = hit_items(&state, &results).await?;
-    let orgs: HashMap<i64, Organisation> = state.store.orgs().await?.into_iter().map(|o| (o.id, o)).collect();
+    let orgs = item_orgs(&state, &items).await?;
     let q_enc = url_encode(&checked.text);
     let hits: Vec<Value> = results
         .hits
@@ -446,7 +450,7 @@ async fn api_search(State(state): State<AppState>, Query(p): Query<Params>) -> R
         }
     };
     let items = hit_items(&state, &results).await?;
-    let orgs: HashMap<i64, Organisation> = state.store.orgs().await?.into_iter().map(|o| (o.id, o)).collect();
+    let orgs = item_orgs(&state, &items).await?;
     let list: Vec<SearchHitOut> = results
         .hits
         .iter()

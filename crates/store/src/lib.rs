@@ -182,6 +182,9 @@ pub struct ItemQuery {
     pub order: ItemOrder,
     pub limit: i64,
     pub offset: i64,
+    /// Leave `Page::total` at 0 instead of counting every match: a list of the newest few
+    /// across a province's millions of items needs no count.
+    pub skip_total: bool,
 }
 
 /// One page of results plus the total count.

@@ -1194,6 +1194,21 @@ async fn item_filters_and_paging(store: &Store) {
         .1,
         6
     );
+    // The same page without counting.
+    assert_eq!(list(ItemQuery { limit: 2, skip_total: true, ..base() }).await, (pick(&[3, 2]), 0));
+    // The newest published of several columns, merged in publication order (the withdrawn
+    // item 1, the draft and the submitted one are not published).
+    let newest = |nodes: Vec<i64>, limit: i64| async move {
+        store.newest_items_in_catalogs(&nodes, ItemStatus::Published, limit).await.unwrap().iter().map(|i| i.id).collect::<Vec<_>>()
+    };
+    assert_eq!(newest(vec![f.node, node2], 10).await, pick(&[3, 2, 0]));
+    assert_eq!(newest(vec![node2, f.node], 2).await, pick(&[3, 2]));
+    assert_eq!(newest(vec![f.node], 8).await, pick(&[0]));
+    assert!(newest(vec![], 8).await.is_empty());
+    assert!(newest(vec![f.node], 0).await.is_empty());
+    // More columns than SQLite takes in one compound query, some named twice.
+    let many: Vec<i64> = (1_000_000..1_000_450).chain([f.node, node2, node2]).collect();
+    assert_eq!(newest(many, 3).await, pick(&[3, 2, 0]));
     assert_eq!(
         list(ItemQuery {
             statuses: vec![ItemStatus::Published],

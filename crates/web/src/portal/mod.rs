@@ -84,13 +84,7 @@ async fn all_orgs(state: &AppState) -> Result<HashMap<i64, Organisation>, AppErr
 }
 
 async fn catalog_map(state: &AppState, org_ids: &[i64]) -> Result<HashMap<i64, CatalogNode>, AppError> {
-    let mut map = HashMap::new();
-    for id in org_ids {
-        for node in state.store.catalog(*id).await? {
-            map.insert(node.id, node);
-        }
-    }
-    Ok(map)
+    Ok(state.store.catalogs(org_ids).await?.into_iter().map(|n| (n.id, n)).collect())
 }
 
 async fn org_by_slug(state: &AppState, slug: &str) -> Result<Organisation, AppError> {
@@ -112,7 +106,7 @@ async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
     let catalogs = catalog_map(&state, &ids).await?;
     let latest = state
         .store
-        .list_items(&ItemQuery { org_ids: ids.clone(), statuses: published(), limit: 12, ..Default::default() })
+        .list_items(&ItemQuery { org_ids: ids.clone(), statuses: published(), limit: 12, skip_total: true, ..Default::default() })
         .await?;
     let notice_ids: Vec<i64> = catalogs.values().filter(|c| c.kind == CatalogKind::Notice).map(|c| c.id).collect();
     let notices = if notice_ids.is_empty() {
@@ -120,9 +114,8 @@ async fn home(State(state): State<AppState>) -> Result<Response, AppError> {
     } else {
         state
             .store
-            .list_items(&ItemQuery { org_ids: ids.clone(), catalog_ids: notice_ids, statuses: published(), limit: 8, ..Default::default() })
+            .newest_items_in_catalogs(&notice_ids, ItemStatus::Published, 8)
             .await?
-            .items
     };
     // Organisation tree: roots with their children.
     let roots: Vec<Value> = list

@@ -43,6 +43,15 @@ pub struct PublishedRecord {
     pub validity_date: Option<NaiveDate>,
 }
 
+impl PublishedRecord {
+    /// Whether the item can count in `year`'s report: published in the year, a regulation or
+    /// normative document (the section 二 counts of those in force span every year), or its
+    /// validity changed in the year. What the storage must at least read for a year.
+    pub fn may_count_in(&self, year: i32) -> bool {
+        self.published.year() == year || self.doc_type != DocType::Other || self.validity_date.is_some_and(|d| d.year() == year)
+    }
+}
+
 /// Section 二 figures entered by staff, keyed by [`entered_key`].
 pub type EnteredFigures = BTreeMap<String, Cell>;
 
@@ -67,7 +76,9 @@ pub struct ReportInputs {
     pub portal_name: String,
     /// The organisation's top-level catalog columns in order (for category counts).
     pub categories: Vec<String>,
-    /// Every published item of the organisation (any year).
+    /// The organisation's published items the year can count: at least those published in
+    /// the year, its regulations and normative documents of every year, and those whose
+    /// validity changed in the year. Other items may be given; they change nothing.
     pub items: Vec<PublishedRecord>,
     /// Section 二 figures entered by staff.
     pub entered: EnteredFigures,

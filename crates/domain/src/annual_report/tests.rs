@@ -409,3 +409,34 @@ fn figures_tables_import_all_or_nothing() {
     assert!(header[0].contains("第1行应为表头"));
     assert!(parse_figures_table(FormatVersion::V2021, &[]).is_err());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Items that cannot count in the year change nothing in its report: the storage may read
+    /// only those [`PublishedRecord::may_count_in`] the year, as a province's reports do.
+    #[test]
+    fn only_items_that_may_count_change_a_report(
+        specs in proptest::collection::vec((0i64..3000, 0i64..40, 0usize..3, 0usize..4, proptest::option::of(0i64..3000), 0usize..12), 0..120),
+        year in 2019i32..=2026,
+    ) {
+        let first = d(2018, 1, 1);
+        let items: Vec<PublishedRecord> = specs.iter().map(|(formed, lag, doc, validity, changed, category)| {
+            let (category, _) = SEED_2023[*category % SEED_2023.len()];
+            let formed = first + chrono::Duration::days(*formed);
+            let mut it = item(category, formed + chrono::Duration::days(*lag));
+            it.formed = formed;
+            it.doc_type = DocType::ALL[*doc];
+            it.validity = [Validity::Valid, Validity::Amended, Validity::Repealed, Validity::Expired][*validity];
+            it.validity_date = changed.map(|c| first + chrono::Duration::days(c));
+            it
+        }).collect();
+        let mut all = seed_inputs();
+        all.year = year;
+        all.items = items;
+        let mut counted = all.clone();
+        counted.items.retain(|i| i.may_count_in(year));
+        let cal = Calendar::official();
+        prop_assert_eq!(generate(&all, &cal), generate(&counted, &cal));
+    }
+}

@@ -317,16 +317,15 @@ impl Store {
         let phone = sealer.seal(Field::Phone, &new.phone)?;
         let email = sealer.seal(Field::Email, &new.email)?;
         let postal_address = sealer.seal(Field::PostalAddress, &new.postal_address)?;
-        let mut tx = self.begin().await?;
-        check_org(&mut tx, new.org_id).await?;
-        check_user(&mut tx, new.registered_by).await?;
-        let taken = sqlx::query("SELECT id FROM applications WHERE tracking_code = $1")
-            .bind(&new.tracking_code)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(tracking_code_conflict(&new.tracking_code));
+        // Checked before the write transaction, which then holds only the insert and its audit
+        // entry (writes queue one at a time): the foreign keys and the unique 查询码 guard the
+        // same again inside it.
+        {
+            let mut conn = self.pool.acquire().await?;
+            check_org(&mut conn, new.org_id).await?;
+            check_user(&mut conn, new.registered_by).await?;
         }
+        let mut tx = self.begin().await?;
         let at = ts(new.at);
         let row = sqlx::query(
             "INSERT INTO applications (org_id, tracking_code, secret_hash, applicant, applicant_name, id_doc_type, \
@@ -362,11 +361,33 @@ impl Store {
             _ => fk_or_db(e, "机关"),
         })?;
         let id = row.int("id")?;
-        let app = load_application(&mut tx, id, &sealer)
-            .await?
-            .ok_or(StoreError::NotFound(APPLICATION))?;
         self.commit_for(tx, Some(id)).await?;
-        Ok(app)
+        // What was stored, as `application` reads it back (timestamps keep nanoseconds).
+        Ok(StoredApplication {
+            id,
+            org_id: new.org_id,
+            tracking_code: new.tracking_code.clone(),
+            applicant: new.applicant,
+            applicant_name: new.applicant_name.clone(),
+            id_doc_type: new.id_doc_type.clone(),
+            id_doc_number: new.id_doc_number.clone(),
+            phone: new.phone.clone(),
+            email: new.email.clone(),
+            postal_address: new.postal_address.clone(),
+            description: new.description.clone(),
+            forms: new.forms.clone(),
+            delivery: new.delivery.clone(),
+            channel: new.channel,
+            submitted_on: new.submitted_on,
+            received: new.received,
+            registered_by: new.registered_by,
+            state: State::Received,
+            handler_id: None,
+            steps: 0,
+            created_at: new.at,
+            updated_at: new.at,
+            merged_into: None,
+        })
     }
 
     pub async fn application(&self, id: i64) -> Result<Option<StoredApplication>> {

@@ -728,33 +728,36 @@ impl Store {
     }
 
     /// Years in which the organisations published items (currently published
-    /// ones), newest first.
+    /// ones), newest first. One index probe per year (the newest publication date before
+    /// the last year found), not a pass over a province's millions of items.
     pub async fn publish_years(&self, org_ids: &[i64]) -> Result<Vec<i32>> {
+        let mut years: Vec<i32> = Vec::new();
         if org_ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(years);
         }
-        let mut f = Filter::default();
-        f.any_of("org_id", ints(org_ids));
-        f.eq(
-            "status",
-            Arg::Text(ItemStatus::Published.as_str().to_owned()),
-        );
-        f.clause("publish_date IS NOT NULL".to_owned());
-        let sql = format!(
-            "SELECT DISTINCT SUBSTR(publish_date, 1, 4) AS y FROM items{} ORDER BY y DESC",
-            f.sql()
-        );
-        bind_all(sqlx::query(&sql), &f.args)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let y = r.text("y")?;
-                y.parse::<i32>().map_err(|_| {
-                    StoreError::Corrupt(format!("字段 publish_date：年份“{y}”无法解析"))
-                })
-            })
-            .collect()
+        loop {
+            let mut f = Filter::default();
+            f.any_of("org_id", ints(org_ids));
+            f.eq("status", Arg::Text(ItemStatus::Published.as_str().to_owned()));
+            f.clause("publish_date IS NOT NULL".to_owned());
+            if let Some(last) = years.last() {
+                let before = f.arg(Arg::Text(format!("{last:04}-01-01")));
+                f.clause(format!("publish_date < {before}"));
+            }
+            let sql = format!("SELECT publish_date FROM items{} ORDER BY publish_date DESC NULLS LAST LIMIT 1", f.sql());
+            let Some(row) = bind_all(sqlx::query(&sql), &f.args).fetch_optional(&self.pool).await? else {
+                return Ok(years);
+            };
+            let year = row.date("publish_date")?.year();
+            // Each probe finds an earlier year; stop if one does not (or at the calendar's start).
+            if years.last().is_some_and(|&last| year >= last) {
+                return Ok(years);
+            }
+            years.push(year);
+            if year <= 1 {
+                return Ok(years);
+            }
+        }
     }
 
     /// Items not yet published (draft/submitted/returned/approved) of the

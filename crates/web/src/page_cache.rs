@@ -173,7 +173,8 @@ fn key_of(req: &Request) -> Option<String> {
         return None;
     }
     let path = req.uri().path();
-    if EXCLUDED_PREFIXES.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")) || path.starts_with(&format!("{p}?"))) {
+    let excluded = |p: &str| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'));
+    if EXCLUDED_PREFIXES.iter().any(|p| excluded(p)) {
         return None;
     }
     // Forms, receipts and tracking pages belong to one visitor.

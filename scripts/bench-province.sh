@@ -58,7 +58,9 @@ start_server() {
   echo "服务未能启动，见 $DIR/server.log" >&2
   exit 1
 }
-rss() { awk '/^VmRSS|^VmHWM/ {printf "%s %.1f MB  ", $1, $2/1024}' "/proc/$PID/status"; echo; }
+# VmRSS counts the search index's memory-mapped files the kernel keeps in memory (RssFile)
+# beside the process's own memory (RssAnon); both are printed.
+rss() { awk '/^VmRSS|^VmHWM|^RssAnon|^RssFile/ {printf "%s %.1f MB  ", $1, $2/1024}' "/proc/$PID/status"; echo; }
 # Log in and print the session cookie value.
 login() {
   local jar="$WORK/jar" csrf

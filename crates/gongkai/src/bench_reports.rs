@@ -12,9 +12,6 @@ use gongkai_domain::annual_report::{combine, AnnualReport, ReportStatus};
 use gongkai_store::{NewItemEvent, Store};
 use gongkai_web::reports::records;
 
-/// Organisations generated together, as `records::generate_many` reads them.
-const BATCH: usize = 200;
-
 fn millis(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -34,7 +31,7 @@ pub async fn run(store: &Store, year: i32, publish: bool) -> Result<()> {
     let started = Instant::now();
     let mut reports: Vec<AnnualReport> = Vec::with_capacity(orgs.len());
     let mut slowest = (0.0, String::new());
-    for batch in orgs.chunks(BATCH) {
+    for batch in orgs.chunks(records::BATCH) {
         let t = Instant::now();
         let generated = records::generate_many(store, &calendar, batch, year).await.map_err(|e| anyhow!("{e}"))?;
         let ms = millis(t.elapsed());
@@ -50,9 +47,10 @@ pub async fn run(store: &Store, year: i32, publish: bool) -> Result<()> {
     let combine_ms = millis(t.elapsed());
     let received: u64 = reports.iter().map(AnnualReport::applications_received).sum();
     println!(
-        "年度报告（{year}年度）：{} 个机关按记录生成共 {:.2} 秒（每批 {BATCH} 个机关，平均每个机关 {:.2} ms；最慢一批 {:.1} ms：{}）；本年新收申请合计 {} 件",
+        "年度报告（{year}年度）：{} 个机关按记录生成共 {:.2} 秒（每批 {} 个机关，平均每个机关 {:.2} ms；最慢一批 {:.1} ms：{}）；本年新收申请合计 {} 件",
         orgs.len(),
         total.as_secs_f64(),
+        records::BATCH,
         millis(total) / orgs.len().max(1) as f64,
         slowest.0,
         slowest.1,

@@ -44,7 +44,7 @@ pub async fn inputs(store: &Store, calendar: &Calendar, org: &Organisation, year
 
 /// Organisations whose records are read together: a province's reports then take a few
 /// queries per batch instead of several per organisation.
-const BATCH: usize = 200;
+pub const BATCH: usize = 200;
 
 /// The freshly generated reports of these organisations about `year`, in the same order,
 /// with their drafted narratives: the records of up to [`BATCH`] organisations are read

@@ -239,20 +239,15 @@ async fn a_district_cannot_reveal_a_towns_applicant(store: &Store) {
     .await
     .expect("sibling");
 
-    let anon = client();
-    let token = page_csrf(&anon, &format!("{base}/org/town/apply")).await;
     let form = [
-        ("_csrf", token.as_str()),
-        ("applicant_type", "natural"),
         ("name", "赵六"),
-        ("id_doc_type", "id_card"),
         ("id_doc_number", ID),
         ("phone", PHONE),
         ("description", "本镇2023年道路养护经费的使用情况"),
         ("form_electronic", "1"),
         ("delivery", "online"),
     ];
-    let res = anon.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("apply");
+    let res = apply_online(&client(), &base, "town", &form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let id = store.applications(&gongkai_store::ApplicationQuery { org_ids: vec![town.id], ..Default::default() }).await.expect("list").items[0].id;
 
@@ -332,21 +327,15 @@ async fn the_database_file_holds_no_clear_id_number_after_an_online_application(
     let (store, db) = gongkai_store::test_support::fresh_sqlite().await;
     let base = start(store.clone()).await;
     let town = org(&store, "town", "11441802007183516B").await;
-    let c = client();
-    let page = c.get(format!("{base}/org/town/apply")).send().await.expect("form").text().await.expect("page");
-    let token = csrf(&page);
     let form = [
-        ("_csrf", token.as_str()),
-        ("applicant_type", "natural"),
         ("name", "王小明"),
-        ("id_doc_type", "id_card"),
         ("id_doc_number", ID),
         ("phone", PHONE),
         ("description", "本镇2023年农村人居环境整治资金的使用情况"),
         ("form_electronic", "1"),
         ("delivery", "online"),
     ];
-    let res = c.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("submit");
+    let res = apply_online(&client(), &base, "town", &form).await;
     assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
     let stored = store.applications(&gongkai_store::ApplicationQuery { org_ids: vec![town.id], ..Default::default() }).await.expect("list").items;
     assert_eq!(stored.len(), 1, "the application was stored");

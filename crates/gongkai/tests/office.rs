@@ -215,13 +215,8 @@ async fn reply_needs_sign_off(store: &Store) {
 // ---------------------------------------------------------------------------------------------
 
 async fn apply_form(c: &reqwest::Client, base: &str, description: &str) -> reqwest::Response {
-    let page = c.get(format!("{base}/org/town/apply")).send().await.expect("form").text().await.expect("text");
-    let token = csrf(&page);
     let form = [
-        ("_csrf", token.as_str()),
-        ("applicant_type", "natural"),
         ("name", "王小明"),
-        ("id_doc_type", "id_card"),
         ("id_doc_number", "11010519491231002X"),
         ("phone", "13800138000"),
         ("email", "wang@example.cn"),
@@ -229,7 +224,7 @@ async fn apply_form(c: &reqwest::Client, base: &str, description: &str) -> reqwe
         ("form_email", "1"),
         ("delivery", "email"),
     ];
-    c.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("submit")
+    apply_online(c, base, "town", &form).await
 }
 
 fn receipt_value(receipt: &str, label: &str) -> Option<String> {

@@ -29,14 +29,8 @@ fn metric(text: &str, prefix: &str) -> Option<f64> {
 }
 
 async fn apply(base: &str) {
-    let anon = client();
-    let page = anon.get(format!("{base}/org/town/apply")).send().await.expect("form").text().await.expect("text");
-    let token = csrf(&page);
     let form = [
-        ("_csrf", token.as_str()),
-        ("applicant_type", "natural"),
         ("name", "王小明"),
-        ("id_doc_type", "id_card"),
         ("id_doc_number", "11010519491231002X"),
         ("phone", "13800138000"),
         ("description", "2023年本镇农村人居环境整治资金的使用情况"),
@@ -45,7 +39,7 @@ async fn apply(base: &str) {
         ("email", "wang@example.cn"),
     ];
     // Stored, then POST → redirect → GET to the receipt.
-    let res = anon.post(format!("{base}/org/town/apply")).form(&form).send().await.expect("submit");
+    let res = apply_online(&client(), base, "town", &form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap_or_default());
 }
 

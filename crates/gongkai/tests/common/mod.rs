@@ -96,6 +96,16 @@ pub async fn page_csrf(c: &reqwest::Client, url: &str) -> String {
     csrf(&html)
 }
 
+/// Submit organisation `slug`'s online application form as a natural person with an ID card,
+/// with `fields` (name, number, phone, description, forms, delivery, …) and a fresh CSRF token.
+pub async fn apply_online(c: &reqwest::Client, base: &str, slug: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let url = format!("{base}/org/{slug}/apply");
+    let token = page_csrf(c, &url).await;
+    let mut form = vec![("_csrf", token.as_str()), ("applicant_type", "natural"), ("id_doc_type", "id_card")];
+    form.extend_from_slice(fields);
+    c.post(&url).form(&form).send().await.expect("submit")
+}
+
 /// Log in and return the raw session cookie value from the response.
 pub async fn login_cookie(base: &str, username: &str, password: &str) -> String {
     let c = client();

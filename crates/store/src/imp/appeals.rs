@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-use super::applications::{check_org, check_user, fk_or_db, ints, APPEAL, APPLICATION};
-use super::util::{bind_all, day, ts, Filter, RowExt};
+use super::applications::{check_org, check_user, fk_or_db, APPEAL, APPLICATION};
+use super::util::{bind_all, day, ints, ts, Filter, RowExt};
 use crate::applications::*;
 use crate::{Result, Store, StoreError};
 

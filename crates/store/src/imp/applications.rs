@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 use super::util::{
-    bind_all, corrupt, day, is_foreign_key_violation, ts, unique_violation, Arg, Filter, RowExt,
+    bind_all, corrupt, day, ints, is_foreign_key_violation, ts, unique_violation, Arg, Filter, RowExt,
 };
 use super::sealed::Sealer;
 use crate::applications::*;
@@ -141,10 +141,6 @@ fn letter_issued_conflict() -> StoreError {
 pub(super) const APPLICATION: &str = "申请";
 const LETTER: &str = "文书";
 pub(super) const APPEAL: &str = "复议或诉讼记录";
-
-pub(super) fn ints(ids: &[i64]) -> impl Iterator<Item = Arg> + '_ {
-    ids.iter().map(|&i| Arg::Int(i))
-}
 
 /// A foreign-key violation means a referenced row is missing.
 pub(super) fn fk_or_db(e: sqlx::Error, what: &'static str) -> StoreError {

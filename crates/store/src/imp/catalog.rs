@@ -4,7 +4,7 @@ use gongkai_domain::model::{CatalogKind, CatalogNode};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-use super::util::{bind_all, is_foreign_key_violation, unique_violation, Arg, Filter, RowExt};
+use super::util::{bind_all, ints, is_foreign_key_violation, unique_violation, Filter, RowExt};
 use super::Store;
 use crate::{Result, StoreError};
 
@@ -227,7 +227,7 @@ impl Store {
     /// (sort_order, id).
     pub async fn catalogs(&self, org_ids: &[i64]) -> Result<Vec<CatalogNode>> {
         let mut f = Filter::default();
-        f.any_of("org_id", org_ids.iter().map(|&id| Arg::Int(id)));
+        f.any_of("org_id", ints(org_ids));
         let sql = format!("SELECT {CATALOG_COLS} FROM catalog_nodes{} ORDER BY org_id, sort_order, id", f.sql());
         bind_all(sqlx::query(&sql), &f.args)
             .fetch_all(&self.pool)

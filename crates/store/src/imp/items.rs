@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 use super::util::{
-    bind_all, day, doc_number_key, is_foreign_key_violation, ts, unique_violation, Arg, Filter,
+    bind_all, day, doc_number_key, ints, is_foreign_key_violation, ts, unique_violation, Arg, Filter,
     RowExt,
 };
 use super::search::log_change;
@@ -207,10 +207,6 @@ fn year_filter(f: &mut Filter, year: i32) {
     let from = f.arg(Arg::Text(format!("{year:04}-01-01")));
     let to = f.arg(Arg::Text(format!("{year:04}-12-31")));
     f.clause(format!("publish_date >= {from} AND publish_date <= {to}"));
-}
-
-fn ints(ids: &[i64]) -> impl Iterator<Item = Arg> + '_ {
-    ids.iter().map(|&i| Arg::Int(i))
 }
 
 /// Give a just-published item its 索引号 if it has none: the next serial for (org, year of

@@ -4,7 +4,7 @@ use gongkai_domain::model::{DisclosureOffice, OrgLevel, Organisation};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-use super::util::{bind_all, unique_violation, Arg, Filter, RowExt};
+use super::util::{bind_all, ints, unique_violation, Filter, RowExt};
 use super::Store;
 use crate::{NewOrganisation, Result, StoreError};
 
@@ -221,7 +221,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut f = Filter::default();
-        f.any_of("id", ids.iter().map(|&id| Arg::Int(id)));
+        f.any_of("id", ints(ids));
         let sql = format!("SELECT {ORG_COLS} FROM organisations{} ORDER BY id", f.sql());
         bind_all(sqlx::query(&sql), &f.args).fetch_all(&self.pool).await?.iter().map(org_from_row).collect()
     }

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 use super::items::insert_published_item;
-use super::util::{bind_all, corrupt, day, ts, Arg, Filter, RowExt};
+use super::util::{bind_all, corrupt, day, ints, ts, Arg, Filter, RowExt};
 use crate::{NewItemEvent, Result, Store, StoreError};
 
 /// One revision of an organisation's report about a year.
@@ -294,7 +294,7 @@ impl Store {
     /// organisation, ordered by organisation and key.
     pub async fn report_figures_of(&self, org_ids: &[i64], year: i32) -> Result<Vec<(i64, StoredFigure)>> {
         let mut f = Filter::default();
-        f.any_of("org_id", org_ids.iter().map(|&id| Arg::Int(id)));
+        f.any_of("org_id", ints(org_ids));
         f.eq("year", Arg::Int(i64::from(year)));
         let sql = format!(
             "SELECT org_id, figure_key, kind, value, updated_by, updated_at FROM report_figures{} ORDER BY org_id, figure_key",

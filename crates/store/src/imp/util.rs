@@ -173,6 +173,11 @@ impl Filter {
     }
 }
 
+/// Ids as arguments, e.g. for [`Filter::any_of`].
+pub(crate) fn ints(ids: &[i64]) -> impl Iterator<Item = Arg> + '_ {
+    ids.iter().map(|&i| Arg::Int(i))
+}
+
 /// Bind `args` in order.
 pub(crate) fn bind_all<'q>(
     mut q: Query<'q, Any, AnyArguments<'q>>,
